@@ -1,0 +1,1 @@
+"""Interpreters of definitions: expressions, forms, workflow, reports."""

@@ -1,0 +1,1 @@
+"""Expression language: one grammar, a Python interpreter and a SQL compiler."""

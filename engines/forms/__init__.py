@@ -1,0 +1,1 @@
+"""Forms engine: records, validation, defaults, formulas, rollups, numbering, import/export."""

@@ -1,0 +1,1 @@
+"""Jimu kernel: settings, database, definitions, storage, security, audit, jobs."""

@@ -1,0 +1,1 @@
+"""Template apps: JSON only, loaded as data."""

@@ -1,0 +1,1 @@
+"""Delivery: HTTP API, browser UI and the jimu CLI."""
