@@ -1,0 +1,1 @@
+"""Field types: one registered class per type."""

@@ -1,0 +1,139 @@
+"""The field-type protocol: one class per type holds its schema, storage, conversion, checks and labels."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import sqlalchemy as sa
+
+from jimu.engines.expressions.types import ExprType
+from jimu.platform.registry.model import FieldDef, Label
+
+if TYPE_CHECKING:
+    from jimu.platform.registry.catalog import Catalog
+    from jimu.platform.registry.model import EntityDef
+
+
+class ValueConversionError(ValueError):
+    """A value that cannot become a value of the field's type; `code` is a catalogue code."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A value or definition problem before it is placed at a path."""
+
+    code: str
+    params: dict[str, Any]
+
+
+# JSON Schema of the properties every field may have, whatever its type.
+COMMON_PROPERTIES: dict[str, Any] = {
+    "name": {"type": "string"},
+    "key": {"type": "string"},
+    "type": {"type": "string"},
+    "label": {"$ref": "#/$defs/label"},
+    "help": {"$ref": "#/$defs/label"},
+    "description": {"type": "string"},
+    "required": {"type": "boolean"},
+    "unique": {"type": "boolean"},
+    "indexed": {"type": "boolean"},
+    "read_only": {"type": "boolean"},
+    "hidden": {"type": "boolean"},
+    "default": {},
+    "default_expression": {"type": "string"},
+    "visible_if": {"type": "string"},
+    "required_if": {"type": "string"},
+    "read_only_if": {"type": "string"},
+}
+
+
+class FieldType:
+    """Base of every field type. Subclasses override what differs."""
+
+    name: ClassVar[str]
+    label: ClassVar[Label]
+    # JSON Schema of the type's own properties (merged with COMMON_PROPERTIES).
+    properties: ClassVar[dict[str, Any]] = {}
+    required_properties: ClassVar[tuple[str, ...]] = ()
+    # Whether the type can carry `unique` / `indexed` / a `default`.
+    indexable: ClassVar[bool] = True
+    # Computed types are never written by users (formula, rollup, lookup, auto-number).
+    computed: ClassVar[bool] = False
+
+    # ---- definition -------------------------------------------------------------
+    def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
+        """Semantic checks beyond the JSON Schema (targets exist, options unique...)."""
+        return []
+
+    def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType | None:
+        """The field's type inside expressions; None when it cannot be referenced as a scalar."""
+        return None
+
+    # ---- storage ----------------------------------------------------------------
+    def stored(self, field: FieldDef) -> bool:
+        """Whether the field has a column in the entity's table."""
+        return True
+
+    def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
+        raise NotImplementedError
+
+    def foreign_key(self, field: FieldDef, catalog: Catalog) -> str | None:
+        """`table.column` the column refers to, if any."""
+        return None
+
+    # ---- values -----------------------------------------------------------------
+    def coerce(self, field: FieldDef, value: Any) -> Any:
+        """Turn input (JSON, CSV text, spreadsheet cell) into the stored Python value, or raise."""
+        return value
+
+    def to_json(self, field: FieldDef, value: Any) -> Any:
+        """The JSON form of a stored value."""
+        return value
+
+    def to_text(self, field: FieldDef, value: Any) -> str:
+        """The text form of a stored value (CSV export); `coerce` reads it back."""
+        return "" if value is None else str(value)
+
+    def check_value(self, field: FieldDef, value: Any) -> list[Problem]:
+        """Constraint checks on a coerced, non-null value (range, length, pattern, options)."""
+        return []
+
+    def is_blank(self, value: Any) -> bool:
+        return value is None or value == "" or value == []
+
+
+def check_range(field_type: FieldType, field: FieldDef, value: Any) -> list[Problem]:
+    """min / max, the bounds read through the field type's own conversion."""
+    problems = []
+    low, high = field.get("min"), field.get("max")
+    if low is not None and value < field_type.coerce(field, low):
+        problems.append(Problem("value.below_min", {"min": low}))
+    if high is not None and value > field_type.coerce(field, high):
+        problems.append(Problem("value.above_max", {"max": high}))
+    return problems
+
+
+def check_length_and_pattern(field: FieldDef, value: str) -> list[Problem]:
+    problems = []
+    max_length = field.get("max_length")
+    min_length = field.get("min_length")
+    if max_length is not None and len(value) > max_length:
+        problems.append(Problem("value.too_long", {"max_length": max_length}))
+    if min_length is not None and len(value) < min_length:
+        problems.append(Problem("value.too_short", {"min_length": min_length}))
+    pattern = field.get("pattern")
+    if pattern and not _compiled(pattern).fullmatch(value):
+        problems.append(Problem("value.pattern_mismatch", {"pattern": pattern}))
+    return problems
+
+
+@lru_cache(maxsize=512)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)

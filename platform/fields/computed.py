@@ -1,0 +1,175 @@
+"""Computed field types: formula, rollup, lookup and auto-number. Users never write them."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import sqlalchemy as sa
+
+from jimu.engines.expressions.types import ExprType
+from jimu.platform.fields.base import FieldType, Problem
+from jimu.platform.registry.model import EntityDef, FieldDef
+from jimu.platform.storage.sqltypes import UTCDateTime
+
+if TYPE_CHECKING:
+    from jimu.platform.registry.catalog import Catalog
+
+_RESULT_TYPES = ["text", "integer", "decimal", "money", "percent", "boolean", "date", "datetime"]
+RESULT_EXPR_TYPES = {
+    "text": ExprType.TEXT, "integer": ExprType.INTEGER, "decimal": ExprType.DECIMAL, "money": ExprType.DECIMAL,
+    "percent": ExprType.DECIMAL, "boolean": ExprType.BOOLEAN, "date": ExprType.DATE, "datetime": ExprType.DATETIME,
+}
+
+
+def sa_type_for(expr_type: ExprType | None, scale: int = 2) -> sa.types.TypeEngine[Any]:
+    """Column type holding a computed value of an expression type."""
+    if expr_type == ExprType.INTEGER:
+        return sa.BigInteger()
+    if expr_type == ExprType.DECIMAL:
+        return sa.Numeric(28, scale, asdecimal=True)
+    if expr_type == ExprType.BOOLEAN:
+        return sa.Boolean(create_constraint=False)
+    if expr_type == ExprType.DATE:
+        return sa.Date()
+    if expr_type == ExprType.DATETIME:
+        return UTCDateTime()
+    return sa.Text()
+
+
+class _Computed(FieldType):
+    computed = True
+
+    def result_type(self, field: FieldDef, catalog: Catalog) -> ExprType | None:
+        return catalog.computed_type(field)
+
+    def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType | None:
+        return self.result_type(field, catalog)
+
+    def stored(self, field: FieldDef) -> bool:
+        return bool(field.get("stored", True))
+
+    def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
+        return sa_type_for(self.result_type(field, catalog), int(field.get("scale", 2)))
+
+
+class FormulaType(_Computed):
+    """An expression over the record (and its lines and links): virtual (computed on read) or stored."""
+
+    name = "formula"
+    label = {"en": "Formula", "zh-CN": "公式"}
+    properties: ClassVar[dict[str, Any]] = {
+        "expression": {"type": "string", "minLength": 1},
+        "result_type": {"enum": _RESULT_TYPES},
+        "scale": {"type": "integer", "minimum": 0, "maximum": 12},
+        "stored": {"type": "boolean"},
+    }
+    required_properties = ("expression",)
+
+    def stored(self, field: FieldDef) -> bool:
+        return bool(field.get("stored", False))
+
+    def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
+        expected = RESULT_EXPR_TYPES.get(field.get("result_type", ""))
+        problems = catalog.check_expression(entity.key, field.get("expression"), expected)
+        if not problems and self.stored(field) and catalog.uses_clock(entity.key, field.get("expression")):
+            problems.append(Problem("definition.stored_formula_uses_now", {}))
+        return problems
+
+
+class RollupType(_Computed):
+    """count/sum/min/max/avg over a child table's lines or over the records linking here (stored)."""
+
+    name = "rollup"
+    label = {"en": "Rollup", "zh-CN": "汇总"}
+    properties: ClassVar[dict[str, Any]] = {
+        "relation": {"type": "string", "minLength": 1},
+        "function": {"enum": ["count", "sum", "min", "max", "avg"]},
+        "field": {"type": "string"},
+        "condition": {"type": "string"},
+        "scale": {"type": "integer", "minimum": 0, "maximum": 12},
+    }
+    required_properties = ("relation", "function")
+
+    def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
+        related = catalog.rollup_relation(entity, field)
+        if related is None:
+            return [Problem("definition.unknown_relation", {"relation": field.get("relation")})]
+        problems: list[Problem] = []
+        function, source = field.get("function"), field.get("field")
+        if function != "count":
+            target = related.field(source) if source else None
+            if target is None:
+                return [Problem("definition.unknown_field", {"field": source or "", "entity": related.key})]
+            kind = catalog.field_expr_type(target)
+            allowed = (ExprType.INTEGER, ExprType.DECIMAL) if function in ("sum", "avg") else (
+                ExprType.INTEGER, ExprType.DECIMAL, ExprType.DATE, ExprType.DATETIME, ExprType.TEXT)
+            if kind not in allowed:
+                problems.append(Problem("definition.rollup_field_type", {"function": function, "field": source}))
+        if field.get("condition"):
+            problems += catalog.check_expression(related.key, field.get("condition"), ExprType.BOOLEAN)
+        return problems
+
+
+class LookupType(_Computed):
+    """A field of the record a link points to; virtual unless `stored`."""
+
+    name = "lookup"
+    label = {"en": "Lookup", "zh-CN": "引用字段"}
+    properties: ClassVar[dict[str, Any]] = {
+        "link": {"type": "string", "minLength": 1},
+        "field": {"type": "string", "minLength": 1},
+        "stored": {"type": "boolean"},
+    }
+    required_properties = ("link", "field")
+
+    def stored(self, field: FieldDef) -> bool:
+        return bool(field.get("stored", False))
+
+    def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
+        link = entity.field(field.get("link"))
+        if link is None or link.type != "link":
+            return [Problem("definition.lookup_needs_link", {"link": field.get("link")})]
+        target = catalog.entity(link.get("entity"))
+        if target is None:
+            return []  # reported on the link field itself
+        target_field = target.field(field.get("field"))
+        if target_field is None:
+            return [Problem("definition.unknown_field", {"field": field.get("field"), "entity": target.key})]
+        if catalog.field_expr_type(target_field) is None:
+            return [Problem("definition.lookup_field_type", {"field": field.get("field")})]
+        return []
+
+
+SERIES_TOKEN = re.compile(r"\{(YYYY|YY|MM|DD|#+)\}")
+
+
+class AutoNumberType(FieldType):
+    """A gap-free number from a series such as `SO-{YYYY}-{#####}`, assigned when a record is created."""
+
+    name = "auto_number"
+    label = {"en": "Auto number", "zh-CN": "自动编号"}
+    properties: ClassVar[dict[str, Any]] = {
+        "series": {"type": "string", "minLength": 1, "maxLength": 60},
+        "start": {"type": "integer", "minimum": 0},
+    }
+    required_properties = ("series",)
+    computed = True
+
+    def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
+        series = field.get("series", "")
+        counters = [t for t in SERIES_TOKEN.findall(series) if t.startswith("#")]
+        if len(counters) != 1:
+            return [Problem("definition.series_needs_one_counter", {"series": series})]
+        leftover = SERIES_TOKEN.sub("", series)
+        if "{" in leftover or "}" in leftover:
+            return [Problem("definition.series_unknown_token", {"series": series})]
+        return []
+
+    def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
+        return ExprType.TEXT
+
+    def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
+        return sa.String(80)
+
+
+TYPES: tuple[type[FieldType], ...] = (FormulaType, RollupType, LookupType, AutoNumberType)

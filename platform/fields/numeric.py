@@ -1,0 +1,133 @@
+"""Number field types: integer, decimal, money, percent. Decimals are `Decimal`, never float."""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import sqlalchemy as sa
+
+from jimu.engines.expressions.types import ExprType
+from jimu.platform.fields.base import FieldType, Problem, ValueConversionError, check_range
+from jimu.platform.registry.model import FieldDef
+
+if TYPE_CHECKING:
+    from jimu.platform.registry.catalog import Catalog
+
+_BOUNDS: dict[str, Any] = {"min": {"type": ["number", "string"]}, "max": {"type": ["number", "string"]}}
+INTEGER_LIMIT = 2**63 - 1
+
+
+def _number_text(value: str) -> str:
+    """Accept thousands separators and surrounding blanks in typed or imported numbers."""
+    return value.strip().replace(",", "").replace("_", "").replace("，", "")
+
+
+class IntegerType(FieldType):
+    name = "integer"
+    label = {"en": "Integer", "zh-CN": "整数"}
+    properties: ClassVar[dict[str, Any]] = _BOUNDS
+
+    def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
+        return ExprType.INTEGER
+
+    def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
+        return sa.BigInteger()
+
+    def coerce(self, field: FieldDef, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            raise ValueConversionError("value.not_integer")
+        if isinstance(value, int):
+            number = value
+        else:
+            try:
+                dec = Decimal(_number_text(value) if isinstance(value, str) else str(value))
+            except (InvalidOperation, ValueError):
+                raise ValueConversionError("value.not_integer") from None
+            if not dec.is_finite() or dec != dec.to_integral_value():
+                raise ValueConversionError("value.not_integer")
+            number = int(dec)
+        if abs(number) > INTEGER_LIMIT:
+            raise ValueConversionError("value.out_of_range")
+        return number
+
+    def check_value(self, field: FieldDef, value: Any) -> list[Problem]:
+        return check_range(self, field, value)
+
+
+class DecimalType(FieldType):
+    name = "decimal"
+    label = {"en": "Decimal", "zh-CN": "小数"}
+    properties: ClassVar[dict[str, Any]] = {
+        **_BOUNDS,
+        "precision": {"type": "integer", "minimum": 1, "maximum": 38},
+        "scale": {"type": "integer", "minimum": 0, "maximum": 12},
+    }
+    default_precision: ClassVar[int] = 18
+    default_scale: ClassVar[int] = 4
+
+    def precision_scale(self, field: FieldDef) -> tuple[int, int]:
+        return int(field.get("precision", self.default_precision)), int(field.get("scale", self.default_scale))
+
+    def check_definition(self, field: FieldDef, entity: Any, catalog: Catalog) -> list[Problem]:
+        precision, scale = self.precision_scale(field)
+        if scale > precision:
+            return [Problem("definition.scale_exceeds_precision", {"precision": precision, "scale": scale})]
+        return []
+
+    def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
+        return ExprType.DECIMAL
+
+    def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
+        precision, scale = self.precision_scale(field)
+        return sa.Numeric(precision, scale, asdecimal=True)
+
+    def coerce(self, field: FieldDef, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            raise ValueConversionError("value.not_number")
+        try:
+            if isinstance(value, str):
+                text = _number_text(value)
+                dec = Decimal(text[:-1]) if text.endswith("%") and self.name == "percent" else Decimal(text)
+            elif isinstance(value, float):
+                dec = Decimal(repr(value))
+            else:
+                dec = Decimal(value)
+        except (InvalidOperation, ValueError, TypeError):
+            raise ValueConversionError("value.not_number") from None
+        if not dec.is_finite():
+            raise ValueConversionError("value.not_number")
+        precision, scale = self.precision_scale(field)
+        dec = dec.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
+        if dec.adjusted() + 1 > precision - scale:
+            if dec != 0:
+                raise ValueConversionError("value.too_many_digits", precision=precision, scale=scale)
+        return dec
+
+    def to_json(self, field: FieldDef, value: Any) -> Any:
+        return None if value is None else str(value)
+
+    def check_value(self, field: FieldDef, value: Any) -> list[Problem]:
+        return check_range(self, field, value)
+
+
+class MoneyType(DecimalType):
+    name = "money"
+    label = {"en": "Money", "zh-CN": "金额"}
+    properties: ClassVar[dict[str, Any]] = {**DecimalType.properties, "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}}
+    default_scale = 2
+
+
+class PercentType(DecimalType):
+    """A percentage kept as the number shown: 12.5 means 12.5 %."""
+
+    name = "percent"
+    label = {"en": "Percent", "zh-CN": "百分比"}
+    default_precision = 9
+    default_scale = 2
+
+
+TYPES: tuple[type[FieldType], ...] = (IntegerType, DecimalType, MoneyType, PercentType)

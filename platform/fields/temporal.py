@@ -1,0 +1,96 @@
+"""Date and datetime field types. Datetimes are stored in UTC and returned timezone-aware."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import sqlalchemy as sa
+
+from jimu.engines.expressions.types import ExprType
+from jimu.platform.fields.base import FieldType, Problem, ValueConversionError, check_range
+from jimu.platform.registry.model import FieldDef
+from jimu.platform.storage.sqltypes import UTCDateTime
+
+if TYPE_CHECKING:
+    from jimu.platform.registry.catalog import Catalog
+
+_BOUNDS: dict[str, Any] = {"min": {"type": "string"}, "max": {"type": "string"}}
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日")
+
+
+class DateType(FieldType):
+    name = "date"
+    label = {"en": "Date", "zh-CN": "日期"}
+    properties: ClassVar[dict[str, Any]] = _BOUNDS
+
+    def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
+        return ExprType.DATE
+
+    def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
+        return sa.Date()
+
+    def coerce(self, field: FieldDef, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            text = value.strip()
+            for fmt in _DATE_FORMATS:
+                try:
+                    return datetime.strptime(text, fmt).date()
+                except ValueError:
+                    continue
+            try:
+                return datetime.fromisoformat(text).date()
+            except ValueError:
+                pass
+        raise ValueConversionError("value.not_date")
+
+    def to_json(self, field: FieldDef, value: Any) -> Any:
+        return None if value is None else value.isoformat()
+
+    def check_value(self, field: FieldDef, value: Any) -> list[Problem]:
+        return check_range(self, field, value)
+
+
+class DateTimeType(FieldType):
+    name = "datetime"
+    label = {"en": "Date and time", "zh-CN": "日期时间"}
+    properties: ClassVar[dict[str, Any]] = _BOUNDS
+
+    def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
+        return ExprType.DATETIME
+
+    def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
+        return UTCDateTime()
+
+    def coerce(self, field: FieldDef, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, datetime):
+            moment = value
+        elif isinstance(value, date):
+            moment = datetime(value.year, value.month, value.day)
+        elif isinstance(value, str):
+            text = value.strip().replace("Z", "+00:00").replace("/", "-")
+            try:
+                moment = datetime.fromisoformat(text)
+            except ValueError:
+                raise ValueConversionError("value.not_datetime") from None
+        else:
+            raise ValueConversionError("value.not_datetime")
+        if moment.tzinfo is None:  # naive input is taken as UTC
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc)
+
+    def to_json(self, field: FieldDef, value: Any) -> Any:
+        return None if value is None else value.isoformat()
+
+    def check_value(self, field: FieldDef, value: Any) -> list[Problem]:
+        return check_range(self, field, value)
+
+
+TYPES: tuple[type[FieldType], ...] = (DateType, DateTimeType)

@@ -1,0 +1,107 @@
+"""Text-like field types: text, long text, email, phone, url."""
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import sqlalchemy as sa
+
+from jimu.engines.expressions.types import ExprType
+from jimu.platform.fields.base import FieldType, Problem, ValueConversionError, check_length_and_pattern
+from jimu.platform.registry.model import FieldDef
+
+if TYPE_CHECKING:
+    from jimu.platform.registry.catalog import Catalog
+
+_LENGTH_PROPS: dict[str, Any] = {
+    "max_length": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+    "min_length": {"type": "integer", "minimum": 0},
+    "pattern": {"type": "string", "format": "regex"},
+    "searchable": {"type": "boolean"},
+}
+
+
+class TextType(FieldType):
+    name = "text"
+    label = {"en": "Text", "zh-CN": "文本"}
+    properties: ClassVar[dict[str, Any]] = _LENGTH_PROPS
+    default_max_length: ClassVar[int | None] = 1000
+
+    def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
+        return ExprType.TEXT
+
+    def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
+        return sa.Text()
+
+    def coerce(self, field: FieldDef, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, bool) or isinstance(value, (dict, list)):
+            raise ValueConversionError("value.not_text")
+        text = value if isinstance(value, str) else str(value)
+        return text.strip() if field.get("strip", True) else text
+
+    def check_value(self, field: FieldDef, value: Any) -> list[Problem]:
+        problems = check_length_and_pattern(field, value)
+        limit = self.default_max_length
+        if field.get("max_length") is None and limit is not None and len(value) > limit:
+            problems.append(Problem("value.too_long", {"max_length": limit}))
+        return problems
+
+
+class LongTextType(TextType):
+    name = "long_text"
+    label = {"en": "Long text", "zh-CN": "多行文本"}
+    default_max_length = 1_000_000
+    indexable = False
+
+    def coerce(self, field: FieldDef, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, bool) or isinstance(value, (dict, list)):
+            raise ValueConversionError("value.not_text")
+        return value if isinstance(value, str) else str(value)
+
+
+class _CheckedTextType(TextType):
+    """Text with a format check."""
+
+    regex: ClassVar[re.Pattern[str]]
+    invalid_code: ClassVar[str]
+    default_max_length = 320
+
+    def check_value(self, field: FieldDef, value: Any) -> list[Problem]:
+        problems = super().check_value(field, value)
+        if value and not self.regex.fullmatch(value):
+            problems.append(Problem(self.invalid_code, {}))
+        return problems
+
+
+class EmailType(_CheckedTextType):
+    name = "email"
+    label = {"en": "Email", "zh-CN": "邮箱"}
+    regex = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+    invalid_code = "value.invalid_email"
+
+    def coerce(self, field: FieldDef, value: Any) -> Any:
+        text = super().coerce(field, value)
+        return text.lower() if text else text
+
+
+class PhoneType(_CheckedTextType):
+    name = "phone"
+    label = {"en": "Phone", "zh-CN": "电话"}
+    regex = re.compile(r"\+?[0-9][0-9 ()\-.]{2,30}(?:\s*(?:ext|x|转)\s*[0-9]{1,6})?")
+    invalid_code = "value.invalid_phone"
+    default_max_length = 40
+
+
+class UrlType(_CheckedTextType):
+    name = "url"
+    label = {"en": "URL", "zh-CN": "网址"}
+    regex = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+    invalid_code = "value.invalid_url"
+    default_max_length = 2048
+
+
+TYPES: tuple[type[FieldType], ...] = (TextType, LongTextType, EmailType, PhoneType, UrlType)

@@ -1,0 +1,63 @@
+"""The kernel: one object per process holding the engine and a cache of the installed definitions."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from jimu.platform.context import AccessPolicy, AllowAll, Context, Definitions, utcnow
+from jimu.platform.database import create_engine
+from jimu.platform.hooks import Hooks
+from jimu.platform.registry.catalog import Catalog
+from jimu.platform.registry.repository import definitions_stamp, load_apps
+from jimu.platform.settings import Settings
+from jimu.platform.storage.tables import build_tables
+
+
+class Kernel:
+    """Entry point of the platform for the engines, the web layer and the CLI.
+
+    The definitions cache is checked against the database stamp at the start of every unit of
+    work, so a definition applied by another worker or machine is seen on the next request.
+    """
+
+    def __init__(self, engine: Engine, *, settings: Settings | None = None, hooks: Hooks | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.engine = engine
+        self.settings = settings or Settings()
+        self.hooks = hooks or Hooks()
+        self.clock = clock
+        self._definitions: Definitions | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Kernel:
+        return cls(create_engine(settings.database_url), settings=settings)
+
+    def definitions(self, conn: sa.Connection) -> Definitions:
+        """The installed definitions, rebuilt only when the stamp moved."""
+        stamp = definitions_stamp(conn)
+        cached = self._definitions
+        if cached is not None and cached.stamp == stamp:
+            return cached
+        catalog = Catalog(load_apps(conn))
+        fresh = Definitions(stamp=stamp, catalog=catalog, tables=build_tables(catalog))
+        with self._lock:
+            self._definitions = fresh
+        return fresh
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._definitions = None
+
+    @contextmanager
+    def unit_of_work(self, *, user_id: int | None = None, locale: str = "en", access: AccessPolicy | None = None,
+                     request_id: str | None = None) -> Iterator[Context]:
+        """One transaction: committed when the block ends, rolled back whole on any exception."""
+        with self.engine.begin() as conn:
+            yield Context(conn=conn, definitions=self.definitions(conn), user_id=user_id, locale=locale,
+                          clock=self.clock, access=access or AllowAll(), hooks=self.hooks, request_id=request_id)

@@ -1,0 +1,1 @@
+"""The definition registry: app/entity definitions, their validation and versions."""

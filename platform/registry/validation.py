@@ -1,0 +1,201 @@
+"""Validation of an app definition: JSON Schema, then names, field types, references and expressions.
+
+Every problem is collected with its JSON path; nothing is applied unless the list is empty.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from jimu.engines.expressions.types import ExprType
+from jimu.platform.errors import DefinitionError, ErrorDetail
+from jimu.platform.fields.base import COMMON_PROPERTIES, Problem, ValueConversionError
+from jimu.platform.fields.registry import FIELD_TYPES
+from jimu.platform.i18n import translate
+from jimu.platform.registry.catalog import PARENT, Catalog, FormulaCycleError
+from jimu.platform.registry.model import RESERVED_NAMES, AppDef, EntityDef, FieldDef
+
+_SCHEMA_PATH = Path(__file__).with_name("app.schema.json")
+_CONDITION_PROPS = ("visible_if", "required_if", "read_only_if")
+
+
+@lru_cache(maxsize=1)
+def app_schema() -> dict[str, Any]:
+    with open(_SCHEMA_PATH, encoding="utf-8") as fh:
+        schema: dict[str, Any] = json.load(fh)
+    return schema
+
+
+@lru_cache(maxsize=None)
+def _field_validator(type_name: str) -> jsonschema.Draft202012Validator:
+    """JSON Schema validator for one field type: common properties plus the type's own."""
+    field_type = FIELD_TYPES[type_name]
+    schema = {
+        "type": "object",
+        "required": ["name", "type", *field_type.required_properties],
+        "additionalProperties": False,
+        "properties": {**COMMON_PROPERTIES, **field_type.properties},
+        "$defs": {"label": app_schema()["$defs"]["label"]},
+    }
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+class _Problems:
+    """Collects problems with their paths and renders them as error details."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        self.details: list[ErrorDetail] = []
+
+    def add(self, path: str, code: str, **params: Any) -> None:
+        message = translate(code, self.locale, **params)
+        self.details.append(ErrorDetail(path=path, code=code, params=params, message=message))
+
+    def extend(self, path: str, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.add(path, problem.code, **problem.params)
+
+
+def _json_path(parts: Iterable[Any]) -> str:
+    return "/" + "/".join(str(p) for p in parts)
+
+
+def validate_app(raw: Any, installed: Iterable[AppDef] = (), *, locale: str = "en") -> tuple[AppDef, Catalog]:
+    """Check a definition against the installed apps; return it typed with the resulting catalog."""
+    problems = _Problems(locale)
+    validator = jsonschema.Draft202012Validator(app_schema())
+    for error in sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path)):
+        problems.add(_json_path(error.absolute_path), "definition.schema", error=error.message)
+    if problems.details:
+        raise DefinitionError(translate("definition.invalid", locale), details=problems.details)
+
+    app = AppDef.build(raw)
+    others = [a for a in installed if a.key != app.key]
+    owned_elsewhere = {e.key: a.key for a in others for e in a.entities}
+    catalog = Catalog([*others, app])
+    seen_entities: set[str] = set()
+    for e_index, entity in enumerate(app.entities):
+        e_path = f"/entities/{e_index}"
+        if entity.key in seen_entities:
+            problems.add(f"{e_path}/key", "definition.duplicate_entity", entity=entity.key)
+        seen_entities.add(entity.key)
+        if entity.key in owned_elsewhere:
+            problems.add(f"{e_path}/key", "definition.entity_owned_elsewhere", entity=entity.key, app=owned_elsewhere[entity.key])
+        _check_entity(entity, e_path, catalog, problems)
+    if problems.details:
+        raise DefinitionError(translate("definition.invalid", locale), details=problems.details)
+    return app, catalog
+
+
+def _check_entity(entity: EntityDef, path: str, catalog: Catalog, problems: _Problems) -> None:
+    names: set[str] = set()
+    keys: set[str] = set()
+    for f_index, field in enumerate(entity.fields):
+        f_path = f"{path}/fields/{f_index}"
+        if field.name in RESERVED_NAMES or (entity.is_child and field.name == PARENT):
+            problems.add(f"{f_path}/name", "definition.reserved_name", name=field.name)
+        if field.name in names:
+            problems.add(f"{f_path}/name", "definition.duplicate_field", name=field.name)
+        if field.key in keys:
+            problems.add(f"{f_path}/key", "definition.duplicate_key", key=field.key)
+        names.add(field.name)
+        keys.add(field.key)
+        _check_field(entity, field, f_path, catalog, problems)
+    if entity.is_child and not catalog.child_owners(entity.key):
+        problems.add(f"{path}/child", "definition.child_entity_unused", entity=entity.key)
+    title = entity.raw.get("title_field")
+    if title and entity.field(title) is None:
+        problems.add(f"{path}/title_field", "definition.unknown_field", field=title, entity=entity.key)
+    for s_index, name in enumerate(entity.raw.get("search_fields", [])):
+        if entity.field(name) is None:
+            problems.add(f"{path}/search_fields/{s_index}", "definition.unknown_field", field=name, entity=entity.key)
+    _check_indexes(entity, path, catalog, problems)
+    for r_index, rule in enumerate(entity.rules):
+        problems.extend(f"{path}/rules/{r_index}/expression", catalog.check_expression(entity.key, rule.expression, ExprType.BOOLEAN))
+    _check_layout(entity, path, problems)
+
+
+def _check_field(entity: EntityDef, field: FieldDef, path: str, catalog: Catalog, problems: _Problems) -> None:
+    field_type = FIELD_TYPES.get(field.type)
+    if field_type is None:
+        problems.add(f"{path}/type", "definition.unknown_type", type=field.type, types=", ".join(FIELD_TYPES.names()))
+        return
+    schema_errors = list(_field_validator(field.type).iter_errors(field.raw))
+    for error in schema_errors:
+        problems.add(_json_path([path.lstrip("/"), *error.absolute_path]), "definition.schema", error=error.message)
+    if schema_errors:
+        return
+    try:
+        problems.extend(path, field_type.check_definition(field, entity, catalog))
+    except FormulaCycleError as cycle:
+        problems.add(path, "definition.formula_cycle", cycle=str(cycle))
+    if (field.unique or field.indexed) and not (field_type.indexable and field_type.stored(field)):
+        problems.add(f"{path}/unique" if field.unique else f"{path}/indexed", "definition.not_indexable", type=field.type)
+    for prop in _CONDITION_PROPS:
+        if field.get(prop):
+            problems.extend(f"{path}/{prop}", catalog.check_expression(entity.key, field.get(prop), ExprType.BOOLEAN))
+    if field_type.computed and ("default" in field.raw or "default_expression" in field.raw):
+        problems.add(f"{path}/default", "definition.default_on_computed", type=field.type)
+        return
+    if "default" in field.raw and field.raw["default"] is not None:
+        try:
+            value = field_type.coerce(field, field.raw["default"])
+            problems.extend(f"{path}/default", field_type.check_value(field, value) if value is not None else [])
+        except ValueConversionError as error:
+            problems.add(f"{path}/default", error.code, **error.params)
+    if field.get("default_expression"):
+        problems.extend(f"{path}/default_expression", _check_default_expression(entity, field, catalog))
+
+
+def _check_default_expression(entity: EntityDef, field: FieldDef, catalog: Catalog) -> list[Problem]:
+    expected = catalog.field_expr_type(field)
+    if expected is None:
+        return [Problem("definition.default_not_supported", {"type": field.type})]
+    if expected == ExprType.DECIMAL:
+        # an integer expression is a fine default for a decimal field
+        problems = catalog.check_expression(entity.key, field.get("default_expression"), None)
+        if problems:
+            return problems
+        kind = catalog.compile(entity.key, field.get("default_expression")).type
+        ok = kind in (ExprType.DECIMAL, ExprType.INTEGER, ExprType.NULL)
+        return [] if ok else [Problem("definition.default_type", {"expected": expected.value, "actual": kind.value})]
+    return catalog.check_expression(entity.key, field.get("default_expression"), expected)
+
+
+def _check_indexes(entity: EntityDef, path: str, catalog: Catalog, problems: _Problems) -> None:
+    seen: set[str] = set()
+    for i_index, index in enumerate(entity.indexes):
+        i_path = f"{path}/indexes/{i_index}"
+        if index.key in seen:
+            problems.add(f"{i_path}/key", "definition.duplicate_index", index=index.key)
+        seen.add(index.key)
+        for n, name in enumerate(index.fields):
+            field = entity.field(name)
+            field_type = FIELD_TYPES.get(field.type) if field else None
+            if field is None:
+                problems.add(f"{i_path}/fields/{n}", "definition.unknown_field", field=name, entity=entity.key)
+            elif field_type is not None and not (field_type.indexable and field_type.stored(field)):
+                problems.add(f"{i_path}/fields/{n}", "definition.not_indexable", type=field.type)
+
+
+def _check_layout(entity: EntityDef, path: str, problems: _Problems) -> None:
+    layout = entity.raw.get("layout") or {}
+    placed: set[str] = set()
+    sections: list[tuple[str, dict[str, Any]]] = [(f"{path}/layout/sections/{n}", s) for n, s in enumerate(layout.get("sections", []))]
+    for t, tab in enumerate(layout.get("tabs", [])):
+        sections += [(f"{path}/layout/tabs/{t}/sections/{n}", s) for n, s in enumerate(tab.get("sections", []))]
+    for s_path, section in sections:
+        for n, name in enumerate(section.get("fields", [])):
+            if entity.field(name) is None:
+                problems.add(f"{s_path}/fields/{n}", "definition.unknown_field", field=name, entity=entity.key)
+            elif name in placed:
+                problems.add(f"{s_path}/fields/{n}", "definition.field_placed_twice", field=name)
+            placed.add(name)
+    for n, name in enumerate(layout.get("list_columns", [])):
+        if entity.field(name) is None:
+            problems.add(f"{path}/layout/list_columns/{n}", "definition.unknown_field", field=name, entity=entity.key)

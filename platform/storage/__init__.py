@@ -1,0 +1,1 @@
+"""Storage: definitions become real SQL tables; schema changes are applied to live data."""

@@ -1,0 +1,89 @@
+"""SQL bindings of entities for the expression compiler: names → columns, links, lines, virtual fields."""
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+
+from jimu.engines.expressions import to_sql
+from jimu.engines.expressions.env import EvalEnv
+from jimu.engines.expressions.scope import Relation
+from jimu.platform.registry.catalog import PARENT, Catalog
+from jimu.platform.registry.model import EntityDef
+from jimu.platform.storage.tables import EntityTables
+
+
+class EntityBinding:
+    """A `SqlBinding` over one entity's table (or an alias of it).
+
+    Stored fields are columns; virtual formulas and lookups compile inline (so a list can filter
+    and sort on them); links, lines and back-links become correlated relations on fresh aliases.
+    """
+
+    def __init__(self, catalog: Catalog, tables: EntityTables, entity: EntityDef, env: EvalEnv, dialect: str,
+                 table: sa.FromClause | None = None) -> None:
+        self.catalog = catalog
+        self.tables = tables
+        self.entity = entity
+        self.env = env
+        self.dialect = dialect
+        self.table = table if table is not None else tables[entity.key]
+
+    def _related(self, entity_key: str) -> EntityBinding:
+        entity = self.catalog.require_entity(entity_key)
+        return EntityBinding(self.catalog, self.tables, entity, self.env, self.dialect, self.tables[entity_key].alias())
+
+    def column(self, name: str) -> ColumnElement[Any]:
+        if name == "id":
+            return self.table.c.id
+        field = self.entity.field(name)
+        if field is None:
+            if name == PARENT and self.entity.is_child:
+                return self.table.c._parent_id
+            raise KeyError(name)
+        field_type = self.catalog.field_type(field)
+        if field_type.stored(field):
+            return self.table.c[field.column]
+        if field.type == "formula":
+            checked = self.catalog.compile(self.entity.key, field.get("expression"))
+            return to_sql(checked, self, self.env, self.dialect).label(None)
+        if field.type == "lookup":
+            relation = self.link(field.get("link"))
+            value = relation.binding.column(field.get("field"))
+            return sa.select(value).where(relation.where).scalar_subquery()
+        raise KeyError(name)
+
+    def link(self, name: str) -> Relation:
+        if name == PARENT and self.entity.is_child:
+            owner = self.catalog.parent_of(self.entity.key)
+            assert owner is not None
+            parent = self._related(owner[0].key)
+            return Relation(parent, parent.table.c.id == self.table.c._parent_id)
+        field = self.entity.field(name)
+        if field is None or field.type != "link":
+            raise KeyError(name)
+        target = self._related(field.get("entity"))
+        return Relation(target, target.table.c.id == self.table.c[field.column])
+
+    def children(self, name: str) -> Relation:
+        field = self.entity.field(name)
+        if field is None or field.type != "child_table":
+            raise KeyError(name)
+        child = self._related(field.get("entity"))
+        return Relation(child, child.table.c._parent_id == self.table.c.id)
+
+    def back_link(self, entity_key: str, link_name: str) -> Relation:
+        """Live records of `entity_key` whose link `link_name` points at this row."""
+        source = self._related(entity_key)
+        link = source.entity.field(link_name)
+        assert link is not None
+        where = sa.and_(source.table.c[link.column] == self.table.c.id, source.table.c._deleted_at.is_(None))
+        return Relation(source, where)
+
+    def rollup_relation(self, relation: str) -> Relation:
+        """The relation a rollup's `relation` names: a child table field or `entity.link`."""
+        if "." in relation:
+            entity_key, link_name = relation.split(".", 1)
+            return self.back_link(entity_key, link_name)
+        return self.children(relation)

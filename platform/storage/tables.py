@@ -1,0 +1,113 @@
+"""Definitions to SQLAlchemy tables: every entity is a real table with typed columns and indexes."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from jimu.platform.meta import users
+from jimu.platform.registry.catalog import Catalog
+from jimu.platform.registry.model import EntityDef, FieldDef
+from jimu.platform.storage.sqltypes import IdType, UTCDateTime
+
+_ON_DELETE = {"restrict": "RESTRICT", "set_null": "SET NULL", "cascade": "CASCADE"}
+MAX_IDENTIFIER = 63  # PostgreSQL's limit
+
+
+def index_name(prefix: str, table: str, suffix: str) -> str:
+    """A deterministic index name that fits PostgreSQL's 63 characters."""
+    name = f"{prefix}_{table}_{suffix}"
+    if len(name) <= MAX_IDENTIFIER:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return f"{name[:MAX_IDENTIFIER - 9]}_{digest}"
+
+
+def field_index(table: sa.Table, entity: EntityDef, field: FieldDef, catalog: Catalog) -> sa.Index | None:
+    """The index a field asks for: unique (live rows only), indexed, or a link's foreign key index."""
+    column = table.c[field.column]
+    if field.type == "auto_number":
+        return sa.Index(index_name("ux", table.name, field.column), column, unique=True)
+    if field.unique:
+        live = table.c._deleted_at.is_(None)
+        return sa.Index(index_name("ux", table.name, field.column), column, unique=True,
+                        sqlite_where=live, postgresql_where=live)
+    if field.indexed or field.type in ("link", "user"):
+        return sa.Index(index_name("ix", table.name, field.column), column)
+    return None
+
+
+def entity_index(table: sa.Table, entity: EntityDef, key: str, columns: list[str], unique: bool) -> sa.Index:
+    cols = [table.c[c] for c in columns]
+    if unique:
+        live = table.c._deleted_at.is_(None)
+        return sa.Index(index_name("ux", table.name, key), *cols, unique=True, sqlite_where=live, postgresql_where=live)
+    return sa.Index(index_name("ix", table.name, key), *cols)
+
+
+def field_column(field: FieldDef, catalog: Catalog, *, with_foreign_key: bool = True) -> sa.Column[object]:
+    """The column of a stored field. Always nullable: `required` is enforced by the records service."""
+    field_type = catalog.field_type(field)
+    args: list[object] = []
+    target = field_type.foreign_key(field, catalog)
+    if target and with_foreign_key:
+        on_delete = _ON_DELETE.get(field.get("on_delete", "restrict"))
+        args.append(sa.ForeignKey(target, ondelete=on_delete, name=index_name("fk", f"t_{field.entity}", field.column)))
+    return sa.Column(field.column, field_type.sa_type(field, catalog), *args, nullable=True)
+
+
+def system_columns(entity: EntityDef, catalog: Catalog) -> list[sa.Column[object]]:
+    columns: list[sa.Column[object]] = [
+        sa.Column("id", IdType, primary_key=True, autoincrement=True),
+        sa.Column("_version", sa.Integer, nullable=False, server_default="1"),
+        sa.Column("_created_at", UTCDateTime(), nullable=False),
+        sa.Column("_created_by", IdType, nullable=True),
+        sa.Column("_updated_at", UTCDateTime(), nullable=False),
+        sa.Column("_updated_by", IdType, nullable=True),
+        sa.Column("_deleted_at", UTCDateTime(), nullable=True),
+    ]
+    if entity.is_child:
+        owner = catalog.parent_of(entity.key)
+        parent_table = owner[0].table_name if owner else None
+        fk = [sa.ForeignKey(f"{parent_table}.id", ondelete="CASCADE")] if parent_table else []
+        columns.append(sa.Column("_parent_id", IdType, *fk, nullable=False))
+        columns.append(sa.Column("_position", sa.Integer, nullable=False, server_default="0"))
+    return columns
+
+
+def build_table(entity: EntityDef, catalog: Catalog, metadata: sa.MetaData) -> sa.Table:
+    """The SQLAlchemy table of one entity, with its indexes, inside `metadata`."""
+    columns = system_columns(entity, catalog) + [field_column(f, catalog) for f in catalog.stored_fields(entity)]
+    table = sa.Table(entity.table_name, metadata, *columns)
+    if entity.is_child:
+        sa.Index(index_name("ix", table.name, "parent"), table.c._parent_id, table.c._position)
+    for field in catalog.stored_fields(entity):
+        field_index(table, entity, field, catalog)
+    for index in entity.indexes:
+        entity_index(table, entity, index.key, [entity.field(n).column for n in index.fields if entity.field(n)], index.unique)
+    return table
+
+
+@dataclass
+class EntityTables:
+    """The tables of every entity in a catalog, in one MetaData (which also knows jimu_user)."""
+
+    metadata: sa.MetaData
+    tables: dict[str, sa.Table] = field(default_factory=dict)
+
+    def __getitem__(self, entity_key: str) -> sa.Table:
+        return self.tables[entity_key]
+
+    def get(self, entity_key: str) -> sa.Table | None:
+        return self.tables.get(entity_key)
+
+
+def build_tables(catalog: Catalog, entities: Mapping[str, EntityDef] | None = None) -> EntityTables:
+    metadata = sa.MetaData()
+    users.to_metadata(metadata)
+    result = EntityTables(metadata)
+    for key, entity in (entities or catalog.entities).items():
+        result.tables[key] = build_table(entity, catalog, metadata)
+    return result
