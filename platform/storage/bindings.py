@@ -10,7 +10,7 @@ from jimu.engines.expressions import to_sql
 from jimu.engines.expressions.env import EvalEnv
 from jimu.engines.expressions.scope import Relation
 from jimu.platform.registry.catalog import PARENT, Catalog
-from jimu.platform.registry.model import EntityDef
+from jimu.platform.registry.model import EntityDef, FieldDef
 from jimu.platform.storage.tables import EntityTables
 
 
@@ -22,17 +22,21 @@ class EntityBinding:
     """
 
     def __init__(self, catalog: Catalog, tables: EntityTables, entity: EntityDef, env: EvalEnv, dialect: str,
-                 table: sa.FromClause | None = None) -> None:
+                 table: sa.FromClause | None = None, *, inline_computed: bool = False) -> None:
         self.catalog = catalog
         self.tables = tables
         self.entity = entity
         self.env = env
         self.dialect = dialect
         self.table = table if table is not None else tables[entity.key]
+        # When set, stored computed fields are computed from their sources instead of read from their
+        # columns (used to recompute them: one UPDATE gives every level of a formula chain).
+        self.inline_computed = inline_computed
 
     def _related(self, entity_key: str) -> EntityBinding:
         entity = self.catalog.require_entity(entity_key)
-        return EntityBinding(self.catalog, self.tables, entity, self.env, self.dialect, self.tables[entity_key].alias())
+        return EntityBinding(self.catalog, self.tables, entity, self.env, self.dialect, self.tables[entity_key].alias(),
+                             inline_computed=self.inline_computed)
 
     def column(self, name: str) -> ColumnElement[Any]:
         if name == "id":
@@ -43,16 +47,37 @@ class EntityBinding:
                 return self.table.c._parent_id
             raise KeyError(name)
         field_type = self.catalog.field_type(field)
-        if field_type.stored(field):
+        if field_type.stored(field) and not (field_type.computed and self.inline_computed and field.type != "auto_number"):
             return self.table.c[field.column]
+        return self.computed_sql(field)
+
+    def computed_sql(self, field: FieldDef) -> ColumnElement[Any]:
+        """The SQL computing a formula, lookup or rollup from its sources."""
         if field.type == "formula":
             checked = self.catalog.compile(self.entity.key, field.get("expression"))
-            return to_sql(checked, self, self.env, self.dialect).label(None)
+            return to_sql(checked, self, self.env, self.dialect)
         if field.type == "lookup":
             relation = self.link(field.get("link"))
             value = relation.binding.column(field.get("field"))
             return sa.select(value).where(relation.where).scalar_subquery()
-        raise KeyError(name)
+        if field.type == "rollup":
+            return self._rollup_sql(field)
+        raise KeyError(field.name)
+
+    def _rollup_sql(self, field: FieldDef) -> ColumnElement[Any]:
+        relation = self.rollup_relation(field.get("relation"))
+        related: EntityBinding = relation.binding  # type: ignore[assignment]
+        where = relation.where
+        if field.get("condition"):
+            condition = self.catalog.compile(related.entity.key, field.get("condition"))
+            where = sa.and_(where, to_sql(condition, related, self.env, self.dialect).is_(True))
+        function = field.get("function")
+        if function == "count":
+            aggregate: ColumnElement[Any] = sa.func.count()
+        else:
+            aggregate = getattr(sa.func, function)(related.column(field.get("field")))
+        value = sa.select(aggregate).where(where).scalar_subquery()
+        return sa.func.coalesce(value, 0) if function in ("count", "sum") else value
 
     def link(self, name: str) -> Relation:
         if name == PARENT and self.entity.is_child:
