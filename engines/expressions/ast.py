@@ -1,0 +1,72 @@
+"""Syntax tree produced by the parser; every node keeps its 1-based line and column."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Union
+
+from .types import ExprType
+
+
+@dataclass(frozen=True)
+class Literal:
+    value: Any  # str | int | Decimal | bool | None
+    type: ExprType
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    path: tuple[str, ...]
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Unary:
+    op: str  # "-" or "not"
+    operand: Node
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str  # canonical operator: + - * / % & = != < <= > >= and or
+    left: Node
+    right: Node
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class InList:
+    operand: Node
+    items: tuple[Node, ...]
+    negated: bool
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str  # upper-cased function name
+    args: tuple[Node, ...]
+    line: int
+    column: int
+
+
+Node = Union[Literal, FieldRef, Unary, Binary, InList, Call]
+
+
+def children(node: Node) -> tuple[Node, ...]:
+    """The direct sub-expressions of a node."""
+    if isinstance(node, Unary):
+        return (node.operand,)
+    if isinstance(node, Binary):
+        return (node.left, node.right)
+    if isinstance(node, InList):
+        return (node.operand, *node.items)
+    if isinstance(node, Call):
+        return node.args
+    return ()

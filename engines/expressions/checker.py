@@ -1,0 +1,192 @@
+"""Type checking: syntax tree + scope → typed tree, references and volatility."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import ast
+from .errors import ErrorCode, ExpressionTypeError
+from .functions import AGGREGATES, FUNCTIONS, OPERATORS, AggregateDef, Arg, FunctionDef, SignatureError
+from .scope import ScopeField, TypeScope
+from .typed import TAggregate, TCall, TField, TInList, TLiteral, TNode
+from .types import ORDERED_TYPES, ExprType, assignable, unify_all
+
+_UNARY = {"-": "neg", "not": "not"}
+
+
+@dataclass(frozen=True)
+class _Child:
+    collection: str
+    scope: TypeScope
+
+
+@dataclass
+class CheckResult:
+    node: TNode
+    references: set[tuple[str, ...]] = field(default_factory=set)
+    uses_now: bool = False
+
+
+def _error(message: str, code: ErrorCode, node: ast.Node, **params: Any) -> ExpressionTypeError:
+    return ExpressionTypeError(message, code=code, params=params, line=node.line, column=node.column)
+
+
+class Checker:
+    def __init__(self, scope: TypeScope) -> None:
+        self._scope = scope
+        self._result = CheckResult(TLiteral(None, ExprType.NULL))
+        self._dispatch: dict[type, Callable[[Any, _Child | None], TNode]] = {
+            ast.Literal: self._literal, ast.FieldRef: self._field, ast.Unary: self._unary,
+            ast.Binary: self._binary, ast.InList: self._in_list, ast.Call: self._call,
+        }
+
+    def run(self, node: ast.Node, expected: ExprType | None) -> CheckResult:
+        typed = self._check(node, None)
+        if expected is not None and not assignable(typed.type, expected):
+            raise _error(
+                f"The expression gives {typed.type.value} but {expected.value} is expected.",
+                ErrorCode.EXPECTED_TYPE, node, expected=expected.value, actual=typed.type.value,
+            )
+        self._result.node = typed
+        return self._result
+
+    def _check(self, node: ast.Node, child: _Child | None) -> TNode:
+        return self._dispatch[type(node)](node, child)
+
+    # -- leaves -------------------------------------------------------------------------
+
+    def _literal(self, node: ast.Literal, child: _Child | None) -> TNode:
+        return TLiteral(node.value, node.type)
+
+    def _field(self, node: ast.FieldRef, child: _Child | None) -> TNode:
+        self._result.references.add(node.path)
+        in_child = child is not None and node.path[0] == child.collection
+        scope = child.scope if in_child and child is not None else self._scope
+        parts = node.path[1:] if in_child else node.path
+        if not parts:  # the bare collection: only COUNT(collection) takes it, handled there
+            raise self._collection_error(node)
+        for index, part in enumerate(parts):
+            found = scope.lookup(part)
+            shown = ".".join(node.path[: index + 1 + (1 if in_child else 0)])
+            if found is None:
+                raise _error(f"Unknown field {shown!r}.", ErrorCode.UNKNOWN_FIELD, node, field=shown)
+            if found.children is not None:
+                raise self._collection_error(node)
+            if index == len(parts) - 1:
+                return TField(parts, found.type, in_child)
+            if found.link is None:
+                raise _error(f"{shown!r} is not a link, so it has no field {parts[index + 1]!r}.",
+                             ErrorCode.NOT_A_LINK, node, field=shown)
+            scope = found.link
+        raise AssertionError("unreachable")
+
+    def _collection_error(self, node: ast.FieldRef) -> ExpressionTypeError:
+        name = ".".join(node.path)
+        return _error(
+            f"{name!r} is a collection; use it inside SUM, AVG, MIN, MAX or COUNT.",
+            ErrorCode.COLLECTION_OUTSIDE_AGGREGATE, node, field=name,
+        )
+
+    # -- operators ----------------------------------------------------------------------
+
+    def _unary(self, node: ast.Unary, child: _Child | None) -> TNode:
+        return self._apply(OPERATORS.get(_UNARY[node.op]), node, (node.operand,), child)  # type: ignore[arg-type]
+
+    def _binary(self, node: ast.Binary, child: _Child | None) -> TNode:
+        return self._apply(OPERATORS.get(node.op), node, (node.left, node.right), child)  # type: ignore[arg-type]
+
+    def _in_list(self, node: ast.InList, child: _Child | None) -> TNode:
+        operand = self._check(node.operand, child)
+        items = tuple(self._check(item, child) for item in node.items)
+        joined = unify_all([operand.type, *(i.type for i in items)])
+        if joined is None or joined not in ORDERED_TYPES | {ExprType.BOOLEAN, ExprType.NULL}:
+            types = sorted({operand.type.value, *(i.type.value for i in items)})
+            raise _error(f"Cannot look for a value among items of types {', '.join(types)}.",
+                         ErrorCode.INCOMPATIBLE_TYPES, node, operator="in", types=types)
+        return TInList(operand, items, node.negated)
+
+    # -- calls --------------------------------------------------------------------------
+
+    def _call(self, node: ast.Call, child: _Child | None) -> TNode:
+        aggregate = AGGREGATES.get(node.name)
+        function = FUNCTIONS.get(node.name)
+        if aggregate is not None and (function is None or self._collection_of(node) is not None):
+            return self._aggregate(aggregate, node, child)
+        if function is None:
+            raise _error(f"Unknown function {node.name}.", ErrorCode.UNKNOWN_FUNCTION, node, function=node.name)
+        return self._apply(function, node, node.args, child)
+
+    def _apply(self, fn: FunctionDef, node: ast.Node, args: tuple[ast.Node, ...], child: _Child | None) -> TNode:
+        name = fn.name if fn.name.isalpha() and fn.name.isupper() else repr(fn.name)
+        if len(args) < fn.min_args or (fn.max_args is not None and len(args) > fn.max_args):
+            expected = str(fn.min_args) if fn.min_args == fn.max_args else (
+                f"at least {fn.min_args}" if fn.max_args is None else f"{fn.min_args} to {fn.max_args}")
+            raise _error(f"{name} takes {expected} arguments, got {len(args)}.", ErrorCode.WRONG_ARITY, node,
+                         function=fn.name, expected=expected, actual=len(args))
+        typed_args = tuple(self._check(arg, child) for arg in args)
+        if fn.volatile:
+            self._result.uses_now = True
+        try:
+            result = fn.check([Arg(t.type, a) for t, a in zip(typed_args, args)])
+        except SignatureError as exc:
+            where = args[exc.index] if exc.index is not None and exc.index < len(args) else node
+            raise ExpressionTypeError(exc.message, code=exc.code, params=exc.params,
+                                      line=where.line, column=where.column) from None
+        return TCall(fn, typed_args, result)
+
+    def _collection_of(self, node: ast.Call) -> str | None:
+        """The child collection an aggregate call's first argument reads, if any."""
+        if not node.args:
+            return None
+        names: set[str] = set()
+        stack: list[ast.Node] = [node.args[0]]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, ast.FieldRef):
+                found: ScopeField | None = self._scope.lookup(current.path[0])
+                if found is not None and found.children is not None:
+                    names.add(found.name)
+            stack.extend(ast.children(current))
+        if len(names) > 1:
+            raise _error(f"{node.name} can read only one collection, got {', '.join(sorted(names))}.",
+                         ErrorCode.MIXED_COLLECTIONS, node, function=node.name, collections=sorted(names))
+        return names.pop() if names else None
+
+    def _aggregate(self, fn: AggregateDef, node: ast.Call, child: _Child | None) -> TNode:
+        if child is not None:
+            raise _error(f"{fn.name} cannot be used inside another aggregate.",
+                         ErrorCode.NESTED_AGGREGATE, node, function=fn.name)
+        if not 1 <= len(node.args) <= 2:
+            raise _error(f"{fn.name} takes 1 to 2 arguments, got {len(node.args)}.", ErrorCode.WRONG_ARITY,
+                         node, function=fn.name, expected="1 to 2", actual=len(node.args))
+        collection = self._collection_of(node)
+        first = node.args[0]
+        if collection is None:
+            raise _error(f"{fn.name} needs a child collection, e.g. {fn.name}(lines.amount).",
+                         ErrorCode.AGGREGATE_NEEDS_COLLECTION, first, function=fn.name)
+        found = self._scope.lookup(collection)
+        assert found is not None and found.children is not None
+        inner = _Child(collection, found.children)
+        value: TNode | None = None
+        if isinstance(first, ast.FieldRef) and len(first.path) == 1:
+            self._result.references.add(first.path)
+        else:
+            value = self._check(first, inner)
+        try:
+            result = fn.check(None if value is None else value.type)
+        except SignatureError as exc:
+            raise ExpressionTypeError(exc.message, code=exc.code, params=exc.params,
+                                      line=first.line, column=first.column) from None
+        condition = None
+        if len(node.args) == 2:
+            condition = self._check(node.args[1], inner)
+            if condition.type not in (ExprType.BOOLEAN, ExprType.NULL):
+                raise _error(f"The condition of {fn.name} must be true/false, got {condition.type.value}.",
+                             ErrorCode.WRONG_ARGUMENT_TYPE, node.args[1], function=fn.name, index=2,
+                             actual=condition.type.value)
+        return TAggregate(fn, collection, value, condition, result)
+
+
+def check(node: ast.Node, scope: TypeScope, expected: ExprType | None = None) -> CheckResult:
+    return Checker(scope).run(node, expected)

@@ -1,0 +1,160 @@
+"""What an expression can see: field types (checker), row values (interpreter), columns (SQL).
+
+The protocols are implemented by the platform; the Dict*/TableBinding classes are small
+general implementations for tests and simple callers.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.expression import FromClause
+
+from .types import ExprType
+
+
+@dataclass(frozen=True)
+class ScopeField:
+    name: str
+    type: ExprType
+    link: TypeScope | None = None  # link (many-to-one): `name.x` reads the target's field x; own value is the target id
+    children: TypeScope | None = None  # child collection: only inside aggregates, as `name.x` or COUNT(name)
+
+
+class TypeScope(Protocol):
+    def lookup(self, name: str) -> ScopeField | None: ...
+
+
+class RowAccess(Protocol):  # for the interpreter
+    def get(self, name: str) -> Any: ...
+
+    def link(self, name: str) -> RowAccess | None: ...
+
+    def children(self, name: str) -> Iterable[RowAccess]: ...
+
+
+@dataclass(frozen=True)
+class Relation:  # for the SQL compiler
+    binding: SqlBinding  # binding of the related table's columns
+    where: ColumnElement[bool]  # correlates the related table with the outer row
+
+
+class SqlBinding(Protocol):
+    def column(self, name: str) -> ColumnElement[Any]: ...
+
+    def link(self, name: str) -> Relation: ...
+
+    def children(self, name: str) -> Relation: ...
+
+
+# --- simple implementations -------------------------------------------------------------
+
+
+class DictScope:
+    """A TypeScope over a mapping name → ScopeField (or name → ExprType for plain fields)."""
+
+    def __init__(self, fields: Mapping[str, ScopeField | ExprType]) -> None:
+        self._fields = {
+            name: f if isinstance(f, ScopeField) else ScopeField(name, f) for name, f in fields.items()
+        }
+
+    def lookup(self, name: str) -> ScopeField | None:
+        return self._fields.get(name)
+
+
+LinkLoader = Callable[[str, Any], "Mapping[str, Any] | None"]
+
+
+class DictRow:
+    """A RowAccess over a dict.
+
+    Children are lists of dicts under the collection's name. A link is resolved by
+    `load_link(name, id)` when given, else by a nested dict stored under the link's name
+    (then the link's own value is that dict's "id").
+    """
+
+    def __init__(self, values: Mapping[str, Any], load_link: LinkLoader | None = None) -> None:
+        self._values = values
+        self._load_link = load_link
+
+    def get(self, name: str) -> Any:
+        value = self._values.get(name)
+        if isinstance(value, Mapping):
+            return value.get("id")
+        return value
+
+    def link(self, name: str) -> DictRow | None:
+        value = self._values.get(name)
+        if value is None:
+            return None
+        if isinstance(value, Mapping):
+            return DictRow(value, self._load_link)
+        if self._load_link is None:
+            return None
+        target = self._load_link(name, value)
+        return None if target is None else DictRow(target, self._load_link)
+
+    def children(self, name: str) -> Iterable[DictRow]:
+        return [DictRow(row, self._load_link) for row in self._values.get(name) or ()]
+
+
+@dataclass(frozen=True)
+class LinkSpec:
+    """A link column of a TableBinding: its target table binding and the target's key column."""
+
+    target: TableBinding
+    key: str = "id"
+
+
+@dataclass(frozen=True)
+class ChildSpec:
+    """A child collection of a TableBinding: the child binding and its column pointing at us."""
+
+    target: TableBinding
+    foreign_key: str
+
+
+class TableBinding:
+    """A SqlBinding over a SQLAlchemy table; related tables get a fresh alias on every use.
+
+    links: link field → LinkSpec or (target Table | TableBinding, target key column).
+    children: collection name → ChildSpec or (child Table | TableBinding, child foreign-key column).
+    """
+
+    def __init__(
+        self,
+        table: FromClause,
+        links: Mapping[str, LinkSpec | tuple[Any, str]] | None = None,
+        children: Mapping[str, ChildSpec | tuple[Any, str]] | None = None,
+        key: str = "id",
+    ) -> None:
+        self.table = table
+        self.key = key
+        self._links = {n: s if isinstance(s, LinkSpec) else LinkSpec(_binding(s[0]), s[1])
+                       for n, s in (links or {}).items()}
+        self._children = {n: s if isinstance(s, ChildSpec) else ChildSpec(_binding(s[0]), s[1])
+                          for n, s in (children or {}).items()}
+
+    def column(self, name: str) -> ColumnElement[Any]:
+        return self.table.c[name]  # type: ignore[no-any-return]
+
+    def aliased(self) -> TableBinding:
+        base = getattr(self.table, "element", self.table)
+        return TableBinding(sa.alias(base), dict(self._links), dict(self._children), self.key)
+
+    def link(self, name: str) -> Relation:
+        spec = self._links[name]
+        target = spec.target.aliased()
+        return Relation(target, target.column(spec.key) == self.column(name))
+
+    def children(self, name: str) -> Relation:
+        spec = self._children[name]
+        target = spec.target.aliased()
+        return Relation(target, target.column(spec.foreign_key) == self.column(self.key))
+
+
+def _binding(target: Any) -> TableBinding:
+    return target if isinstance(target, TableBinding) else TableBinding(target)

@@ -1,0 +1,109 @@
+"""SQLAlchemy building blocks shared by the SQL compiler and the function registry."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeEngine
+
+from .env import EvalEnv
+from .types import ExprType
+
+_SQL_TYPES: dict[ExprType, TypeEngine[Any]] = {
+    ExprType.TEXT: sa.Text(),
+    ExprType.INTEGER: sa.BigInteger(),
+    ExprType.DECIMAL: sa.Numeric(asdecimal=True),
+    ExprType.BOOLEAN: sa.Boolean(create_constraint=False),
+    ExprType.DATE: sa.Date(),
+    ExprType.DATETIME: sa.DateTime(timezone=True),
+    ExprType.LIST: sa.JSON(),
+    ExprType.NULL: sa.types.NullType(),
+}
+
+
+def sql_type(t: ExprType) -> TypeEngine[Any]:
+    return _SQL_TYPES.get(t, sa.types.NullType())
+
+
+@dataclass(frozen=True)
+class SqlArg:
+    expr: ColumnElement[Any]
+    type: ExprType
+    plain: bool = False  # a stored column or literal, not a computed value
+    value: Any = None  # the Python value when the argument is a literal
+
+
+@dataclass(frozen=True)
+class SqlContext:
+    dialect: str
+    env: EvalEnv
+    result_type: ExprType
+
+    @property
+    def sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+
+def typed(expr: ColumnElement[Any], t: ExprType) -> ColumnElement[Any]:
+    return sa.type_coerce(expr, sql_type(t))
+
+
+def binop(left: ColumnElement[Any], symbol: str, right: ColumnElement[Any], t: ExprType) -> ColumnElement[Any]:
+    """An infix operator rendered exactly as given (no SQLAlchemy operator rewriting)."""
+    return left.op(symbol, return_type=sql_type(t))(right)
+
+
+def compare(left: SqlArg, symbol: str, right: SqlArg, ctx: SqlContext) -> ColumnElement[Any]:
+    """A comparison with SQL null semantics (never turned into IS NULL)."""
+    a, b = left.expr, right.expr
+    kinds = {left.type, right.type}
+    if ctx.sqlite and ExprType.DECIMAL in kinds and not (left.plain and right.plain):
+        # SQLite computes decimals in floating point: compare at 10 places like the results.
+        a, b = sa.func.round(a, 10), sa.func.round(b, 10)
+    if not ctx.sqlite and ExprType.TEXT in kinds and symbol not in ("=", "<>"):
+        a, b = text_order(a), text_order(b)
+    return a.op(symbol, is_comparison=True, return_type=sa.Boolean(create_constraint=False))(b)
+
+
+def text_order(expr: ColumnElement[Any]) -> ColumnElement[Any]:
+    """PostgreSQL: order text by code point like Python (and SQLite's BINARY) do."""
+    return sa.collate(expr, "C")
+
+
+def as_numeric(arg: SqlArg, ctx: SqlContext) -> ColumnElement[Any]:
+    if ctx.sqlite:
+        return arg.expr
+    return sa.cast(arg.expr, sa.Numeric())
+
+
+def as_text(arg: SqlArg, ctx: SqlContext) -> ColumnElement[Any]:
+    """The value as text the way the interpreter writes it (null stays null)."""
+    expr, t = arg.expr, arg.type
+    if t in (ExprType.TEXT, ExprType.NULL):
+        return sa.cast(expr, sa.Text()) if t is ExprType.NULL else expr
+    if t is ExprType.INTEGER:
+        return sa.cast(expr, sa.Text())
+    if t is ExprType.DECIMAL:
+        if ctx.sqlite:
+            return sa.func.jimu_decimal_text(expr, type_=sa.Text())
+        return sa.cast(sa.func.trim_scale(sa.cast(expr, sa.Numeric())), sa.Text())
+    if t is ExprType.BOOLEAN:
+        return sa.case((expr.is_(None), sa.null()), (expr, "true"), else_="false")
+    if t is ExprType.DATE:
+        if ctx.sqlite:
+            return expr
+        return sa.func.to_char(expr, "YYYY-MM-DD", type_=sa.Text())
+    raise TypeError(t)  # the checker only lets the types above through
+
+
+def literal(value: Any, t: ExprType, ctx: SqlContext) -> ColumnElement[Any]:
+    if value is None:
+        return sa.null()
+    if t is ExprType.BOOLEAN:
+        return sa.true() if value else sa.false()
+    param = sa.literal(value, sql_type(t))
+    if not ctx.sqlite and t in (ExprType.TEXT, ExprType.INTEGER, ExprType.DECIMAL):
+        return sa.cast(param, sql_type(t))  # give PostgreSQL the parameter's type
+    return param
