@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,13 +12,27 @@ from sqlalchemy.types import TypeEngine
 from .env import EvalEnv
 from .types import ExprType
 
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """Date-times come back aware and in UTC on every dialect (SQLite stores them naive)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
 _SQL_TYPES: dict[ExprType, TypeEngine[Any]] = {
     ExprType.TEXT: sa.Text(),
     ExprType.INTEGER: sa.BigInteger(),
     ExprType.DECIMAL: sa.Numeric(asdecimal=True),
     ExprType.BOOLEAN: sa.Boolean(create_constraint=False),
     ExprType.DATE: sa.Date(),
-    ExprType.DATETIME: sa.DateTime(timezone=True),
+    ExprType.DATETIME: UtcDateTime(),
     ExprType.LIST: sa.JSON(),
     ExprType.NULL: sa.types.NullType(),
 }
