@@ -69,9 +69,14 @@ def validate_app(raw: Any, installed: Iterable[AppDef] = (), *, locale: str = "e
     """Check a definition against the installed apps; return it typed with the resulting catalog."""
     problems = _Problems(locale)
     validator = jsonschema.Draft202012Validator(app_schema())
+    structural = False
     for error in sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path)):
-        problems.add(_json_path(error.absolute_path), "definition.schema", error=error.message)
-    if problems.details:
+        if _is_identifier_error(error):  # the structure is sound: keep checking, to list every problem
+            problems.add(_json_path(error.absolute_path), "definition.invalid_identifier", name=error.instance)
+        else:
+            problems.add(_json_path(error.absolute_path), "definition.schema", error=error.message)
+            structural = True
+    if structural:
         raise DefinitionError(translate("definition.invalid", locale), details=problems.details)
 
     app = AppDef.build(raw)
@@ -90,6 +95,12 @@ def validate_app(raw: Any, installed: Iterable[AppDef] = (), *, locale: str = "e
     if problems.details:
         raise DefinitionError(translate("definition.invalid", locale), details=problems.details)
     return app, catalog
+
+
+def _is_identifier_error(error: jsonschema.ValidationError) -> bool:
+    """A string key or name that is not a safe identifier (`^[a-z][a-z0-9_]{0,47}$`)."""
+    pattern = app_schema()["$defs"]["identifier"]["pattern"]
+    return error.validator == "pattern" and isinstance(error.schema, dict) and error.schema.get("pattern") == pattern
 
 
 def _check_entity(entity: EntityDef, path: str, catalog: Catalog, problems: _Problems) -> None:
