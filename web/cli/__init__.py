@@ -1,0 +1,1 @@
+"""The `jimu` command line: database set-up, app definitions, record import and export."""
