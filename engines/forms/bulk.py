@@ -1,0 +1,216 @@
+"""Bulk create for imports: checked per row in Python, written per batch with set-based SQL.
+
+Each batch is one savepoint: numbers reserved together, one executemany per table, one recompute
+per entity, one audit executemany. A batch that hits a unique index is retried row by row (a
+savepoint each) to find the offending rows; rows failing a rule are dropped and the batch retried.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field as dc_field
+from typing import Any
+
+import sqlalchemy as sa
+
+from jimu.platform.audit import AuditEntry, write_entries
+from jimu.platform.context import Context
+from jimu.platform.errors import ErrorDetail, ValidationError
+from jimu.platform.i18n import translate
+from jimu.platform.registry.model import EntityDef
+
+from .checks import check_record
+from .common import assign_numbers, header_entity, run_hook
+from .computing import Recomputation
+from .creating import NewRecord, Preparer
+from .integrity import LinkValue, check_links
+from .problems import Problems
+from .reading import child_fields, fetch_records
+from .rows import LinkCache
+from .writing import columns_of, stamp
+
+MAX_REPORTED = 1000
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A problem of one input row (numbered from 0) at a field (None: the row as a whole)."""
+
+    row: int
+    field: str | None
+    code: str
+    message: str
+
+
+@dataclass
+class BulkResult:
+    created: int = 0
+    ids: list[int] = dc_field(default_factory=list)
+    errors: list[RowError] = dc_field(default_factory=list)
+
+
+Item = tuple[int, NewRecord]
+
+
+def create_many(ctx: Context, entity_key: str, rows: Iterable[Mapping[str, Any]], *, all_or_nothing: bool = True,
+                batch_size: int = 1000) -> BulkResult:
+    """Create many records; with all_or_nothing any row error writes nothing and raises ValidationError."""
+    entity = header_entity(ctx, entity_key)
+    ctx.access.require(entity_key, "create")
+    writer = _BatchWriter(ctx, entity)
+    result = BulkResult()
+    with ctx.conn.begin_nested() as everything:
+        batch: list[tuple[int, Any]] = []
+        for index, row in enumerate(rows):
+            batch.append((index, row))
+            if len(batch) >= batch_size:
+                writer.write(batch, result)
+                batch = []
+        if batch:
+            writer.write(batch, result)
+        result.errors.sort(key=lambda e: e.row)
+        if all_or_nothing and result.errors:
+            everything.rollback()
+    if all_or_nothing and result.errors:
+        bad = len({e.row for e in result.errors})
+        details = [ErrorDetail(path=f"{e.row}/{e.field}" if e.field else str(e.row), code=e.code, message=e.message)
+                   for e in result.errors[:MAX_REPORTED]]
+        raise ValidationError(translate("records.bulk_invalid", ctx.locale, count=bad), details=details,
+                              code="records.bulk_invalid", count=bad)
+    return result
+
+
+class _BatchWriter:
+    def __init__(self, ctx: Context, entity: EntityDef) -> None:
+        self.ctx = ctx
+        self.entity = entity
+        self.preparer = Preparer(ctx, entity)
+        self.children = {f.name: ctx.catalog.require_entity(f.get("entity")) for f in child_fields(entity)}
+        self.has_checks = any(_has_checks(e) for e in [entity, *self.children.values()])
+        self.audited = [(f, ctx.catalog.field_type(f)) for f in ctx.catalog.stored_fields(entity)]
+
+    def write(self, batch: list[tuple[int, Any]], result: BulkResult) -> None:
+        items = self._prepare(batch, result)
+        for _ in range(len(items) + 1):
+            if not items:
+                return
+            failed = self._attempt(items, result)
+            if not failed:
+                return
+            items = [item for item in items if item[0] not in failed]
+
+    def _prepare(self, batch: list[tuple[int, Any]], result: BulkResult) -> list[Item]:
+        problems: dict[int, Problems] = {}
+        items: list[Item] = []
+        links: list[LinkValue] = []
+        for index, data in batch:
+            found = Problems(self.ctx.locale)
+            record, row_links = self.preparer.prepare(data, found)
+            if found:
+                problems[index] = found
+                continue
+            items.append((index, record))
+            links += [LinkValue(f"{index}/{link.path}", link.field, link.target_id) for link in row_links]
+        linked = Problems(self.ctx.locale)
+        check_links(self.ctx, links, linked)
+        for detail in linked.details:
+            index_text, path = detail.path.split("/", 1)
+            problems.setdefault(int(index_text), Problems(self.ctx.locale)).details.append(
+                ErrorDetail(path, detail.code, detail.params, detail.message))
+        for index, found in problems.items():
+            _report(result, index, found)
+        return [item for item in items if item[0] not in problems]
+
+    def _attempt(self, items: list[Item], result: BulkResult) -> set[int]:
+        """Write a batch in a savepoint; the rows that failed (then nothing of the batch is kept)."""
+        savepoint = self.ctx.conn.begin_nested()
+        try:
+            failed = self._insert(items, result)
+        except sa.exc.IntegrityError:
+            savepoint.rollback()
+            return self._one_by_one(items, result)
+        except BaseException:
+            savepoint.rollback()
+            raise
+        if failed:
+            savepoint.rollback()
+            return failed
+        savepoint.commit()
+        return set()
+
+    def _one_by_one(self, items: list[Item], result: BulkResult) -> set[int]:
+        failed: set[int] = set()
+        for index, record in items:
+            try:
+                with self.ctx.conn.begin_nested():
+                    self._insert([(index, record)], BulkResult())
+            except sa.exc.IntegrityError:
+                found = Problems(self.ctx.locale)
+                self.preparer.check_unique(record, found)
+                if not found:
+                    found.add("", "records.integrity")
+                _report(result, index, found)
+                failed.add(index)
+        return failed
+
+    def _insert(self, items: list[Item], result: BulkResult) -> set[int]:
+        ctx, entity = self.ctx, self.entity
+        for _, record in items:
+            run_hook(ctx, "before_create", entity, None, None, {**record.values, **record.lines})
+        values = [record.values for _, record in items]
+        assign_numbers(ctx, entity, values)
+        table = ctx.tables[entity.key]
+        base = stamp(ctx, creating=True)
+        statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        ids = [int(i) for i in ctx.conn.execute(statement, [{**columns_of(ctx, entity, v), **base} for v in values]).scalars()]
+        recomputation = Recomputation(ctx)
+        recomputation.touch(entity.key, ids)
+        for name, child in self.children.items():
+            rows = [(record_id, position, line) for record_id, (_, record) in zip(ids, items)
+                    for position, line in enumerate(record.lines.get(name) or [])]
+            if rows:
+                assign_numbers(ctx, child, [line for _, _, line in rows])
+                child_table = ctx.tables[child.key]
+                line_ids = ctx.conn.execute(
+                    sa.insert(child_table).returning(child_table.c.id, sort_by_parameter_order=True),
+                    [{**columns_of(ctx, child, line), **base, "_parent_id": p, "_position": pos} for p, pos, line in rows],
+                ).scalars()
+                recomputation.touch(child.key, list(line_ids))
+        recomputation.run()
+        if self.has_checks:
+            failed = self._check(items, ids, result)
+            if failed:
+                return failed
+        entries = [AuditEntry(entity.key, record_id, "create", 1, self._changes(record.values))
+                   for record_id, (_, record) in zip(ids, items)]
+        write_entries(ctx.conn, entries, user_id=ctx.user_id, at=ctx.now(), request_id=ctx.request_id)
+        for record_id, (_, record) in zip(ids, items):
+            run_hook(ctx, "after_create", entity, record_id, None, {"id": record_id, **record.values, **record.lines})
+        result.ids += ids
+        result.created += len(ids)
+        return set()
+
+    def _check(self, items: list[Item], ids: list[int], result: BulkResult) -> set[int]:
+        records = fetch_records(self.ctx, self.entity, ids)
+        cache = LinkCache(self.ctx)
+        failed: set[int] = set()
+        for record_id, (index, _) in zip(ids, items):
+            found = Problems(self.ctx.locale)
+            check_record(self.ctx, self.entity, records[record_id], found, cache)
+            if found:
+                _report(result, index, found)
+                failed.add(index)
+        return failed
+
+    def _changes(self, values: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return [{"field": f.name, "old": None, "new": v if v is None else t.to_json(f, v)}
+                for f, t in self.audited if values.get(f.name) is not None for v in (values[f.name],)]
+
+
+def _has_checks(entity: EntityDef) -> bool:
+    return bool(entity.rules) or any(f.get("required_if") for f in entity.fields)
+
+
+def _report(result: BulkResult, index: int, problems: Problems) -> None:
+    for detail in problems.details:
+        result.errors.append(RowError(index, detail.path or None, detail.code, detail.message))
+

@@ -1,0 +1,41 @@
+"""Checks on the record as written: `required_if` conditions and entity rules.
+
+They run after the write and the recompute, in the same transaction, so they see final computed
+values (totals, rollups, links); a failure raises and the whole write is rolled back.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from jimu.engines.expressions import evaluate
+from jimu.platform.context import Context
+from jimu.platform.i18n import label
+from jimu.platform.registry.model import EntityDef
+
+from .problems import Problems
+from .reading import Record, eval_env
+from .rows import LinkCache, RecordRow
+
+
+def check_record(ctx: Context, entity: EntityDef, record: Record, problems: Problems, cache: LinkCache, *,
+                 prefix: str = "", parent: RecordRow | None = None) -> None:
+    """required_if and rules of a record and of each of its lines."""
+    row = RecordRow(cache, entity, record, parent=parent)
+    env = eval_env(ctx)
+    catalog = ctx.catalog
+    for field in entity.fields:
+        condition = field.get("required_if")
+        if not condition or not catalog.field_type(field).is_blank(record.get(field.name)):
+            continue
+        if evaluate(catalog.compile(entity.key, condition), row, env) is True:
+            problems.add(f"{prefix}{field.name}", "value.required")
+    for rule in entity.rules:
+        if evaluate(catalog.compile(entity.key, rule.expression), row, env) is False:
+            message: Any = label(rule.message, ctx.locale) or rule.key
+            problems.add(prefix.rstrip("/"), "records.rule_failed", rule=rule.key, message=message)
+    for field in entity.fields:
+        if field.type != "child_table":
+            continue
+        child = catalog.require_entity(field.get("entity"))
+        for index, line in enumerate(record.get(field.name) or ()):
+            check_record(ctx, child, line, problems, cache, prefix=f"{field.name}/{index}/", parent=row)

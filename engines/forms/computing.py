@@ -1,0 +1,49 @@
+"""Keeping stored computed values right after a write: collect the stale rows, recompute them in SQL."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from jimu.platform.context import Context
+from jimu.platform.storage.dependencies import affected_ids, dependency_graph
+from jimu.platform.storage.recompute import recompute
+
+from .reading import eval_env
+
+CHUNK = 1000
+
+
+class Recomputation:
+    """Rows whose stored formulas, rollups and lookups a write makes stale, by entity.
+
+    Call `touch` before the write for rows leaving a relation (old link targets, removed lines)
+    and after it for the rows written; `run` recomputes everything collected.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.graph = dependency_graph(ctx.catalog)
+        self.pending: dict[str, set[int]] = {}
+
+    def touch(self, entity_key: str, ids: Iterable[int], changed: Iterable[str] | None = None) -> None:
+        """Rows of `entity_key` were written (`changed` fields; None: created, deleted or restored)."""
+        ids = [i for i in ids if i is not None]
+        if not ids:
+            return
+        changed = None if changed is None else set(changed)
+        if changed is None and self.graph.has_stored_computed(entity_key):
+            self.pending.setdefault(entity_key, set()).update(ids)
+        for dep in self.graph.dependents(entity_key, changed):
+            found = self.pending.setdefault(dep.target, set())
+            for start in range(0, len(ids), CHUNK):
+                rows = self.ctx.conn.execute(affected_ids(self.ctx.tables, dep, ids[start:start + CHUNK])).scalars()
+                found.update(r for r in rows if r is not None)
+
+    def run(self) -> None:
+        env = eval_env(self.ctx)
+        for entity_key, ids in self.pending.items():
+            table = self.ctx.tables[entity_key]
+            ordered = sorted(ids)
+            for start in range(0, len(ordered), CHUNK):
+                recompute(self.ctx.conn, self.ctx.definitions, entity_key,
+                          table.c.id.in_(ordered[start:start + CHUNK]), env)
+        self.pending.clear()

@@ -1,0 +1,105 @@
+"""The SQL writes of the records service: headers (with the version guard) and their lines."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from jimu.platform.context import Context
+from jimu.platform.errors import ConflictError, ErrorDetail, NotFoundError
+from jimu.platform.i18n import translate
+from jimu.platform.registry.model import EntityDef
+
+from .reading import Record
+from .validation import LineInput
+
+
+def columns_of(ctx: Context, entity: EntityDef, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Field values by column (stored fields only)."""
+    columns: dict[str, Any] = {}
+    for name, value in values.items():
+        field = entity.field(name)
+        if field is not None and ctx.catalog.field_type(field).stored(field):
+            columns[field.column] = value
+    return columns
+
+
+def stamp(ctx: Context, *, creating: bool) -> dict[str, Any]:
+    """System columns set by a write."""
+    now = ctx.now()
+    values: dict[str, Any] = {"_updated_at": now, "_updated_by": ctx.user_id}
+    if creating:
+        values.update({"_created_at": now, "_created_by": ctx.user_id, "_version": 1})
+    return values
+
+
+def insert_header(ctx: Context, entity: EntityDef, values: Mapping[str, Any]) -> int:
+    table = ctx.tables[entity.key]
+    statement = sa.insert(table).values({**columns_of(ctx, entity, values), **stamp(ctx, creating=True)})
+    return int(ctx.conn.execute(statement.returning(table.c.id)).scalar_one())
+
+
+def insert_lines(ctx: Context, child: EntityDef, parent_id: int, lines: Sequence[tuple[int, Mapping[str, Any]]]) -> list[int]:
+    """Insert lines (position, values) of one parent; their ids in order."""
+    if not lines:
+        return []
+    table = ctx.tables[child.key]
+    base = stamp(ctx, creating=True)
+    rows = [{**columns_of(ctx, child, values), **base, "_parent_id": parent_id, "_position": position}
+            for position, values in lines]
+    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [int(i) for i in ctx.conn.execute(statement, rows).scalars()]
+
+
+def conflict(ctx: Context, entity: EntityDef, record_id: int, current_version: int | None) -> ConflictError:
+    code = "records.version_conflict"
+    message = translate(code, ctx.locale, current_version=current_version)
+    detail = ErrorDetail(path="_version", code=code, params={"current_version": current_version}, message=message)
+    return ConflictError(message, details=[detail], code=code, current_version=current_version,
+                         entity=entity.key, id=record_id)
+
+
+def not_found(ctx: Context, entity: EntityDef, record_id: int, code: str = "records.not_found") -> NotFoundError:
+    return NotFoundError(translate(code, ctx.locale, entity=entity.key, id=record_id), code=code,
+                         entity=entity.key, id=record_id)
+
+
+def guarded_update(ctx: Context, entity: EntityDef, record_id: int, version: int, values: Mapping[str, Any]) -> int:
+    """UPDATE the header WHERE _version = version (bumping it); the new version, or ConflictError."""
+    table = ctx.tables[entity.key]
+    statement = (
+        sa.update(table)
+        .where(table.c.id == record_id, table.c._version == version)
+        .values({**values, **stamp(ctx, creating=False), "_version": version + 1})
+    )
+    if ctx.conn.execute(statement).rowcount != 1:
+        current = ctx.conn.execute(sa.select(table.c._version).where(table.c.id == record_id)).scalar_one_or_none()
+        raise conflict(ctx, entity, record_id, current)
+    return version + 1
+
+
+def write_lines(ctx: Context, child: EntityDef, parent_id: int, lines: Sequence[LineInput],
+                current: Sequence[Record]) -> tuple[list[int], list[int], list[int]]:
+    """Replace a parent's lines by the list sent: (added ids, changed ids, removed ids)."""
+    table = ctx.tables[child.key]
+    kept = {line.id for line in lines if line.id is not None}
+    removed = [line["id"] for line in current if line["id"] not in kept]
+    if removed:
+        ctx.conn.execute(sa.delete(table).where(table.c.id.in_(removed)))
+    changed: list[int] = []
+    new: list[tuple[int, Mapping[str, Any]]] = []
+    for position, line in enumerate(lines):
+        if line.id is None:
+            new.append((position, line.values))
+            continue
+        assert line.current is not None
+        values = {k: v for k, v in columns_of(ctx, child, line.values).items()}
+        differs = {name for name, v in line.values.items() if line.current.get(name) != v}
+        if differs or line.current.get("_position") != position:
+            ctx.conn.execute(sa.update(table).where(table.c.id == line.id).values(
+                {**values, **stamp(ctx, creating=False), "_position": position,
+                 "_version": table.c._version + 1}))
+            changed.append(line.id)
+    added = insert_lines(ctx, child, parent_id, new)
+    return added, changed, removed
