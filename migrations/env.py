@@ -4,7 +4,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
-from jimu.platform.meta import platform_metadata
+from jimu.platform.bootstrap import load_platform_metadata
 
 VERSION_TABLE = "jimu_alembic_version"
 
@@ -12,7 +12,7 @@ VERSION_TABLE = "jimu_alembic_version"
 def _configure_and_run(connection: sa.Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=platform_metadata,
+        target_metadata=load_platform_metadata(),
         version_table=VERSION_TABLE,
         compare_type=True,
         render_as_batch=connection.dialect.name == "sqlite",

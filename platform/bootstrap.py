@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import importlib
+
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
@@ -11,8 +13,18 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 import jimu.migrations
+from jimu.platform.meta import platform_metadata
 
 VERSION_TABLE = "jimu_alembic_version"
+# Modules defining tables on `platform_metadata` (each has its Alembic revision in migrations/versions).
+TABLE_MODULES = ("jimu.platform.meta", "jimu.platform.security.tables")
+
+
+def load_platform_metadata() -> sa.MetaData:
+    """`platform_metadata` with every platform table module imported (what Alembic compares against)."""
+    for name in TABLE_MODULES:
+        importlib.import_module(name)
+    return platform_metadata
 
 
 def migrations_dir() -> Path:

@@ -5,6 +5,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Engine
 from jimu.platform.context import AccessPolicy, AllowAll, Context, Definitions, utcnow
 from jimu.platform.database import create_engine
 from jimu.platform.hooks import Hooks
+from jimu.platform.registry.apply import ApplyResult, apply_app
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.repository import definitions_stamp, load_apps
 from jimu.platform.settings import Settings
@@ -61,3 +63,12 @@ class Kernel:
         with self.engine.begin() as conn:
             yield Context(conn=conn, definitions=self.definitions(conn), user_id=user_id, locale=locale,
                           clock=self.clock, access=access or AllowAll(), hooks=self.hooks, request_id=request_id)
+
+    def apply_app(self, raw: Any, *, dry_run: bool = False, user_id: int | None = None,
+                  locale: str = "en") -> ApplyResult:
+        """Apply (or check, on `dry_run`) an app definition in a transaction of its own."""
+        with self.engine.begin() as conn:
+            result = apply_app(conn, raw, dry_run=dry_run, user_id=user_id, locale=locale, now=self.clock())
+        if result.applied:
+            self.invalidate()
+        return result

@@ -6,8 +6,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from jimu.platform.bootstrap import VERSION_TABLE, current_revision, head_revision, init_database
-from jimu.platform.meta import platform_metadata
+from jimu.platform.bootstrap import (
+    VERSION_TABLE,
+    current_revision,
+    head_revision,
+    init_database,
+    load_platform_metadata,
+)
+
+platform_metadata = load_platform_metadata()
 
 
 def test_init_creates_platform_tables_and_is_idempotent(engine: Engine) -> None:
