@@ -16,7 +16,7 @@ from jimu.engines.forms import records
 from jimu.engines.forms.import_links import LinkResolver, link_key
 from jimu.engines.forms.readers import SheetRow, Source, open_table
 from jimu.platform.context import Context
-from jimu.platform.errors import ErrorDetail, ImportFileError, ValidationError
+from jimu.platform.errors import ErrorDetail, ImportFileError
 from jimu.platform.fields.base import ValueConversionError
 from jimu.platform.i18n import SUPPORTED_LOCALES, translate
 from jimu.platform.registry.model import EntityDef, FieldDef
@@ -264,25 +264,8 @@ class _BatchImporter:
                 number, column.header, name, code, translate(code, self.ctx.locale, value=cell, **params)))
 
     def _write(self, numbers: list[int], data: list[dict[str, Any]]) -> None:
-        conn = self.ctx.conn
-        if self.all_or_nothing:  # fast path; on failure re-run row by row (rolled back) for the report
-            savepoint = conn.begin_nested()
-            try:
-                result = records.create_many(self.ctx, self.entity.key, data, all_or_nothing=True,
-                                             batch_size=len(data))
-            except ValidationError:
-                savepoint.rollback()
-            else:
-                savepoint.commit()
-                self._count(result)
-                return
-        savepoint = conn.begin_nested()
-        try:
-            result = records.create_many(self.ctx, self.entity.key, data, all_or_nothing=False, batch_size=len(data))
-        except BaseException:
-            savepoint.rollback()
-            raise
-        savepoint.commit()
+        """Write a batch row by row (create_many keeps good rows); all-or-nothing is the caller's savepoint."""
+        result = records.create_many(self.ctx, self.entity.key, data, all_or_nothing=False, batch_size=len(data))
         self._count(result)
         for error in result.errors:
             number = numbers[error.row] if 0 <= error.row < len(numbers) else error.row

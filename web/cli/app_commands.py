@@ -45,7 +45,8 @@ def apply_command(args: argparse.Namespace, session: Session, out: Output) -> in
             transaction.rollback()
         else:
             transaction.commit()
-    data = [{"app": app.key, "file": str(app.path), "revision": result.revision, "applied": not args.dry_run,
+    data = [{"app": app.key, "file": str(app.path), "revision": result.revision,
+             "applied": result.applied and not args.dry_run,
              "changes": result.diff.as_dict()} for app, result in results]
     out.result({"dry_run": args.dry_run, "apps": data}, _apply_lines(results, args.dry_run, session.locale))
     return 0

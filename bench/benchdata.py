@@ -1,0 +1,90 @@
+"""The benchmark app and its generated rows (deterministic, typed for raw inserts, text for CSV)."""
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+BENCH_APP: dict[str, Any] = {
+    "key": "bench",
+    "version": "1.0.0",
+    "label": {"en": "Benchmark", "zh-CN": "基准测试"},
+    "entities": [
+        {"key": "bench_item", "title_field": "code", "fields": [
+            {"name": "code", "type": "text", "required": True},
+            {"name": "name", "type": "text"},
+            {"name": "qty", "type": "integer"},
+            {"name": "price", "type": "money"},
+            {"name": "day", "type": "date"},
+            {"name": "status", "type": "select", "options": [{"value": "open"}, {"value": "closed"}]},
+        ]},
+        {"key": "bench_order", "title_field": "code", "fields": [
+            {"name": "code", "type": "text", "required": True},
+            {"name": "status", "type": "select", "indexed": True,
+             "options": [{"value": "open"}, {"value": "closed"}]},
+            {"name": "amount", "type": "money"},
+            {"name": "order_date", "type": "date", "indexed": True},
+            {"name": "lines", "type": "child_table", "entity": "bench_order_line"},
+        ], "indexes": [{"key": "status_date", "fields": ["status", "order_date"]}]},
+        {"key": "bench_order_line", "child": True, "fields": [
+            {"name": "product", "type": "text"},
+            {"name": "qty", "type": "integer"},
+            {"name": "price", "type": "money"},
+        ]},
+    ],
+}
+
+EPOCH = date(2020, 1, 1)
+NOW = datetime(2026, 1, 1, tzinfo=timezone.utc)
+STATUSES = ("open", "closed")
+
+
+def item_values(n: int) -> dict[str, Any]:
+    """The typed field values of the n-th bench_item."""
+    return {"code": f"IT-{n:07d}", "name": f"Item number {n}", "qty": n % 97,
+            "price": Decimal(n % 10000) / 100, "day": EPOCH + timedelta(days=n % 2000),
+            "status": STATUSES[n % 2]}
+
+
+def system_values() -> dict[str, Any]:
+    return {"_version": 1, "_created_at": NOW, "_updated_at": NOW}
+
+
+def write_items_csv(path: Path, rows: int) -> None:
+    """A CSV of `rows` bench_items, as a person would export them."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["code", "name", "qty", "price", "day", "status"])
+        for n in range(rows):
+            v = item_values(n)
+            writer.writerow([v["code"], v["name"], v["qty"], f"{v['price']:.2f}", v["day"].isoformat(), v["status"]])
+
+
+def raw_item_rows(rows: int) -> list[dict[str, Any]]:
+    return [{**item_values(n), **system_values()} for n in range(rows)]
+
+
+def order_rows(start: int, stop: int) -> Iterator[dict[str, Any]]:
+    system = system_values()
+    for n in range(start, stop):
+        yield {"code": f"SO-{n:08d}", "status": STATUSES[(n * 7) % 3 % 2], "amount": Decimal(n % 100000) / 100,
+               "order_date": EPOCH + timedelta(days=(n * 37) % 2500), **system}
+
+
+def fill_orders(engine: sa.Engine, table: sa.Table, lines: sa.Table, rows: int, chunk: int = 20000,
+                with_lines: int = 2000) -> None:
+    """`rows` orders by raw executemany, and 5 lines for each of the first `with_lines` orders."""
+    with engine.begin() as conn:
+        for start in range(0, rows, chunk):
+            conn.execute(sa.insert(table), list(order_rows(start, min(rows, start + chunk))))
+        ids = conn.execute(sa.select(table.c.id).order_by(table.c.id).limit(with_lines)).scalars().all()
+        system = system_values()
+        conn.execute(sa.insert(lines), [
+            {"_parent_id": i, "_position": p, "product": f"P-{p}", "qty": p + 1, "price": Decimal("9.95"), **system}
+            for i in ids for p in range(5)])
+

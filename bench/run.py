@@ -1,0 +1,106 @@
+"""Benchmarks of Jimu against raw SQLAlchemy Core on the same database; prints medians and ratios.
+
+    .venv/bin/python bench/run.py                      # a temporary SQLite file, 1,000,000 rows
+    .venv/bin/python bench/run.py --all                # SQLite, then PostgreSQL (JIMU_BENCH_PG_URL)
+    .venv/bin/python bench/run.py --rows 100000 --database-url postgresql+psycopg://...
+
+A PostgreSQL URL names a server: the bench creates a scratch database there and drops it after.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from benchdata import BENCH_APP
+from jimu.platform.bootstrap import init_database
+from jimu.platform.database import create_engine
+from jimu.platform.kernel import Kernel
+from jimu.platform.registry.apply import apply_app
+from scenarios import Figure, bench_get, bench_import, bench_list, prepare_orders
+
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@contextmanager
+def scratch_database(url: str | None) -> Iterator[str]:
+    """A URL of an empty database: a temp SQLite file, or a scratch database on a PostgreSQL server."""
+    if url is None or url.startswith("sqlite"):
+        with tempfile.TemporaryDirectory() as folder:
+            yield url or f"sqlite:///{Path(folder) / 'bench.db'}"
+        return
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"jimu_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield sa.make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def run_one(url: str, rows: int, import_rows: int, repeats: int) -> list[Figure]:
+    """Every measurement on one database."""
+    engine = create_engine(url)
+    try:
+        init_database(engine)
+        with engine.begin() as conn:
+            apply_app(conn, BENCH_APP)
+        kernel = Kernel(engine)
+        figures = [bench_import(kernel, import_rows, max(1, repeats // 2))]
+        started = time.perf_counter()
+        prepare_orders(kernel, rows)
+        print(f"  generated {rows:,} orders in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        figures += bench_list(kernel, rows, repeats)
+        figures.append(bench_get(kernel, repeats))
+        return figures
+    finally:
+        engine.dispose()
+
+
+def print_table(results: list[tuple[str, list[Figure]]]) -> None:
+    header = f"{'database':<11} {'measurement':<30} {'jimu':>12} {'raw':>12} {'unit':<7} {'ratio':>7}  goal      met"
+    print(header)
+    print("-" * len(header))
+    for database, figures in results:
+        for f in figures:
+            print(f"{database:<11} {f.name:<30} {f.jimu:>12,.2f} {f.raw:>12,.2f} {f.unit:<7} {f.ratio:>7.2f}  "
+                  f"{f.goal:<9} {'yes' if f.met else 'NO'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", help="default: a temporary SQLite file")
+    parser.add_argument("--all", action="store_true", help="SQLite and PostgreSQL (JIMU_BENCH_PG_URL or the local server)")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows listed (default 1,000,000)")
+    parser.add_argument("--import-rows", type=int, default=100_000, help="rows imported (default 100,000)")
+    parser.add_argument("--repeats", type=int, default=5, help="runs per measurement; the median is reported")
+    args = parser.parse_args(argv)
+    if args.all:
+        targets = [("sqlite", None), ("postgresql", os.environ.get("JIMU_BENCH_PG_URL", DEFAULT_PG_URL))]
+    else:
+        url = args.database_url
+        targets = [("postgresql" if url and url.startswith("postgresql") else "sqlite", url)]
+    results = []
+    for name, url in targets:
+        print(f"== {name}", file=sys.stderr)
+        started = time.perf_counter()
+        with scratch_database(url) as scratch:
+            results.append((name, run_one(scratch, args.rows, args.import_rows, args.repeats)))
+        print(f"  {name} done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    print_table(results)
+    return 0 if all(f.met for _, figures in results for f in figures) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
