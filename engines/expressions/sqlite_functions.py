@@ -45,9 +45,9 @@ def _datediff(a: Any, b: Any, unit: str) -> int:
     return date_diff(parse_date(a), parse_date(b), unit.lower())  # type: ignore[arg-type]
 
 
-def _list_contains(items: Any, item: Any) -> int:
+def _list_contains(items: Any, item: Any) -> int | None:
     values = json.loads(items) if isinstance(items, str) else items
-    return int(item in (values or []))
+    return None if values is None else int(item in values)
 
 
 def _extreme(pick: Callable[..., Any]) -> Callable[..., Any]:

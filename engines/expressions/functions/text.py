@@ -70,7 +70,7 @@ def _sql_left(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]:
 def _sql_right(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]:
     s, n = args[0].expr, args[1].expr
     if ctx.sqlite:
-        return sa.case((n <= 0, ""), else_=sa.func.substr(s, -n, type_=sa.Text()))
+        return sa.case((n <= 0, sa.func.substr(s, 1, 0)), else_=sa.func.substr(s, -n, type_=sa.Text()))
     return sa.func.right(s, sa.cast(_clamp(n), sa.Integer()), type_=sa.Text())
 
 

@@ -50,7 +50,7 @@ orders = sa.Table(
     sa.Column("d", sa.Date),
     sa.Column("d2", sa.Date),
     sa.Column("flag", sa.Boolean),
-    sa.Column("tags", sa.JSON),
+    sa.Column("tags", sa.JSON(none_as_null=True)),
     sa.Column("customer", sa.Integer, nullable=True),
 )
 lines = sa.Table(
