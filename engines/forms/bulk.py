@@ -26,7 +26,7 @@ from .integrity import LinkValue, check_links
 from .problems import Problems
 from .reading import child_fields, fetch_records
 from .rows import LinkCache
-from .writing import columns_of, stamp
+from .writing import new_row_columns, stamp
 
 MAX_REPORTED = 1000
 
@@ -121,7 +121,7 @@ class _BatchWriter:
         return [item for item in items if item[0] not in problems]
 
     def _attempt(self, items: list[Item], result: BulkResult) -> set[int]:
-        """Write a batch in a savepoint; the rows that failed (then nothing of the batch is kept)."""
+        """Write a batch in a savepoint; rows failing a rule (then nothing is kept, to retry without them)."""
         savepoint = self.ctx.conn.begin_nested()
         try:
             failed = self._insert(items, result)
@@ -138,19 +138,27 @@ class _BatchWriter:
         return set()
 
     def _one_by_one(self, items: list[Item], result: BulkResult) -> set[int]:
-        failed: set[int] = set()
+        """Write a batch the database refused row by row, a savepoint each; the rows were all handled."""
         for index, record in items:
+            savepoint = self.ctx.conn.begin_nested()
             try:
-                with self.ctx.conn.begin_nested():
-                    self._insert([(index, record)], BulkResult())
+                failed = self._insert([(index, record)], result)
             except sa.exc.IntegrityError:
+                savepoint.rollback()
                 found = Problems(self.ctx.locale)
                 self.preparer.check_unique(record, found)
                 if not found:
                     found.add("", "records.integrity")
                 _report(result, index, found)
-                failed.add(index)
-        return failed
+                continue
+            except BaseException:
+                savepoint.rollback()
+                raise
+            if failed:
+                savepoint.rollback()
+            else:
+                savepoint.commit()
+        return set()
 
     def _insert(self, items: list[Item], result: BulkResult) -> set[int]:
         ctx, entity = self.ctx, self.entity
@@ -161,7 +169,7 @@ class _BatchWriter:
         table = ctx.tables[entity.key]
         base = stamp(ctx, creating=True)
         statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        ids = [int(i) for i in ctx.conn.execute(statement, [{**columns_of(ctx, entity, v), **base} for v in values]).scalars()]
+        ids = [int(i) for i in ctx.conn.execute(statement, [{**new_row_columns(ctx, entity, v), **base} for v in values]).scalars()]
         recomputation = Recomputation(ctx)
         recomputation.touch(entity.key, ids)
         for name, child in self.children.items():
@@ -172,7 +180,7 @@ class _BatchWriter:
                 child_table = ctx.tables[child.key]
                 line_ids = ctx.conn.execute(
                     sa.insert(child_table).returning(child_table.c.id, sort_by_parameter_order=True),
-                    [{**columns_of(ctx, child, line), **base, "_parent_id": p, "_position": pos} for p, pos, line in rows],
+                    [{**new_row_columns(ctx, child, line), **base, "_parent_id": p, "_position": pos} for p, pos, line in rows],
                 ).scalars()
                 recomputation.touch(child.key, list(line_ids))
         recomputation.run()

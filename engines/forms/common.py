@@ -58,7 +58,7 @@ def audit(ctx: Context, entity: EntityDef, record_id: int, action: str, version:
         new = (after or {}).get(field.name) or []
         if action in ("create", "update"):
             changes += line_changes(catalog, child, field.name, old, new)
-    entry = AuditEntry(entity.key, record_id, action, (after or before or {}).get("_version"), changes)
+    entry = AuditEntry(entity.key, record_id, action, version, changes)
     write_entries(ctx.conn, [entry], user_id=ctx.user_id, at=ctx.now(), request_id=ctx.request_id)
 
 

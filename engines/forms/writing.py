@@ -25,6 +25,14 @@ def columns_of(ctx: Context, entity: EntityDef, values: Mapping[str, Any]) -> di
     return columns
 
 
+def new_row_columns(ctx: Context, entity: EntityDef, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every written column of a new row (None where no value), so many rows share one executemany shape."""
+    columns = {f.column: None for f in ctx.catalog.stored_fields(entity)
+               if not ctx.catalog.field_type(f).computed or f.type == "auto_number"}
+    columns.update(columns_of(ctx, entity, values))
+    return columns
+
+
 def stamp(ctx: Context, *, creating: bool) -> dict[str, Any]:
     """System columns set by a write."""
     now = ctx.now()
@@ -46,7 +54,7 @@ def insert_lines(ctx: Context, child: EntityDef, parent_id: int, lines: Sequence
         return []
     table = ctx.tables[child.key]
     base = stamp(ctx, creating=True)
-    rows = [{**columns_of(ctx, child, values), **base, "_parent_id": parent_id, "_position": position}
+    rows = [{**new_row_columns(ctx, child, values), **base, "_parent_id": parent_id, "_position": position}
             for position, values in lines]
     statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return [int(i) for i in ctx.conn.execute(statement, rows).scalars()]
