@@ -4,9 +4,13 @@ PostgreSQL gets plain ALTER statements through Alembic's `Operations`. SQLite ca
 column's type or foreign key, and rebuilding the table (Alembic's batch mode) drops the old one,
 which with foreign keys on fires ON DELETE CASCADE on the child rows. So a SQLite column is
 replaced in place instead: ADD COLUMN (new type, new REFERENCES), copy, DROP COLUMN, RENAME COLUMN.
+A table-level FOREIGN KEY naming the old column (as CREATE TABLE writes them) would stop DROP COLUMN,
+so it is first removed from the stored table definition — SQLite's documented `writable_schema`
+procedure for changing constraints that do not affect the stored rows.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +19,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy.sql.schema import ForeignKey
 
 _TEMP_PREFIX = "_jimu_new_"
+_NAME = r'(?:"[^"]+"|\w+)'
+_ACTIONS = r"(?:\s+ON\s+(?:DELETE|UPDATE)\s+(?:SET NULL|SET DEFAULT|CASCADE|RESTRICT|NO ACTION))*"
 
 
 class ColumnDDL:
@@ -65,12 +71,31 @@ class ColumnDDL:
     def _replace(self, table: str, column: sa.Column[Any], *, keep_values: bool) -> None:
         temp = sa.Column(_TEMP_PREFIX + column.name, column.type, *[ForeignKey(fk.target_fullname, ondelete=fk.ondelete,
                                                                      name=fk.name) for fk in column.foreign_keys])
+        self._strip_table_foreign_key(table, column.name)
         self.add_column(table, temp)
         q_table, q_old, q_new = self._quote(table), self._quote(column.name), self._quote(temp.name)
         if keep_values:
             self.conn.exec_driver_sql(f"UPDATE {q_table} SET {q_new} = {q_old}")
         self.conn.exec_driver_sql(f"ALTER TABLE {q_table} DROP COLUMN {q_old}")
         self.conn.exec_driver_sql(f"ALTER TABLE {q_table} RENAME COLUMN {q_new} TO {q_old}")
+
+    def _strip_table_foreign_key(self, table: str, column: str) -> None:
+        """Remove `FOREIGN KEY(column) REFERENCES ...` from a SQLite table's stored definition."""
+        sql = self.conn.execute(sa.text("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :name"),
+                                {"name": table}).scalar_one()
+        pattern = (rf',\s*(?:CONSTRAINT\s+{_NAME}\s+)?FOREIGN KEY\s*\(\s*"?{re.escape(column)}"?\s*\)'
+                   rf"\s*REFERENCES\s+{_NAME}\s*\([^)]*\){_ACTIONS}")
+        stripped = re.sub(pattern, "", sql, flags=re.IGNORECASE)
+        if stripped == sql:
+            return
+        version = int(self.conn.exec_driver_sql("PRAGMA schema_version").scalar_one())
+        self.conn.exec_driver_sql("PRAGMA writable_schema=ON")
+        try:
+            self.conn.execute(sa.text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = :name"),
+                              {"sql": stripped, "name": table})
+            self.conn.exec_driver_sql(f"PRAGMA schema_version={version + 1}")
+        finally:
+            self.conn.exec_driver_sql("PRAGMA writable_schema=OFF")
 
     def _references(self, column: sa.Column[Any]) -> str:
         """SQLite's inline REFERENCES clause of a column (identifiers quoted, ON DELETE from a fixed list)."""
