@@ -48,6 +48,7 @@ class ImportReport:
     error_count: int = 0  # every bad row, even those beyond the reported list
     skipped: int = 0  # blank rows
     rows: int = 0  # data rows read (blank ones included)
+    ignored_columns: list[str] = field(default_factory=list)  # computed fields (e.g. from an export)
     rolled_back: bool = False
 
     @property
@@ -56,6 +57,7 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {"created": self.created, "rows": self.rows, "skipped": self.skipped, "error_count": self.error_count,
+                "ignored_columns": self.ignored_columns,
                 "errors_truncated": self.error_count > len(self.errors), "rolled_back": self.rolled_back,
                 "errors": [e.as_dict() for e in self.errors]}
 
@@ -87,7 +89,7 @@ def import_records(ctx: Context, entity_key: str, source: Source, *, fmt: str | 
     ctx.access.require(entity_key, "import")
     report = ImportReport()
     with open_table(source, fmt) as table:
-        columns = resolve_columns(ctx, entity, table.header, mapping)
+        columns = resolve_columns(ctx, entity, table.header, mapping, ignored=report.ignored_columns)
         importer = _BatchImporter(ctx, entity, columns, report, all_or_nothing, max_errors, len(table.header))
         savepoint = ctx.conn.begin_nested() if all_or_nothing else None
         try:
@@ -121,12 +123,16 @@ def importable_fields(ctx: Context, entity: EntityDef) -> list[FieldDef]:
     return [f for f in ctx.catalog.stored_fields(entity) if not ctx.catalog.field_type(f).computed]
 
 
-def resolve_columns(ctx: Context, entity: EntityDef, header: list[str],
-                    mapping: Mapping[str, str] | None = None) -> list[Column]:
-    """Match each header to a field; raise ImportFileError for unknown, duplicate or missing columns."""
+def resolve_columns(ctx: Context, entity: EntityDef, header: list[str], mapping: Mapping[str, str] | None = None,
+                    *, ignored: list[str] | None = None) -> list[Column]:
+    """Match each header to a field; raise ImportFileError for unknown, duplicate or missing columns.
+
+    Headers of computed fields (an exported file has them) are skipped and listed in `ignored`.
+    """
     fields = importable_fields(ctx, entity)
     by_name = {f.name: f for f in fields}
     lookup = _header_lookup(fields)
+    computed = _header_lookup([f for f in entity.fields if f.name not in by_name])
     mapping = dict(mapping or {})
     problems: list[ErrorDetail] = []
     columns: list[Column] = []
@@ -143,7 +149,10 @@ def resolve_columns(ctx: Context, entity: EntityDef, header: list[str],
         else:
             target = lookup.get(title.casefold())
             if target is None:
-                unknown.append(title)
+                if title.casefold() in computed and ignored is not None:
+                    ignored.append(title)
+                else:
+                    unknown.append(title)
                 continue
         columns.append(Column(index, title, target))
     for column_name in mapping:  # mapped columns that the file does not have
