@@ -165,7 +165,7 @@ def _entity_changes(before: EntityDef, after: EntityDef, old: Catalog, new: Cata
                                        f.key in new_stored, archived)
         changes += field_changes
         if o is not None and o.raw != f.raw and all(c.kind == ChangeKind.RENAME_FIELD for c in field_changes):
-            changed = _changed_keys(o.raw, f.raw, ignore=("name", "indexed", "unique"))  # indexes: own changes
+            changed = _changed_keys(o.raw, f.raw, ignore=("name", "key", "indexed", "unique"))  # indexes: own changes
             if changed:
                 changes.append(Change(ChangeKind.METADATA, entity, f.key, f.name, {"changed": changed}))
     for o in before.fields:
