@@ -54,12 +54,13 @@ def after_condition(keys: Sequence[KeyColumn], values: Sequence[Any]) -> ColumnE
         after = _after(key, value)
         if after is not None:
             alternatives.append(sa.and_(*equal_prefix, after) if equal_prefix else after)
-        equal_prefix.append(key.sql.is_(None) if value is None else key.sql == value)
+        equal_prefix.append(key.sql.is_(None) if value is None else key.sql == _param(key, value))
     condition = sa.or_(*alternatives) if alternatives else sa.false()
     first, first_value = keys[0], values[0]
     if not first.nullable and first_value is not None and len(keys) > 1:
         # A redundant range on the leading key lets the database seek an index instead of scanning.
-        bound = first.sql <= first_value if first.descending else first.sql >= first_value
+        param = _param(first, first_value)
+        bound = first.sql <= param if first.descending else first.sql >= param
         condition = sa.and_(bound, condition)
     return condition
 
@@ -67,8 +68,14 @@ def after_condition(keys: Sequence[KeyColumn], values: Sequence[Any]) -> ColumnE
 def _after(key: KeyColumn, value: Any) -> ColumnElement[bool] | None:
     if value is None:
         return None  # NULLs come last: nothing sorts after a NULL on this key alone
-    beyond = key.sql < value if key.descending else key.sql > value
+    param = _param(key, value)
+    beyond = key.sql < param if key.descending else key.sql > param
     return sa.or_(beyond, key.sql.is_(None)) if key.nullable else beyond
+
+
+def _param(key: KeyColumn, value: Any) -> ColumnElement[Any]:
+    """A bound value typed like its key (booleans too, which SQLAlchemy will not compare with < or >)."""
+    return sa.bindparam(None, value, type_=key.sql.type)
 
 
 # ---- the opaque token ----------------------------------------------------------------------------
