@@ -142,7 +142,7 @@ class RolePolicy:
             by_role = {r.role: r for r in rules.get(field.key, [])}
             if any(role not in by_role or allowed(by_role[role]) for role in roles):
                 names.add(field.name)
-        return frozenset(names)
+        return None if len(names) == len(entity.fields) else frozenset(names)
 
     def readable_fields(self, entity_key: str) -> frozenset[str] | None:
         return self._fields(entity_key, ("read",), lambda rule: rule.read)
