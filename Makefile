@@ -18,7 +18,6 @@ install: $(STAMP)
 # Re-install when pyproject.toml is newer than the stamp.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
@@ -29,17 +28,21 @@ test: $(STAMP)
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; \
 	exit $$status
 
-## make bench: the benchmarks. Run as a script so sys.path[0] is bench/, not the repo root.
+# The benchmarks run as a script, so sys.path[0] is bench/, never the repo root.
+## make bench [BENCH_ARGS="--rows 100000"]: SQLite, then PostgreSQL by default.
+BENCH_ARGS ?= --all
 bench: $(STAMP)
-	@test -f bench/run.py || { echo "bench/run.py does not exist yet (it arrives with the benchmarks issue)."; exit 1; }
-	$(BIN)/python bench/run.py --all
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## make run: a database with the template apps; the HTTP server arrives with the HTTP API issue.
+# Template apps: templates_library/*.json and */app.json, applied in dependency order by the CLI.
 run: $(STAMP)
 	$(BIN)/jimu db init
-	@for app in templates_library/*.json templates_library/*/app.json; do \
-		if [ -f "$$app" ]; then echo "applying $$app"; $(BIN)/jimu app apply "$$app" || exit 1; fi; \
-	done
+	@if ls templates_library/*.json templates_library/*/app.json >/dev/null 2>&1; then \
+		$(BIN)/jimu app apply templates_library; \
+	else \
+		echo "templates_library/ holds no template apps yet."; \
+	fi
 	@echo "Database ready ($${JIMU_DATABASE_URL:-sqlite:///jimu.db})."
 	@echo "The web server is not part of Jimu yet: it arrives with the HTTP API issue."
 	@echo "Meanwhile use the CLI: $(BIN)/jimu --help"
