@@ -128,12 +128,13 @@ class Checker:
         if fn.volatile:
             self._result.uses_now = True
         try:
-            result = fn.check([Arg(t.type, a) for t, a in zip(typed_args, args)])
+            infos = [Arg(t.type, a) for t, a in zip(typed_args, args)]
+            result = fn.check(infos)
         except SignatureError as exc:
             where = args[exc.index] if exc.index is not None and exc.index < len(args) else node
             raise ExpressionTypeError(exc.message, code=exc.code, params=exc.params,
                                       line=where.line, column=where.column) from None
-        return TCall(fn, typed_args, result)
+        return TCall(fn, typed_args, result, tuple(i.null_type for i in infos))
 
     def _collection_of(self, node: ast.Call) -> str | None:
         """The child collection an aggregate call's first argument reads, if any."""

@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .env import EvalEnv
 from .scope import SqlBinding
-from .sql_support import SqlArg, SqlContext, literal, typed
+from .sql_support import SqlArg, SqlContext, literal, sql_type, typed
 from .typed import TAggregate, TCall, TField, TInList, TLiteral, TNode
 from .types import ExprType
 
@@ -48,6 +48,11 @@ class SqlCompiler:
 
     def _call(self, node: TCall) -> ColumnElement[Any]:
         args = [self._arg(arg) for arg in node.args]
+        if self._dialect != "sqlite":  # PostgreSQL needs typed NULLs
+            args = [
+                SqlArg(sa.cast(a.expr, sql_type(t)), t, a.plain, a.value) if a.type is ExprType.NULL and t else a
+                for a, t in zip(args, node.null_types)
+            ]
         return node.fn.sql(args, self._context(node.type))
 
     def _in_list(self, node: TInList) -> ColumnElement[Any]:

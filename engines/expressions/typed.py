@@ -28,6 +28,7 @@ class TCall:
     fn: FunctionDef
     args: tuple[TNode, ...]
     type: ExprType
+    null_types: tuple[ExprType | None, ...] = ()  # what each null-typed argument stands for
 
 
 @dataclass(frozen=True)

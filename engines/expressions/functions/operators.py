@@ -15,7 +15,7 @@ from ..sql_support import SqlArg, SqlContext, binop, compare, sql_type
 from ..types import NUMERIC_TYPES, ORDERED_TYPES, ExprType, unify
 from ..values import divide, remainder, to_decimal
 from .registry import OPERATORS, Arg, FunctionDef, SignatureError
-from .rules import TEXTUAL, strict
+from .rules import TEXTUAL, hint, strict
 from .text import py_text, sql_concat
 
 N = ExprType.NULL
@@ -32,15 +32,16 @@ def _operator_error(symbol: str, args: Sequence[Arg]) -> SignatureError:
 def _numeric_result(symbol: str, args: Sequence[Arg]) -> ExprType:
     if not all(a.type in NUMERIC_TYPES or a.type is N for a in args):
         raise _operator_error(symbol, args)
-    if all(a.type in (ExprType.INTEGER, N) for a in args):
-        return ExprType.INTEGER
-    return ExprType.DECIMAL
+    result = ExprType.INTEGER if all(a.type in (ExprType.INTEGER, N) for a in args) else ExprType.DECIMAL
+    hint(args, result)
+    return result
 
 
 def _plus_type(args: Sequence[Arg]) -> ExprType:
     kinds = (args[0].type, args[1].type)
     if kinds in ((ExprType.DATE, ExprType.INTEGER), (ExprType.INTEGER, ExprType.DATE),
                  (ExprType.DATE, N), (N, ExprType.DATE)):
+        hint(args, ExprType.INTEGER)
         return ExprType.DATE
     return _numeric_result("+", args)
 
@@ -50,6 +51,7 @@ def _minus_type(args: Sequence[Arg]) -> ExprType:
     if kinds == (ExprType.DATE, ExprType.DATE):
         return ExprType.INTEGER
     if kinds in ((ExprType.DATE, ExprType.INTEGER), (ExprType.DATE, N)):
+        hint(args, ExprType.INTEGER)
         return ExprType.DATE
     return _numeric_result("-", args)
 
@@ -118,6 +120,7 @@ def _sql_modulo(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]:
 def _concat_type(args: Sequence[Arg]) -> ExprType:
     if any(a.type not in TEXTUAL and a.type is not N for a in args):
         raise _operator_error("&", args)
+    hint(args, ExprType.TEXT)
     return ExprType.TEXT
 
 
@@ -135,6 +138,7 @@ def _comparison_type(symbol: str, ordered: bool) -> Callable[[Sequence[Arg]], Ex
                 f"Cannot compare {types[0]} with {types[1]} using {symbol!r}.",
                 ErrorCode.INCOMPATIBLE_TYPES, {"operator": symbol, "types": types},
             )
+        hint(args, joined)
         return ExprType.BOOLEAN
 
     return rule
@@ -144,6 +148,7 @@ def _logic_type(symbol: str) -> Callable[[Sequence[Arg]], ExprType]:
     def rule(args: Sequence[Arg]) -> ExprType:
         if any(a.type not in (ExprType.BOOLEAN, N) for a in args):
             raise _operator_error(symbol, args)
+        hint(args, ExprType.BOOLEAN)
         return ExprType.BOOLEAN
 
     return rule

@@ -14,12 +14,17 @@ from ..sql_support import SqlArg, SqlContext
 from ..types import ExprType
 
 
-@dataclass(frozen=True)
+@dataclass
 class Arg:
-    """What a type rule sees of one argument: its type and its syntax node."""
+    """What a type rule sees of one argument: its type and its syntax node.
+
+    A rule sets `null_type` on a null-typed argument to the type it stands for, so that SQL
+    can give the NULL a type (PostgreSQL cannot resolve `-NULL` or `LEAST(1, NULL::text)`).
+    """
 
     type: ExprType
     node: Node
+    null_type: ExprType | None = None
 
 
 class SignatureError(Exception):

@@ -23,6 +23,16 @@ _NAMES = {
 }
 
 
+def hint(args: Sequence[Arg], t: ExprType, indexes: Sequence[int] | None = None) -> None:
+    """Tell null-typed arguments which type they stand for."""
+    for i in range(len(args)) if indexes is None else indexes:
+        if args[i].type is ExprType.NULL and t is not ExprType.NULL:
+            args[i].null_type = t
+
+
+_PREFERRED = (ExprType.TEXT, ExprType.DECIMAL, ExprType.INTEGER, ExprType.DATE, ExprType.BOOLEAN)
+
+
 def describe(allowed: Collection[ExprType]) -> str:
     return _NAMES.get(frozenset(allowed), " or ".join(sorted(t.value for t in allowed)))
 
@@ -30,7 +40,9 @@ def describe(allowed: Collection[ExprType]) -> str:
 def expect(name: str, args: Sequence[Arg], index: int, allowed: Collection[ExprType]) -> ExprType:
     """The argument's type, after checking it is one of `allowed` (null is always accepted)."""
     t = args[index].type
-    if t is not ExprType.NULL and t not in allowed:
+    if t is ExprType.NULL:
+        hint(args, next(p for p in (*_PREFERRED, *allowed) if p in allowed), [index])
+    elif t not in allowed:
         raise SignatureError(
             f"{name} expects {describe(allowed)} as argument {index + 1}, got {t.value}.",
             ErrorCode.WRONG_ARGUMENT_TYPE,
@@ -49,6 +61,7 @@ def common(name: str, args: Sequence[Arg], indexes: Sequence[int]) -> ExprType:
             f"{name} cannot mix values of types {', '.join(types)}.",
             ErrorCode.INCOMPATIBLE_TYPES, {"function": name, "types": types}, indexes[-1],
         )
+    hint(args, joined, indexes)
     return joined
 
 
