@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy.engine import Engine
 
 from jimu.platform.errors import PermissionDeniedError, ValidationError
 from jimu.platform.kernel import Kernel
