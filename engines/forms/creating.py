@@ -16,6 +16,7 @@ from .common import assign_numbers, audit, header_entity, integrity_error, run_h
 from .computing import Recomputation
 from .defaults import Defaults
 from .integrity import LinkValue, check_links, check_unique, check_unique_among, link_values
+from .plan import EntityPlan
 from .problems import Problems
 from .reading import Record, child_fields, fetch_record, visible
 from .rows import LinkCache
@@ -39,9 +40,11 @@ class Preparer:
         self.entity = entity
         self.cache = LinkCache(ctx)
         self.defaults: dict[str, Defaults] = {entity.key: Defaults(ctx, entity)}
+        self.plans: dict[str, EntityPlan] = {entity.key: EntityPlan(ctx, entity)}
         for field in child_fields(entity):
             child = ctx.catalog.require_entity(field.get("entity"))
             self.defaults[child.key] = Defaults(ctx, child)
+            self.plans[child.key] = EntityPlan(ctx, child)
 
     def prepare(self, data: Any, problems: Problems) -> tuple[NewRecord, list[LinkValue]]:
         """Values to insert and the links to check; problems (without link/unique checks) collected."""
@@ -49,22 +52,24 @@ class Preparer:
         if not isinstance(data, Mapping):
             problems.add("", "records.not_a_record")
             return NewRecord({}), []
-        values, children = convert_values(ctx, entity, data, problems)
+        plan = self.plans[entity.key]
+        values, children = convert_values(ctx, entity, data, problems, plan=plan)
         self._defaults(entity, values, problems, "")
-        check_required(ctx, entity, values, problems)
-        links = link_values(entity, values)
+        check_required(ctx, entity, values, problems, plan=plan)
+        links = link_values(entity, values, fields=plan.links)
         record = NewRecord(values)
         for field in child_fields(entity):
             if field.name not in children and field.get("min_rows") is None:
                 continue
             child = ctx.catalog.require_entity(field.get("entity"))
-            lines = convert_lines(ctx, entity, field, children.get(field.name), problems, [])
+            child_plan = self.plans[child.key]
+            lines = convert_lines(ctx, entity, field, children.get(field.name), problems, [], plan=child_plan)
             record.lines[field.name] = []
             for index, line in enumerate(lines):
                 prefix = f"{field.name}/{index}/"
                 self._defaults(child, line.values, problems, prefix)
-                check_required(ctx, child, line.values, problems, prefix=prefix)
-                links += link_values(child, line.values, prefix)
+                check_required(ctx, child, line.values, problems, prefix=prefix, plan=child_plan)
+                links += link_values(child, line.values, prefix, fields=child_plan.links)
                 record.lines[field.name].append(line.values)
         return record, links
 

@@ -25,9 +25,11 @@ class LinkValue:
     target_id: int
 
 
-def link_values(entity: EntityDef, values: Mapping[str, Any], prefix: str = "") -> list[LinkValue]:
-    return [LinkValue(join_path(prefix, f.name), f, values[f.name]) for f in entity.fields
-            if f.type == "link" and values.get(f.name) is not None]
+def link_values(entity: EntityDef, values: Mapping[str, Any], prefix: str = "",
+                fields: Sequence[FieldDef] | None = None) -> list[LinkValue]:
+    """The link values among `values` (`fields`: the entity's link fields, when known)."""
+    links = fields if fields is not None else [f for f in entity.fields if f.type == "link"]
+    return [LinkValue(join_path(prefix, f.name), f, values[f.name]) for f in links if values.get(f.name) is not None]
 
 
 def check_links(ctx: Context, links: Iterable[LinkValue], problems: Problems) -> None:

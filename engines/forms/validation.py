@@ -9,6 +9,7 @@ from jimu.platform.context import Context
 from jimu.platform.fields.base import ValueConversionError
 from jimu.platform.registry.model import CHILD_COLUMNS, SYSTEM_COLUMNS, EntityDef, FieldDef
 
+from .plan import EntityPlan
 from .problems import Problems, join_path
 from .reading import Record
 
@@ -44,65 +45,58 @@ def same_value(ctx: Context, field: FieldDef | None, sent: Any, current: Any) ->
 
 def convert_values(ctx: Context, entity: EntityDef, data: Mapping[str, Any], problems: Problems, *,
                    current: Record | None = None, prefix: str = "", lines_allowed: bool = True,
-                   system_strict: bool = True) -> tuple[dict[str, Any], dict[str, Any]]:
+                   plan: EntityPlan | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Converted values of plain fields and the raw rows of child tables; problems collected."""
-    writable = ctx.access.writable_fields(entity.key)
+    slots = (plan or EntityPlan(ctx, entity)).slots
     values: dict[str, Any] = {}
     children: dict[str, Any] = {}
     for name, sent in data.items():
-        path = join_path(prefix, name)
-        field = entity.field(name)
-        if field is None:
-            if name in SYSTEM_KEYS:
-                if system_strict and sent is not None and not (current is not None and same_value(ctx, None, sent, current.get(name))):
-                    problems.add(path, "records.read_only")
-            else:
-                problems.add(path, "records.unknown_field", field=name)
+        slot = slots.get(name)
+        if slot is None:
+            if name not in SYSTEM_KEYS:
+                problems.add(join_path(prefix, name), "records.unknown_field", field=name)
+            elif sent is not None and not (current is not None and same_value(ctx, None, sent, current.get(name))):
+                problems.add(join_path(prefix, name), "records.read_only")
             continue
-        unchanged = current is not None and same_value(ctx, field, sent, current.get(name))
-        field_type = ctx.catalog.field_type(field)
-        if field_type.computed or field.read_only or (writable is not None and name not in writable):
-            if not unchanged:
-                code = "records.computed" if field_type.computed else (
-                    "records.read_only" if field.read_only else "records.not_writable")
-                problems.add(path, code)
+        if slot.blocked is not None:
+            if current is None or not same_value(ctx, slot.field, sent, current.get(name)):
+                problems.add(join_path(prefix, name), slot.blocked)
             continue
-        if field.type == "child_table":
+        if slot.child:
             if lines_allowed:
                 children[name] = sent
             else:
-                problems.add(path, "records.unknown_field", field=name)
+                problems.add(join_path(prefix, name), "records.unknown_field", field=name)
             continue
         try:
-            value = field_type.coerce(field, sent)
+            value = slot.type.coerce(slot.field, sent)
         except ValueConversionError as error:
-            problems.add(path, error.code, **error.params)
+            problems.add(join_path(prefix, name), error.code, **error.params)
             continue
         if value is not None:
-            found = field_type.check_value(field, value)
+            found = slot.type.check_value(slot.field, value)
             if found:
-                problems.extend(path, found)
+                problems.extend(join_path(prefix, name), found)
                 continue
         values[name] = value
     return values, children
 
 
 def check_required(ctx: Context, entity: EntityDef, values: Mapping[str, Any], problems: Problems, *,
-                   prefix: str = "", only: Sequence[str] | None = None) -> None:
+                   prefix: str = "", only: Sequence[str] | None = None, plan: EntityPlan | None = None) -> None:
     """`required` fields that are blank (all of them, or only those in `only`)."""
-    for field in entity.fields:
-        if not field.required or (only is not None and field.name not in only):
+    for slot in (plan or EntityPlan(ctx, entity)).required:
+        name = slot.field.name
+        if only is not None and name not in only:
             continue
-        field_type = ctx.catalog.field_type(field)
-        if field_type.computed or field.type == "child_table":
-            continue
-        path = join_path(prefix, field.name)
-        if field_type.is_blank(values.get(field.name)) and not problems.has(path):
-            problems.add(path, "value.required")
+        if slot.type.is_blank(values.get(name)):
+            path = join_path(prefix, name)
+            if not problems.has(path):
+                problems.add(path, "value.required")
 
 
 def convert_lines(ctx: Context, entity: EntityDef, field: FieldDef, rows: Any, problems: Problems,
-                  current_lines: Sequence[Record], prefix: str = "") -> list[LineInput]:
+                  current_lines: Sequence[Record], prefix: str = "", plan: EntityPlan | None = None) -> list[LineInput]:
     """Lines of a child table as sent (the full list): existing ones by id, new ones without."""
     path = join_path(prefix, field.name)
     try:
@@ -111,6 +105,7 @@ def convert_lines(ctx: Context, entity: EntityDef, field: FieldDef, rows: Any, p
         problems.add(path, error.code, **error.params)
         return []
     child = ctx.catalog.require_entity(field.get("entity"))
+    plan = plan or EntityPlan(ctx, child)
     by_id = {line["id"]: line for line in current_lines}
     lines: list[LineInput] = []
     for index, row in enumerate(rows):
@@ -121,7 +116,8 @@ def convert_lines(ctx: Context, entity: EntityDef, field: FieldDef, rows: Any, p
             problems.add(f"{path}/{index}", "records.unknown_line", row=line_id)
             continue
         data = {k: v for k, v in row.items() if k not in SYSTEM_KEYS}
-        values, _ = convert_values(ctx, child, data, problems, current=current, prefix=line_prefix, lines_allowed=False)
+        values, _ = convert_values(ctx, child, data, problems, current=current, prefix=line_prefix,
+                                   lines_allowed=False, plan=plan)
         lines.append(LineInput(id=line_id, values=values, current=current))
     low, high = field.get("min_rows"), field.get("max_rows")
     if low is not None and len(rows) < low:

@@ -41,6 +41,15 @@ def test_per_row_mode_writes_the_good_rows_and_reports_the_bad_ones(shop: Shop) 
     assert [(p["sku"], p["price"], p["tags"], p["stock"]) for p in stored] == [
         ("A-1", Decimal("1.50"), ["new", "sale"], Decimal("0.000")), ("E-1", Decimal("4.00"), None, Decimal("12.500"))]
     assert shop.count("jimu_audit") == 2
+    trail = shop.run(lambda ctx: records.history(ctx, "product", result.ids[0]))
+    assert trail[0]["action"] == "create" and trail[0]["version"] == 1
+    assert trail[0]["changes"] == [  # the same JSON forms a single create records
+        {"field": "sku", "old": None, "new": "A-1"}, {"field": "name", "old": None, "new": "Alpha"},
+        {"field": "price", "old": None, "new": "1.50"}, {"field": "tags", "old": None, "new": ["new", "sale"]},
+        {"field": "stock", "old": None, "new": "0.000"}]
+    single = shop.product("Z-1", "4.00")
+    assert shop.run(lambda ctx: records.history(ctx, "product", single["id"]))[0]["changes"][2] == {
+        "field": "price", "old": None, "new": "4.00"}
 
 
 def test_bulk_orders_get_consecutive_numbers_lines_and_rollups(shop: Shop) -> None:
