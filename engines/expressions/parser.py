@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer_NonRecursive, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import ast
-from .errors import ErrorCode, ExpressionLimitError, ExpressionSyntaxError
+from .errors import ErrorCode, ExpressionError, ExpressionLimitError, ExpressionSyntaxError
 from .limits import DEFAULT_LIMITS, Limits, check_source
 from .types import ExprType
 
@@ -43,7 +43,12 @@ def _parse(source: str, limits: Limits) -> ast.Node:
         tree = _LARK.parse(source)
     except UnexpectedInput as exc:
         raise _syntax_error(source, exc) from None
-    node = _Builder(limits).transform(tree)
+    try:
+        node = _Builder(limits).transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, ExpressionError):
+            raise exc.orig_exc from None
+        raise
     _check_shape(node, limits)
     return node
 
