@@ -12,7 +12,7 @@ import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -162,7 +162,7 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, ref: ResolvedField, value: Any) -> Wri
         scale = _scale(ref, value)
         return _cell(sheet, value, "0." + "0" * scale if scale else "0")
     if isinstance(value, datetime):
-        naive = value.astimezone(timezone.utc).replace(tzinfo=None)
+        naive = value.astimezone(UTC).replace(tzinfo=None)
         return _cell(sheet, naive, "yyyy-mm-dd hh:mm:ss")
     if isinstance(value, date):
         return _cell(sheet, value, "yyyy-mm-dd")

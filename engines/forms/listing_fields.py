@@ -64,7 +64,7 @@ class ResolvedField:
         return value
 
 
-def _error(kind: type[ValidationError] | type[PermissionDeniedError], path: str, code: str, **params: Any) -> Any:
+def _error(kind: type[ValidationError | PermissionDeniedError], path: str, code: str, **params: Any) -> Any:
     message = translate(code, "en", **params)
     return kind(message, code=code, details=[ErrorDetail(path, code, params, message)], **params)
 
@@ -203,7 +203,7 @@ def _condition_sql(resolver: FieldResolver, cond: Condition) -> ColumnElement[bo
     op, kind, column = cond.op, ref.kind, ref.sql
     _check_op(ref, cond)
     if op in ("is_null", "is_not_null"):
-        empty = column.is_(None)
+        empty: ColumnElement[bool] = column.is_(None)
         if kind in JSON_KINDS:  # a JSON column may hold a JSON null
             empty = sa.or_(empty, sa.cast(column, sa.Text) == "null")
         return empty if op == "is_null" else sa.not_(empty)

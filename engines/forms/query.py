@@ -47,7 +47,7 @@ class Group:
     path: str = "filter"
 
 
-FilterNode = Union[Condition, Group]
+FilterNode = Union[Condition, Group]  # noqa: UP007 (a runtime alias: `|` on forward references fails)
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def _node(raw: Any, path: str, depth: int, counter: list[int]) -> FilterNode:
     if not isinstance(raw, Mapping):
         raise _invalid(path, "query.filter_malformed")
     if set(raw) in ({"and"}, {"or"}):
-        kind = "and" if "and" in raw else "or"
+        kind: Literal["and", "or"] = "and" if "and" in raw else "or"
         items = raw[kind]
         if not isinstance(items, (list, tuple)):
             raise _invalid(f"{path}.{kind}", "query.filter_malformed")

@@ -10,6 +10,7 @@ from typing import Any
 import openpyxl
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from jimu.engines.forms.export import export_records
 from jimu.engines.forms.listing import list_records
@@ -17,7 +18,13 @@ from jimu.engines.forms.query import ListQuery
 from jimu.platform.errors import PermissionDeniedError, ValidationError
 from jimu.platform.fields.registry import FIELD_TYPES
 
-from .test_listing_setup import Policy, SalesData, sales  # noqa: F401  (fixture)
+from .test_listing_setup import Policy, SalesData, install, sales_app, seed
+
+
+@pytest.fixture
+def sales(engine: Engine) -> SalesData:
+    return seed(install(engine, sales_app()))
+
 
 TITLES = {1: "Acme", 2: "Bolt", 3: "Cogs & Co", 4: "Dyn_amo"}
 

@@ -6,12 +6,18 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from sqlalchemy.engine import Engine
 
 from jimu.engines.forms.listing import count_records, list_records
 from jimu.engines.forms.query import ListQuery, parse_list_params
 from jimu.platform.errors import PermissionDeniedError, ValidationError
 
-from .test_listing_setup import Policy, SalesData, sales  # noqa: F401  (fixture)
+from .test_listing_setup import Policy, SalesData, install, sales_app, seed
+
+
+@pytest.fixture
+def sales(engine: Engine) -> SalesData:
+    return seed(install(engine, sales_app()))
 
 
 def ids(data: SalesData, query: ListQuery, **kw: Any) -> list[int]:
@@ -73,7 +79,7 @@ def test_nested_and_or(sales: SalesData) -> None:
         {"and": [{"field": "status", "op": "eq", "value": "confirmed"},
                  {"or": [{"field": "code", "op": "eq", "value": "a"}, {"field": "discount", "op": "gte", "value": "20"}]}]},
     ]}
-    keep = lambda o: (o["status"] == "draft" and o["order_date"] is None) or (  # noqa: E731
+    keep = lambda o: (o["status"] == "draft" and o["order_date"] is None) or (
         o["status"] == "confirmed" and (o["code"] == "a" or o["discount"] >= 20))
     got = ids(sales, ListQuery(filters=tree, limit=500))
     assert got == expected(sales, keep) and got
@@ -106,7 +112,7 @@ def test_search_escapes_wildcards_and_ignores_case(sales: SalesData) -> None:
     def search(term: str) -> list[int]:
         return ids(sales, ListQuery(search=term, limit=500))
 
-    notes = lambda text: expected(sales, lambda o: text in (o["notes"] or "").lower())  # noqa: E731
+    notes = lambda text: expected(sales, lambda o: text in (o["notes"] or "").lower())
     assert search("%") == notes("%")
     assert search("_") == notes("_")
     assert search("%_") == notes("%_") and search("%_")
@@ -115,9 +121,7 @@ def test_search_escapes_wildcards_and_ignores_case(sales: SalesData) -> None:
     assert search("nothing-like-this") == []
 
 
-def test_search_uses_the_entitys_search_fields(engine: Any) -> None:
-    from .test_listing_setup import install, sales_app, seed
-
+def test_search_uses_the_entitys_search_fields(engine: Engine) -> None:
     raw = sales_app()
     order = next(e for e in raw["entities"] if e["key"] == "sales_order")
     order["search_fields"] = ["code", "customer_email"]

@@ -10,15 +10,22 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 from jimu.engines.forms.listing import build_plan, list_records
 from jimu.engines.forms.query import ListQuery, parse_sort
 from jimu.platform.errors import ValidationError
 
-from .test_listing_setup import NOW, SalesData, install, sales, sales_app, seed  # noqa: F401  (fixture)
+from .test_listing_setup import NOW, SalesData, install, sales_app, seed
+
+
+@pytest.fixture
+def sales(engine: Engine) -> SalesData:
+    return seed(install(engine, sales_app()))
+
 
 EMAILS = {1: "sales@acme.test", 2: None, 3: "cogs@x.test", 4: None}
-LIMITS = {1: Decimal("1000"), 2: Decimal("50"), 3: Decimal("99999"), 4: Decimal("10")}
+LIMITS = {1: Decimal(1000), 2: Decimal(50), 3: Decimal(99999), 4: Decimal(10)}
 
 
 def value(order: dict[str, Any], name: str) -> Any:

@@ -4,12 +4,11 @@ from __future__ import annotations
 import copy
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -20,7 +19,7 @@ from jimu.platform.registry.validation import validate_app
 from jimu.platform.storage.tables import build_tables
 
 SALES = Path(__file__).parents[2] / "fixtures" / "apps" / "sales.json"
-NOW = datetime(2026, 1, 10, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 STATUSES = ["draft", "confirmed", "cancelled"]
 NOTES = ["100% sure", "a_b", "plain", None, "50%_off", "ab"]
 
@@ -95,11 +94,6 @@ def seed(kernel: Kernel, n_orders: int = 41) -> SalesData:
                 _parent_id=orders[0]["id"], _position=position, product=product, qty=qty, price=Decimal("10.00"),
                 amount=qty * 10, **_system(0)))
     return SalesData(kernel, customers, orders)
-
-
-@pytest.fixture
-def sales(engine: Engine) -> SalesData:
-    return seed(install(engine, sales_app()))
 
 
 class Policy(AllowAll):
