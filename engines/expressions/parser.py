@@ -56,7 +56,8 @@ def _parse(source: str, limits: Limits) -> ast.Node:
 def _syntax_error(source: str, exc: UnexpectedInput) -> ExpressionSyntaxError:
     line, column = getattr(exc, "line", None), getattr(exc, "column", None)
     if isinstance(exc, UnexpectedCharacters):
-        char = source[exc.pos_in_stream] if exc.pos_in_stream < len(source) else ""
+        pos = exc.pos_in_stream or 0
+        char = source[pos] if pos < len(source) else ""
         if char == "_":
             return ExpressionSyntaxError(
                 "Names cannot start with an underscore.",

@@ -34,7 +34,7 @@ def py_text(value: Any) -> str:
 def sql_concat(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]:
     """Joins values as text in SQL; null counts as ''."""
     parts = [sa.func.coalesce(as_text(a, ctx), "") for a in args]
-    result = parts[0]
+    result: ColumnElement[Any] = parts[0]
     for part in parts[1:]:
         result = binop(result, "||", part, ExprType.TEXT)
     return result
