@@ -1,0 +1,59 @@
+"""`jimu serve`: run the HTTP API under uvicorn, in one or several worker processes.
+
+Workers share nothing but the database: each builds its own app from the environment
+(`jimu.web.api.asgi:create`), and the only per-process state, the definitions cache, is
+checked against the database stamp on every unit of work.
+"""
+from __future__ import annotations
+
+import argparse
+
+from jimu.platform.i18n import translate
+from jimu.web.cli.failures import cli_error
+from jimu.web.cli.output import Output
+from jimu.web.cli.runtime import display_url, open_kernel
+from jimu.web.cli.session import Session
+
+APP_FACTORY = "jimu.web.api.asgi:create"
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    serve = commands.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--workers", type=_positive, default=1, metavar="N", help="worker processes (default 1)")
+    serve.add_argument("--log-level", choices=LOG_LEVELS, default="info")
+    serve.add_argument("--no-access-log", action="store_true", help="do not log every request")
+    serve.add_argument("--forwarded-allow-ips", default=None, metavar="IPS",
+                       help="proxies trusted for X-Forwarded-* headers (default 127.0.0.1)")
+    serve.set_defaults(handler=serve_command)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(translate("serve.workers_positive"))
+    return value
+
+
+def serve_command(args: argparse.Namespace, session: Session, out: Output) -> int:
+    """Check the database is initialised, then serve until interrupted."""
+    import uvicorn  # imported here: every other command starts faster without it
+
+    with open_kernel(session.settings):
+        pass  # raises "not initialised" before any worker starts
+    url = display_url(session.settings.database_url)
+    if args.workers > 1 and url.startswith("sqlite"):
+        out.stderr.write(translate("serve.sqlite_workers", session.locale, workers=args.workers) + "\n")
+    out.result({"host": args.host, "port": args.port, "workers": args.workers, "database": url},
+               [translate("serve.starting", session.locale, host=args.host, port=args.port,
+                          workers=args.workers, url=url)])
+    try:
+        uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers,
+                    log_level=args.log_level, access_log=not args.no_access_log,
+                    forwarded_allow_ips=args.forwarded_allow_ips)
+    except SystemExit as exit_:  # uvicorn exits when it cannot bind or start
+        if exit_.code:
+            raise cli_error("serve.failed", session.locale, host=args.host, port=args.port) from None
+    return 0
