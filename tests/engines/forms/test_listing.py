@@ -1,6 +1,7 @@
 """Listing records: every filter op, nested groups, expressions, search, projection, errors, access, counts."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
+from jimu.engines.forms import records
 from jimu.engines.forms.listing import count_records, list_records
 from jimu.engines.forms.query import ListQuery, parse_list_params
 from jimu.platform.errors import PermissionDeniedError, ValidationError
@@ -117,7 +119,7 @@ def test_search_escapes_wildcards_and_ignores_case(sales: SalesData) -> None:
     assert search("_") == notes("_")
     assert search("%_") == notes("%_") and search("%_")
     assert search("100% SURE") == notes("100%")  # every word must match somewhere
-    assert search("so-2026-00007") == [7]
+    assert search("so-2025-00007") == [7]
     assert search("nothing-like-this") == []
 
 
@@ -133,7 +135,7 @@ def test_search_uses_the_entitys_search_fields(engine: Engine) -> None:
 def test_projection_and_row_shape(sales: SalesData) -> None:
     with sales.kernel.unit_of_work() as ctx:
         page = list_records(ctx, "sales_order", ListQuery(fields=["number", "total", "customer_email"], limit=2))
-        assert page.rows[0] == {"id": 41, "number": "SO-2026-00041", "total": Decimal("80.25"),
+        assert page.rows[0] == {"id": 41, "number": "SO-2025-00041", "total": Decimal("80.25"),
                                 "customer_email": "sales@acme.test"}
         full = list_records(ctx, "sales_order", ListQuery(sort="id", limit=1, include_lines=True)).rows[0]
     assert {"_version", "_created_at", "_updated_at", "_deleted_at", "net", "over_limit"} <= set(full)
@@ -219,3 +221,17 @@ def test_count_is_capped(sales: SalesData) -> None:
         assert (capped.value, capped.exact) == (10, False)
         drafts = count_records(ctx, "sales_order", ListQuery(filters={"field": "status", "op": "eq", "value": "draft"}))
         assert drafts.value == len([o for o in live(sales) if o["status"] == "draft"])
+
+
+def test_rows_have_the_shape_of_records_get(sales: SalesData) -> None:
+    with sales.kernel.unit_of_work(user_id=None) as ctx:
+        created = records.create(ctx, "sales_order", {
+            "customer": sales.customers["Acme"], "order_date": "2026-02-01", "code": "zz",
+            "lines": [{"product": 1, "qty": "2", "price": "3.50"}]})
+        got = records.get(ctx, "sales_order", created["id"])
+        only = ListQuery(filters={"field": "id", "op": "eq", "value": created["id"]})
+        row = list_records(ctx, "sales_order", only).rows[0]
+        with_lines = list_records(ctx, "sales_order", replace(only, include_lines=True)).rows[0]
+    assert row == {k: v for k, v in got.items() if k != "lines"}
+    assert with_lines == got
+    assert row["total"] == Decimal("7.00") and row["net"] == Decimal("-3.00")

@@ -12,11 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from jimu.platform.bootstrap import init_database
 from jimu.platform.context import AllowAll
 from jimu.platform.kernel import Kernel
-from jimu.platform.meta import apps, definition_versions, platform_metadata
-from jimu.platform.registry.validation import validate_app
-from jimu.platform.storage.tables import build_tables
 
 SALES = Path(__file__).parents[2] / "fixtures" / "apps" / "sales.json"
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
@@ -34,16 +32,11 @@ def sales_app() -> dict[str, Any]:
 
 
 def install(engine: Engine, raw: dict[str, Any]) -> Kernel:
-    """Install an app the way apply_app will: definition rows plus the entity tables."""
-    _, catalog = validate_app(raw)
-    with engine.begin() as conn:
-        platform_metadata.create_all(conn)
-        conn.execute(sa.insert(apps).values(key=raw["key"], version=raw["version"], revision=1, definition=raw,
-                                            installed_at=NOW, updated_at=NOW))
-        conn.execute(sa.insert(definition_versions).values(app_key=raw["key"], revision=1, version=raw["version"],
-                                                           definition=raw, diff={}, applied_at=NOW))
-        build_tables(catalog).metadata.create_all(conn)
-    return Kernel(engine, clock=lambda: NOW)
+    """Bring up the platform tables and apply the app, as `jimu` does."""
+    init_database(engine)
+    kernel = Kernel(engine, clock=lambda: NOW)
+    kernel.apply_app(raw)
+    return kernel
 
 
 def _system(n: int) -> dict[str, Any]:
@@ -73,7 +66,7 @@ def seed(kernel: Kernel, n_orders: int = 41) -> SalesData:
         for n in range(n_orders):
             customer = list(customers.values())[n % 4]
             row = {
-                "number": f"SO-2026-{n + 1:05d}",
+                "number": f"SO-2025-{n + 1:05d}",
                 "customer": customer,
                 "order_date": None if n % 7 == 3 else date(2026, 1, 1) + timedelta(days=n % 9),
                 "status": STATUSES[n % 3],
