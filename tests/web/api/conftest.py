@@ -1,0 +1,117 @@
+"""Fixtures of the API tests: a migrated database with the sales and tasks apps, users, roles, a client."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import warnings
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from jimu.platform.bootstrap import init_database
+from jimu.platform.kernel import Kernel
+from jimu.platform.security import (
+    add_record_rule,
+    create_role,
+    create_user,
+    set_field_permission,
+    set_permission,
+    set_user_roles,
+)
+from jimu.web.api import create_app
+from jimu.web.api.config import ApiSettings
+
+with warnings.catch_warnings():  # Starlette asks for httpx2; the venv has httpx, which still works
+    warnings.simplefilter("ignore")
+    from fastapi.testclient import TestClient
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
+PASSWORD = "correct horse battery"
+
+TASKS_APP: dict[str, Any] = {
+    "key": "tasks",
+    "version": "1.0.0",
+    "entities": [
+        {"key": "task", "title_field": "title", "fields": [
+            {"name": "title", "type": "text", "required": True},
+            {"name": "owner", "type": "user"},
+            {"name": "status", "type": "select", "default": "open",
+             "options": [{"value": "open"}, {"value": "done"}]},
+            {"name": "budget", "type": "money"},
+            {"name": "secret", "type": "text"},
+            {"name": "items", "type": "child_table", "entity": "task_item"},
+        ]},
+        {"key": "task_item", "child": True, "fields": [{"name": "label", "type": "text"}]},
+    ],
+}
+
+
+@dataclass
+class World:
+    kernel: Kernel
+    client: TestClient
+    users: dict[str, int]
+
+    def token(self, username: str) -> str:
+        response = self.client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        return str(response.json()["access_token"])
+
+    def headers(self, username: str, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(username)}", **extra}
+
+
+def setup_security(kernel: Kernel) -> dict[str, int]:
+    """admin (superuser); alice and bob (rep: own tasks only, `secret` hidden); vera (viewer: read only);
+    nora (no role); dora (designer of tasks)."""
+    with kernel.unit_of_work() as ctx:
+        conn, catalog = ctx.conn, ctx.catalog
+        users = {"admin": create_user(conn, "admin", password=PASSWORD, is_superuser=True)}
+        for name in ("alice", "bob", "vera", "nora", "dora"):
+            users[name] = create_user(conn, name, password=PASSWORD)
+        create_role(conn, "rep")
+        set_permission(conn, "rep", "task", ["read", "create", "update", "delete", "import", "export"], catalog=catalog)
+        set_permission(conn, "rep", "customer", ["read"], catalog=catalog)
+        add_record_rule(conn, catalog, "rep", "task", ["read", "update", "delete", "export"],
+                        {"expression": "{owner} = CURRENT_USER()"})
+        set_field_permission(conn, catalog, "rep", "task", "secret", read=False, write=False)
+        create_role(conn, "viewer")
+        set_permission(conn, "viewer", "task", ["read"], catalog=catalog)
+        set_permission(conn, "viewer", "customer", ["read"], catalog=catalog)
+        create_role(conn, "designer")
+        set_permission(conn, "designer", "task", ["read", "design"], catalog=catalog)
+        set_user_roles(conn, users["alice"], ["rep"])
+        set_user_roles(conn, users["bob"], ["rep"])
+        set_user_roles(conn, users["vera"], ["viewer"])
+        set_user_roles(conn, users["dora"], ["designer"])
+    return users
+
+
+@pytest.fixture
+def kernel(engine: Engine) -> Kernel:
+    init_database(engine)
+    kernel = Kernel(engine)
+    kernel.apply_app(json.loads((FIXTURES / "sales.json").read_text(encoding="utf-8")))
+    kernel.apply_app(TASKS_APP)
+    return kernel
+
+
+@pytest.fixture
+def api_settings() -> ApiSettings:
+    return ApiSettings(max_json_bytes=64 * 1024, max_upload_bytes=256 * 1024)
+
+
+@pytest.fixture
+def world(kernel: Kernel, api_settings: ApiSettings) -> Iterator[World]:
+    users = setup_security(kernel)
+    with TestClient(create_app(kernel, api_settings=api_settings)) as client:
+        yield World(kernel, client, users)
+
+
+@pytest.fixture
+def admin(world: World) -> dict[str, str]:
+    return world.headers("admin")

@@ -1,0 +1,49 @@
+"""The FastAPI application: /healthz and /api/v1 (records, apps and entities, authentication)."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+
+from jimu.platform.kernel import Kernel
+from jimu.platform.settings import Settings
+from jimu.web.api.config import ApiSettings
+from jimu.web.api.deps import ApiServices
+from jimu.web.api.errors import install_error_handlers
+from jimu.web.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
+from jimu.web.api.openapi import install_openapi
+from jimu.web.api.problems import problem, problem_response
+from jimu.web.api.request_info import request_locale
+from jimu.web.api.routers import apps, auth, records
+from jimu.web.api.serialize import json_response
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None,
+               api_settings: ApiSettings | None = None) -> FastAPI:
+    """The API application around a kernel (built from `settings`, else the environment, when not given)."""
+    if kernel is None:
+        kernel = Kernel.from_settings(settings or Settings.from_env())
+    app = FastAPI(title="Jimu API", version="1", docs_url="/api/docs", redoc_url=None,
+                  openapi_url=f"{API_PREFIX}/openapi.json")
+    app.state.jimu = ApiServices(kernel=kernel, settings=api_settings or ApiSettings.from_env())
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, settings=app.state.jimu.settings)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every response, even a 413 or 500, has the id
+    for router in (auth.router, records.router, apps.router):
+        app.include_router(router, prefix=API_PREFIX)
+    app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
+    install_openapi(app)  # the entity-aware document, rebuilt when a definition is applied
+    return app
+
+
+def healthz(request: Request) -> Response:
+    """200 when the database answers `SELECT 1`, else 503."""
+    api: ApiServices = request.app.state.jimu
+    try:
+        with api.kernel.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        return problem_response(problem(503, "api.database_unavailable", request_locale(request)))
+    return json_response({"status": "ok"})

@@ -1,0 +1,68 @@
+"""Definitions as the caller may see them: installed apps, and an entity limited to its readable fields."""
+from __future__ import annotations
+
+from typing import Any
+
+from jimu.platform.context import Context
+from jimu.platform.errors import NotFoundError
+from jimu.platform.i18n import translate
+from jimu.platform.registry.model import AppDef, EntityDef
+from jimu.platform.registry.repository import app_revision
+from jimu.platform.security import RolePolicy
+
+
+def _can(ctx: Context, entity_key: str, action: str) -> bool:
+    access = ctx.access
+    if isinstance(access, RolePolicy):
+        return access.can(entity_key, action)
+    try:
+        access.require(entity_key, action)
+    except Exception:  # noqa: BLE001 (any refusal means "no")
+        return False
+    return True
+
+
+def require_design(ctx: Context, app_key: str) -> None:
+    """Design rights on an app (on `*` for an app not installed yet)."""
+    access = ctx.access
+    if isinstance(access, RolePolicy):
+        access.require_design(app_key)
+    else:
+        access.require("*", "design")
+
+
+def require_app(ctx: Context, app_key: str) -> AppDef:
+    app = ctx.catalog.apps.get(app_key)
+    if app is None:
+        raise NotFoundError(translate("api.app_not_found", ctx.locale, app=app_key), code="api.app_not_found",
+                            app=app_key)
+    return app
+
+
+def visible_apps(ctx: Context) -> list[dict[str, Any]]:
+    """Installed apps with at least one entity the caller may read or design."""
+    shown = []
+    for key, app in sorted(ctx.catalog.apps.items()):
+        if any(_can(ctx, e.key, "read") or _can(ctx, e.key, "design") for e in app.entities):
+            shown.append({"key": key, "version": app.version, "label": app.label,
+                          "revision": app_revision(ctx.conn, key),
+                          "entities": [e.key for e in app.entities if not e.is_child and _can(ctx, e.key, "read")]})
+    return shown
+
+
+def entity_view(ctx: Context, entity: EntityDef) -> dict[str, Any]:
+    """An entity's definition with only the fields the caller may read (child tables expanded likewise)."""
+    readable = ctx.access.readable_fields(entity.key)
+    writable = ctx.access.writable_fields(entity.key)
+    fields = []
+    for field in entity.fields:
+        if readable is not None and field.name not in readable:
+            continue
+        raw = dict(field.raw)
+        raw["writable"] = writable is None or field.name in writable
+        if field.type == "child_table":
+            raw["entity_definition"] = entity_view(ctx, ctx.catalog.require_entity(field.get("entity")))
+        fields.append(raw)
+    title = entity.title_field
+    return {"key": entity.key, "app": entity.app, "label": entity.label, "child": entity.is_child,
+            "title_field": title if readable is None or title in readable else None, "fields": fields}

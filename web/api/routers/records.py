@@ -1,0 +1,125 @@
+"""Records: list, create, read, change, delete, restore, history, import and export."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, File, Form, Header, Query, Request, UploadFile
+from starlette.responses import Response, StreamingResponse
+
+from jimu.engines.forms import records
+from jimu.engines.forms.common import header_entity
+from jimu.engines.forms.importing import import_records
+from jimu.engines.forms.listing import count_records, list_records
+from jimu.engines.forms.query import parse_list_params
+from jimu.platform.context import Context
+from jimu.platform.errors import ErrorDetail, ValidationError
+from jimu.platform.i18n import translate
+from jimu.web.api.deps import CurrentPrincipal, RequestContext, Services
+from jimu.web.api.exporting import MEDIA_TYPES, Format, Headers, check_export, stream_export
+from jimu.web.api.request_info import request_id
+from jimu.web.api.serialize import etag, json_response, record_json
+from jimu.web.api.versions import expected_version, if_match_version
+
+router = APIRouter(prefix="/records", tags=["records"])
+RecordBody = Annotated[dict[str, Any], Body()]
+IfMatch = Annotated[str | None, Header(alias="If-Match")]
+CONTROL_PARAMS = ("count", "format", "headers")
+
+
+def _record_response(ctx: Context, entity_key: str, record: dict[str, Any], status_code: int = 200,
+                     headers: dict[str, str] | None = None) -> Response:
+    entity = ctx.catalog.require_entity(entity_key)
+    return json_response(record_json(ctx.catalog, entity, record), status_code,
+                         {"ETag": etag(record["_version"]), **(headers or {})})
+
+
+def _list_params(request: Request) -> dict[str, str]:
+    return {key: value for key, value in request.query_params.items() if key not in CONTROL_PARAMS}
+
+
+@router.get("/{entity}")
+def list_(ctx: RequestContext, request: Request, entity: str, count: bool = False) -> Response:
+    """A page of records: filter (JSON), where, q, sort, cursor, limit, fields, deleted, include_lines, count."""
+    definition = header_entity(ctx, entity)
+    query = parse_list_params(_list_params(request))
+    page = list_records(ctx, entity, query)
+    body: dict[str, Any] = {"data": [record_json(ctx.catalog, definition, row) for row in page.rows],
+                            "next_cursor": page.next_cursor, "has_more": page.has_more}
+    if count:
+        total = count_records(ctx, entity, query)
+        body.update(count=total.value, count_exact=total.exact)
+    return json_response(body)
+
+
+@router.post("/{entity}", status_code=201)
+def create(ctx: RequestContext, request: Request, entity: str, body: RecordBody) -> Response:
+    header_entity(ctx, entity)
+    record = records.create(ctx, entity, body)
+    location = str(request.url_for("read", entity=entity, record_id=record["id"]).path)
+    return _record_response(ctx, entity, record, 201, {"Location": location})
+
+
+@router.get("/{entity}/export")
+def export(ctx: RequestContext, principal: CurrentPrincipal, api: Services, request: Request, entity: str,
+           format: Format = "csv", headers: Headers = "names") -> Response:
+    """The matching records as CSV or XLSX, streamed (permission `export`)."""
+    header_entity(ctx, entity)
+    query = parse_list_params(_list_params(request))
+    check_export(ctx, entity, query, format, headers)
+    chunks = stream_export(api, principal, entity, query, format, headers, locale=ctx.locale,
+                           request_id=request_id(request))
+    return StreamingResponse(chunks, media_type=MEDIA_TYPES[format],
+                             headers={"Content-Disposition": f'attachment; filename="{entity}.{format}"'})
+
+
+@router.post("/{entity}/import")
+def import_(ctx: RequestContext, entity: str, file: Annotated[UploadFile, File()],
+            all_or_nothing: Annotated[bool | None, Form()] = None,
+            all_or_nothing_query: Annotated[bool, Query(alias="all_or_nothing")] = True) -> Response:
+    """Create records from a CSV or XLSX upload (permission `import`); per-row errors in the report."""
+    header_entity(ctx, entity)
+    strict = all_or_nothing if all_or_nothing is not None else all_or_nothing_query
+    suffix = Path(file.filename or "").suffix.lower().lstrip(".")
+    report = import_records(ctx, entity, file.file, fmt=suffix if suffix in MEDIA_TYPES else None,
+                            all_or_nothing=strict)
+    if report.rolled_back:
+        code = "api.import_rejected"
+        details = [ErrorDetail(f"rows/{e.row}/{e.field or e.column or ''}".rstrip("/"), e.code, message=e.message)
+                   for e in report.errors]
+        raise ValidationError(translate(code, ctx.locale, count=report.error_count), code=code, details=details,
+                              count=report.error_count, report=report.as_dict())
+    return json_response(report.as_dict())
+
+
+@router.get("/{entity}/{record_id}")
+def read(ctx: RequestContext, entity: str, record_id: int) -> Response:
+    header_entity(ctx, entity)
+    return _record_response(ctx, entity, records.get(ctx, entity, record_id))
+
+
+@router.patch("/{entity}/{record_id}")
+def change(ctx: RequestContext, entity: str, record_id: int, body: RecordBody, if_match: IfMatch = None) -> Response:
+    """Change some fields; a child table sent as a list replaces its lines. If-Match or `_version` to lock."""
+    header_entity(ctx, entity)
+    version = expected_version(if_match, body, ctx.locale)
+    return _record_response(ctx, entity, records.update(ctx, entity, record_id, body, expected_version=version))
+
+
+@router.delete("/{entity}/{record_id}", status_code=204)
+def delete(ctx: RequestContext, entity: str, record_id: int, if_match: IfMatch = None) -> Response:
+    header_entity(ctx, entity)
+    records.delete(ctx, entity, record_id, expected_version=if_match_version(if_match))
+    return Response(status_code=204)
+
+
+@router.post("/{entity}/{record_id}/restore")
+def restore(ctx: RequestContext, entity: str, record_id: int) -> Response:
+    header_entity(ctx, entity)
+    return _record_response(ctx, entity, records.restore(ctx, entity, record_id))
+
+
+@router.get("/{entity}/{record_id}/history")
+def history(ctx: RequestContext, entity: str, record_id: int) -> Response:
+    header_entity(ctx, entity)
+    return json_response({"data": records.history(ctx, entity, record_id)})

@@ -1,0 +1,59 @@
+"""JSON encoding of records and other values: each field through its FieldType's `to_json`.
+
+Decimals become strings (exact), dates ISO `YYYY-MM-DD`, datetimes ISO in UTC.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from starlette.responses import Response
+
+from jimu.platform.fields.registry import FIELD_TYPES
+from jimu.platform.registry.catalog import Catalog
+from jimu.platform.registry.model import EntityDef
+
+
+def plain(value: Any) -> Any:
+    """A Python value as JSON data (for values without a field: system columns, audit changes)."""
+    if value is None or isinstance(value, (bool, int, str, float)):
+        return value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+        return aware.astimezone(timezone.utc).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [plain(v) for v in value]
+    return str(value)
+
+
+def record_json(catalog: Catalog, entity: EntityDef, record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record (and its lines) as JSON: field values by their type, system columns as plain values."""
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        field = entity.field(key)
+        if field is None or field.type not in FIELD_TYPES.names():
+            out[key] = plain(value)
+        elif field.type == "child_table":
+            child = catalog.require_entity(field.get("entity"))
+            out[key] = [record_json(catalog, child, line) for line in value or []]
+        else:
+            out[key] = None if value is None else plain(FIELD_TYPES[field.type].to_json(field, value))
+    return out
+
+
+def etag(version: Any) -> str:
+    return f'"{version}"'
+
+
+def json_response(content: Any, status_code: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    body = json.dumps(plain(content), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return Response(body, status_code=status_code, media_type="application/json", headers=dict(headers or {}))
