@@ -186,8 +186,9 @@ def write_schema(entity: EntityDef, catalog: Catalog, *, partial: bool = False) 
         if read_only(field):
             continue
         schema = value_schema(field, catalog, write=True)
-        props[field.name] = schema if field.type == "child_table" else nullable(schema)
-        if field.required and field.get("default") is None and not field.get("default_expression"):
+        must = field.required and field.get("default") is None and not field.get("default_expression")
+        props[field.name] = schema if field.type == "child_table" or must else nullable(schema)
+        if must:
             required.append(field.name)
     if entity.is_child:
         props["id"] = {**_INT64, "description": "an existing line's id (keeps the line on update)"}
