@@ -14,12 +14,12 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import sqlalchemy as sa
-
 from benchdata import BENCH_APP
 from jimu.platform.bootstrap import init_database
 from jimu.platform.database import create_engine
@@ -49,7 +49,7 @@ def scratch_database(url: str | None) -> Iterator[str]:
         admin.dispose()
 
 
-def run_one(url: str, rows: int, import_rows: int, repeats: int) -> list[Figure]:
+def run_one(url: str, rows: int, import_rows: int, repeats: int, import_repeats: int) -> list[Figure]:
     """Every measurement on one database."""
     engine = create_engine(url)
     try:
@@ -57,25 +57,35 @@ def run_one(url: str, rows: int, import_rows: int, repeats: int) -> list[Figure]
         with engine.begin() as conn:
             apply_app(conn, BENCH_APP)
         kernel = Kernel(engine)
-        figures = [bench_import(kernel, import_rows, max(1, repeats // 2))]
+        figures = guarded("import", lambda: [bench_import(kernel, import_rows, import_repeats)])
         started = time.perf_counter()
         prepare_orders(kernel, rows)
         print(f"  generated {rows:,} orders in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        figures += bench_list(kernel, rows, repeats)
-        figures.append(bench_get(kernel, repeats))
+        figures += guarded("list", lambda: bench_list(kernel, rows, repeats))
+        figures += guarded("get", lambda: [bench_get(kernel, repeats)])
         return figures
     finally:
         engine.dispose()
 
 
-def print_table(results: list[tuple[str, list[Figure]]]) -> None:
+def guarded(name: str, measure: Callable[[], list[Figure]]) -> list[Figure]:
+    """The figures of one measurement, or one failed row (with the error) so the others still run."""
+    try:
+        return measure()
+    except Exception as error:  # noqa: BLE001 -- a broken measurement must not hide the others
+        reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else type(error).__name__
+        print(f"  {name} failed: {type(error).__name__}: {reason}", file=sys.stderr)
+        return [Figure(f"{name} FAILED", "-", float("nan"), float("nan"), float("nan"), type(error).__name__, False)]
+
+
+def print_table(results: list[tuple[str, list[Figure]]], file: TextIO = sys.stdout) -> None:
     header = f"{'database':<11} {'measurement':<30} {'jimu':>12} {'raw':>12} {'unit':<7} {'ratio':>7}  goal      met"
-    print(header)
-    print("-" * len(header))
+    print(header, file=file)
+    print("-" * len(header), file=file)
     for database, figures in results:
         for f in figures:
             print(f"{database:<11} {f.name:<30} {f.jimu:>12,.2f} {f.raw:>12,.2f} {f.unit:<7} {f.ratio:>7.2f}  "
-                  f"{f.goal:<9} {'yes' if f.met else 'NO'}")
+                  f"{f.goal:<9} {'yes' if f.met else 'NO'}", file=file)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -84,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="SQLite and PostgreSQL (JIMU_BENCH_PG_URL or the local server)")
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows listed (default 1,000,000)")
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows imported (default 100,000)")
-    parser.add_argument("--repeats", type=int, default=5, help="runs per measurement; the median is reported")
+    parser.add_argument("--repeats", type=int, default=5, help="runs per list/get measurement; the median is reported")
+    parser.add_argument("--import-repeats", type=int, default=3, help="runs of the import measurement (median)")
     args = parser.parse_args(argv)
     if args.all:
         targets = [("sqlite", None), ("postgresql", os.environ.get("JIMU_BENCH_PG_URL", DEFAULT_PG_URL))]
@@ -96,8 +107,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {name}", file=sys.stderr)
         started = time.perf_counter()
         with scratch_database(url) as scratch:
-            results.append((name, run_one(scratch, args.rows, args.import_rows, args.repeats)))
+            results.append((name, run_one(scratch, args.rows, args.import_rows, args.repeats, args.import_repeats)))
         print(f"  {name} done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        print_table(results[-1:], file=sys.stderr)
     print_table(results)
     return 0 if all(f.met for _, figures in results for f in figures) else 1
 

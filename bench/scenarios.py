@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-
 from benchdata import fill_orders, raw_item_rows, write_items_csv
 from jimu.engines.forms import records
 from jimu.engines.forms.importing import import_records
@@ -86,8 +85,8 @@ def prepare_orders(kernel: Kernel, rows: int) -> None:
         conn.exec_driver_sql("ANALYZE")  # fresh planner statistics on both databases
 
 
-def _query(cursor: str | None = None) -> ListQuery:
-    return ListQuery(filters={"field": "status", "op": "eq", "value": "open"}, sort="-order_date", limit=PAGE,
+def _query(cursor: str | None = None, limit: int = PAGE) -> ListQuery:
+    return ListQuery(filters={"field": "status", "op": "eq", "value": "open"}, sort="-order_date", limit=limit,
                      cursor=cursor)
 
 
@@ -117,9 +116,10 @@ def bench_list(kernel: Kernel, rows: int, repeats: int) -> list[Figure]:
         open_rows = conn.execute(sa.select(sa.func.count()).where(table.c.status == "open")).scalar_one()
     depth = max(1, min(1000, open_rows // PAGE - 1))
     cursor = None
-    with kernel.unit_of_work() as ctx:  # walk `depth` pages to get the cursor of the next one
-        for _ in range(depth):
-            cursor = list_records(ctx, "bench_order", _query(cursor)).next_cursor
+    stride = next(s for s in (500, 250, 100, 50) if (depth * PAGE) % s == 0)
+    with kernel.unit_of_work() as ctx:  # walk to row depth*PAGE in big pages: the cursor holds keys, not a size
+        for _ in range(depth * PAGE // stride):
+            cursor = list_records(ctx, "bench_order", _query(cursor, stride)).next_cursor
     with kernel.engine.connect() as conn:
         last = conn.execute(sa.select(table.c.order_date, table.c.id).where(table.c.status == "open")
                             .order_by(table.c.order_date.desc(), table.c.id.desc())
