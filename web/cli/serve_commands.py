@@ -7,6 +7,8 @@ checked against the database stamp on every unit of work.
 from __future__ import annotations
 
 import argparse
+import inspect
+from typing import Any
 
 from jimu.platform.i18n import translate
 from jimu.web.cli.failures import cli_error
@@ -16,6 +18,8 @@ from jimu.web.cli.session import Session
 
 APP_FACTORY = "jimu.web.api.asgi:create"
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+# Seconds a worker may take to start before the supervisor restarts it (imports take seconds on a busy machine).
+WORKER_START_SECONDS = 60
 
 
 def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -52,8 +56,14 @@ def serve_command(args: argparse.Namespace, session: Session, out: Output) -> in
     try:
         uvicorn.run(APP_FACTORY, factory=True, host=args.host, port=args.port, workers=args.workers,
                     log_level=args.log_level, access_log=not args.no_access_log,
-                    forwarded_allow_ips=args.forwarded_allow_ips)
+                    forwarded_allow_ips=args.forwarded_allow_ips, **_supported(uvicorn.run))
     except SystemExit as exit_:  # uvicorn exits when it cannot bind or start
         if exit_.code:
             raise cli_error("serve.failed", session.locale, host=args.host, port=args.port) from None
     return 0
+
+
+def _supported(run: Any) -> dict[str, Any]:
+    """Options of newer uvicorn releases, passed only when the installed one knows them."""
+    known = inspect.signature(run).parameters
+    return {"timeout_worker_healthcheck": WORKER_START_SECONDS} if "timeout_worker_healthcheck" in known else {}
