@@ -1,6 +1,7 @@
 """Fixtures of the API tests: a migrated database with the sales and tasks apps, users, roles, a client."""
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -10,14 +11,18 @@ from typing import Any
 import warnings
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from jimu.platform.bootstrap import init_database
+from jimu.platform import meta
 from jimu.platform.kernel import Kernel
 from jimu.platform.security import (
     add_record_rule,
+    create_api_token,
     create_role,
     create_user,
+    hash_password,
     set_field_permission,
     set_permission,
     set_user_roles,
@@ -55,14 +60,21 @@ class World:
     kernel: Kernel
     client: TestClient
     users: dict[str, int]
+    tokens: dict[str, str]  # a personal API token per user (no password hashing: fast)
 
     def token(self, username: str) -> str:
+        """A session token from a real password login."""
         response = self.client.post("/api/v1/auth/token", json={"username": username, "password": PASSWORD})
         assert response.status_code == 200, response.text
         return str(response.json()["access_token"])
 
     def headers(self, username: str, **extra: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(username)}", **extra}
+        return {"Authorization": f"Bearer {self.tokens[username]}", **extra}
+
+
+@functools.cache
+def password_hash() -> str:
+    return hash_password(PASSWORD)  # argon2 is slow on purpose: hash once for every test user
 
 
 def setup_security(kernel: Kernel) -> dict[str, int]:
@@ -70,9 +82,10 @@ def setup_security(kernel: Kernel) -> dict[str, int]:
     nora (no role); dora (designer of tasks)."""
     with kernel.unit_of_work() as ctx:
         conn, catalog = ctx.conn, ctx.catalog
-        users = {"admin": create_user(conn, "admin", password=PASSWORD, is_superuser=True)}
+        users = {"admin": create_user(conn, "admin", is_superuser=True)}
         for name in ("alice", "bob", "vera", "nora", "dora"):
-            users[name] = create_user(conn, name, password=PASSWORD)
+            users[name] = create_user(conn, name)
+        conn.execute(sa.update(meta.users).values(password_hash=password_hash()))
         create_role(conn, "rep")
         set_permission(conn, "rep", "task", ["read", "create", "update", "delete", "import", "export"], catalog=catalog)
         set_permission(conn, "rep", "customer", ["read"], catalog=catalog)
@@ -108,8 +121,10 @@ def api_settings() -> ApiSettings:
 @pytest.fixture
 def world(kernel: Kernel, api_settings: ApiSettings) -> Iterator[World]:
     users = setup_security(kernel)
+    with kernel.unit_of_work() as ctx:
+        tokens = {name: create_api_token(ctx.conn, user_id, "tests", now=ctx.now())[1] for name, user_id in users.items()}
     with TestClient(create_app(kernel, api_settings=api_settings)) as client:
-        yield World(kernel, client, users)
+        yield World(kernel, client, users, tokens)
 
 
 @pytest.fixture
