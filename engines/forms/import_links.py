@@ -3,16 +3,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, Union
+from typing import Any
 
 import sqlalchemy as sa
-
 from jimu.engines.expressions.types import ExprType
 from jimu.platform.context import Context
 from jimu.platform.registry.model import EntityDef
 
 # A resolved cell: the target id, or (error code, message params).
-Outcome = Union[int, tuple[str, dict[str, Any]]]
+Outcome = int | tuple[str, dict[str, Any]]
 
 
 def link_key(value: Any) -> str:

@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import warnings
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ def open_table(source: Source, fmt: str | None = None) -> Iterator[TableReader]:
 def _binary(source: Source) -> Iterator[IO[bytes]]:
     if isinstance(source, (str, os.PathLike)):
         try:
-            stream = open(source, "rb")
+            stream = open(source, "rb")  # noqa: SIM115 -- closed by the `with` below
         except OSError as error:
             raise ImportFileError(f"Cannot open {os.fspath(source)!r}: {error.strerror}.", code="import.cannot_open",
                                   file=os.fspath(source)) from None
@@ -175,9 +176,7 @@ def xlsx_table(stream: IO[bytes]) -> Iterator[TableReader]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)  # e.g. "Workbook contains no default style"
                 workbook = load_workbook(seekable, read_only=True, data_only=True)
-        except (InvalidFileException, KeyError, OSError, ValueError) as error:
-            raise _unreadable(error) from None
-        except Exception as error:  # zipfile.BadZipFile and friends
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
             raise _unreadable(error) from None
         try:
             sheet = workbook.worksheets[0]

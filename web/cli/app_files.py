@@ -58,7 +58,7 @@ def order_apps(apps: list[AppFile], locale: str = "en") -> list[AppFile]:
                 raise cli_error("cli.duplicate_app", locale, app=app.key, first=str(by_key[app.key].path),
                                 second=str(app.path))
             by_key[app.key] = app
-    owner = {entity: app.key for app in apps if app.key for entity in _entities(app.raw)}
+    owner = {entity: app.key for app in apps if app.key is not None for entity in _entities(app.raw)}
     needs = {app.key: _dependencies(app.raw, owner) & (set(by_key) - {app.key}) for app in apps if app.key}
     ordered: list[AppFile] = [a for a in apps if a.key is None]  # let validation report them
     done: set[str] = set()
@@ -80,13 +80,13 @@ def _entities(raw: Any) -> Iterator[str]:
             yield entity["key"]
 
 
-def _dependencies(raw: dict[str, Any], owner: dict[str, str | None]) -> set[str]:
+def _dependencies(raw: dict[str, Any], owner: dict[str, str]) -> set[str]:
     """Apps named in `depends_on`, and apps owning the entities this app's fields point at."""
     declared = raw.get("depends_on") or []
     deps = {d for d in declared if isinstance(d, str)} if isinstance(declared, list) else set()
     for entity in raw.get("entities", []) or []:
         for field in (entity.get("fields", []) or []) if isinstance(entity, dict) else []:
             target = field.get("entity") if isinstance(field, dict) else None
-            if isinstance(target, str) and owner.get(target):
-                deps.add(owner[target])  # type: ignore[arg-type]
+            if isinstance(target, str) and target in owner:
+                deps.add(owner[target])
     return deps

@@ -6,8 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy.exc as sa_exc
-
-from jimu.platform.errors import DefinitionError, ImportFileError, JimuError, ValidationError
+from jimu.platform.errors import (
+    DefinitionError,
+    ImportFileError,
+    JimuError,
+    ValidationError,
+)
 from jimu.platform.i18n import translate
 
 BAD_INPUT = 2  # exit status of bad input: nothing was changed

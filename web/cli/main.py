@@ -43,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.handler(args, session, out))
     except KeyboardInterrupt:
         return 130
-    except Exception as error:  # every failure is reported in one place, as one sentence
+    except Exception as error:  # noqa: BLE001 -- every failure is reported in one place, as one sentence
         if os.environ.get("JIMU_DEBUG"):
             traceback.print_exc(file=sys.stderr)
         failure = failure_of(error, session.locale)

@@ -6,7 +6,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
-
 from jimu.platform.bootstrap import current_revision
 from jimu.platform.kernel import Kernel
 from jimu.platform.settings import Settings
@@ -17,7 +16,7 @@ def display_url(url: str) -> str:
     """The URL without its password."""
     try:
         return sa.make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL is shown as given
+    except sa.exc.ArgumentError:  # an unparsable URL is shown as given
         return url
 
 
@@ -25,7 +24,7 @@ def sqlite_file(url: str) -> Path | None:
     """The file of a file-backed SQLite URL, else None."""
     try:
         parsed = sa.make_url(url)
-    except Exception:
+    except sa.exc.ArgumentError:
         return None
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None

@@ -7,10 +7,14 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
-
-from jimu.engines.forms.readers import SheetRow, detect_format, open_table, sniff_encoding
+from jimu.engines.forms.readers import (
+    SheetRow,
+    detect_format,
+    open_table,
+    sniff_encoding,
+)
 from jimu.platform.errors import ImportFileError
+from openpyxl import Workbook
 
 
 def _rows(table_rows: Iterator[SheetRow]) -> list[tuple[int, list[object]]]:
@@ -68,16 +72,14 @@ def test_format_detection_by_extension_then_magic() -> None:
 
 
 def test_empty_file_is_an_import_error() -> None:
-    with pytest.raises(ImportFileError) as caught:
-        with open_table(io.BytesIO(b""), "csv"):
-            pass
+    with pytest.raises(ImportFileError) as caught, open_table(io.BytesIO(b""), "csv"):
+        pass
     assert caught.value.code == "import.empty_file"
 
 
 def test_missing_file_is_an_import_error(tmp_path: Path) -> None:
-    with pytest.raises(ImportFileError) as caught:
-        with open_table(tmp_path / "nope.csv"):
-            pass
+    with pytest.raises(ImportFileError) as caught, open_table(tmp_path / "nope.csv"):
+        pass
     assert caught.value.code == "import.cannot_open"
 
 

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import load_workbook
-
 from jimu.web.cli.main import main
+from openpyxl import load_workbook
 
 SHOP: dict[str, Any] = {
     "key": "shop", "version": "1.0.0", "label": {"en": "Shop", "zh-CN": "商店"},
@@ -203,11 +202,11 @@ def test_the_installed_console_script_runs(database_url: str, tmp_path: Path) ->
     jimu = shutil.which("jimu", path=os.path.dirname(sys.executable))
     assert jimu is not None
     env = {**os.environ, "JIMU_DATABASE_URL": database_url}
-    done = subprocess.run([jimu, "db", "init"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([jimu, "db", "init"], env=env, cwd=tmp_path, capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stderr
-    done = subprocess.run([jimu, "--json", "app", "list"], env=env, cwd=tmp_path, capture_output=True, text=True,
+    done = subprocess.run([jimu, "--json", "app", "list"], env=env, cwd=tmp_path, capture_output=True, text=True, check=False,
                           timeout=120)
     assert done.returncode == 0 and json.loads(done.stdout) == []
-    done = subprocess.run([jimu, "app", "show", "nope"], env=env, cwd=tmp_path, capture_output=True, text=True,
+    done = subprocess.run([jimu, "app", "show", "nope"], env=env, cwd=tmp_path, capture_output=True, text=True, check=False,
                           timeout=120)
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
