@@ -11,8 +11,8 @@ from starlette.responses import Response
 
 from jimu.platform.errors import JimuError
 from jimu.platform.security import AuthenticationError, TooManyAttemptsError
-from jimu.web.api.request_info import request_locale
 from jimu.web.api.problems import error_problem, problem, problem_response
+from jimu.web.api.request_info import request_locale
 
 log = logging.getLogger("jimu.api")
 BODY_TOO_LARGE = "jimu.body_too_large"  # scope key set by the body limit when a body passed the limit

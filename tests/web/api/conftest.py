@@ -3,19 +3,18 @@ from __future__ import annotations
 
 import functools
 import json
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import warnings
-
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from jimu.platform.bootstrap import init_database
 from jimu.platform import meta
+from jimu.platform.bootstrap import init_database
 from jimu.platform.kernel import Kernel
 from jimu.platform.security import (
     add_record_rule,
@@ -122,7 +121,8 @@ def api_settings() -> ApiSettings:
 def world(kernel: Kernel, api_settings: ApiSettings) -> Iterator[World]:
     users = setup_security(kernel)
     with kernel.unit_of_work() as ctx:
-        tokens = {name: create_api_token(ctx.conn, user_id, "tests", now=ctx.now())[1] for name, user_id in users.items()}
+        tokens = {name: create_api_token(ctx.conn, user_id, "tests", now=ctx.now())[1]
+                  for name, user_id in users.items()}
     with TestClient(create_app(kernel, api_settings=api_settings)) as client:
         yield World(kernel, client, users, tokens)
 

@@ -16,13 +16,13 @@ R = "/api/v1/records"
 def sales(world: World, admin: dict[str, str]) -> dict[str, Any]:
     c = world.client
     customer = c.post(f"{R}/customer", json={"name": "ACME", "credit_limit": "100000"}, headers=admin).json()
-    products = [c.post(f"{R}/product", json={"sku": f"P-{n}", "name": f"Part {n}", "price": "9.90"}, headers=admin).json()
-                for n in range(1, 4)]
+    products = [c.post(f"{R}/product", json={"sku": f"P-{n}", "name": f"Part {n}", "price": "9.90"},
+                       headers=admin).json() for n in range(1, 4)]
     return {"customer": customer, "products": products}
 
 
 def order_body(sales: dict[str, Any], *qtys: str) -> dict[str, Any]:
-    lines = [{"product": p["id"], "qty": q, "price": p["price"]} for p, q in zip(sales["products"], qtys)]
+    lines = [{"product": p["id"], "qty": q, "price": p["price"]} for p, q in zip(sales["products"], qtys, strict=False)]
     return {"customer": sales["customer"]["id"], "order_date": "2025-03-01", "lines": lines}
 
 
@@ -87,7 +87,8 @@ def test_list_filter_sort_cursor_search_count(world: World, admin: dict[str, str
     assert [r["name"] for r in second["data"]] == ["Customer 1"] and second["has_more"] is False
     assert "count" not in second
     searched = c.get(f"{R}/customer", params={"q": "Customer 5", "fields": "name,tier"}, headers=admin).json()
-    assert [(r["name"], r["tier"], "credit_limit" in r) for r in searched["data"]] == [("Customer 5", "standard", False)]
+    found = [(r["name"], r["tier"], "credit_limit" in r) for r in searched["data"]]
+    assert found == [("Customer 5", "standard", False)]
     where = c.get(f"{R}/customer", params={"where": "credit_limit >= 4000", "sort": "name"}, headers=admin).json()
     assert [r["name"] for r in where["data"]] == ["Customer 4", "Customer 5"]
     for bad in ({"filter": "{nope"}, {"filter": '{"field": "nope", "op": "eq", "value": 1}'}, {"sort": "nope"},
@@ -98,8 +99,8 @@ def test_list_filter_sort_cursor_search_count(world: World, admin: dict[str, str
 
 def test_import_with_row_errors_and_export(world: World, admin: dict[str, str]) -> None:
     c = world.client
-    good = "name,tier,credit_limit\r\nAlpha,gold,100.50\r\nBeta,standard,200\r\n".encode()
-    bad = "name,tier,credit_limit\r\nGamma,gold,abc\r\nDelta,platinum,5\r\nEpsilon,gold,1\r\n".encode()
+    good = b"name,tier,credit_limit\r\nAlpha,gold,100.50\r\nBeta,standard,200\r\n"
+    bad = b"name,tier,credit_limit\r\nGamma,gold,abc\r\nDelta,platinum,5\r\nEpsilon,gold,1\r\n"
     imported = c.post(f"{R}/customer/import", files={"file": ("c.csv", good, "text/csv")}, headers=admin)
     assert imported.status_code == 200 and imported.json()["created"] == 2
     rejected = c.post(f"{R}/customer/import", files={"file": ("c.csv", bad, "text/csv")}, headers=admin)
@@ -158,7 +159,8 @@ def test_bad_input_changes_nothing(world: World, admin: dict[str, str], sales: d
         ("get", f"{R}/sales_order_line/1", {}, 422, None),
         ("delete", f"{R}/customer/9999", {}, 404, None),
         ("post", f"{R}/customer/{customer['id']}/restore", {}, 404, None),
-        ("post", f"{R}/customer", {"content": b'{"name": "' + b"x" * 70000 + b'"}', "headers": json_headers}, 413, None),
+        ("post", f"{R}/customer", {"content": b'{"name": "' + b"x" * 70000 + b'"}', "headers": json_headers}, 413,
+         None),
         ("put", "/api/v1/apps/sales", {"content": b"[" * 70000, "headers": json_headers}, 413, None),
         ("post", f"{R}/customer/import", {"files": {"file": ("big.csv", b"name\r\n" + b"x\r\n" * 100000)}}, 413, None),
         ("get", "/api/v1/nowhere", {}, 404, None),

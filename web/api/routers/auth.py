@@ -1,7 +1,7 @@
 """Authentication: bearer tokens, browser sessions (cookie + CSRF), logout, personal API tokens, me."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Request
@@ -93,7 +93,7 @@ def new_token(ctx: RequestContext, principal: CurrentPrincipal, body: Annotated[
     """A personal API token; the token itself is in this response only."""
     expires = body.expires_at
     if expires is not None and expires.tzinfo is None:
-        expires = expires.replace(tzinfo=timezone.utc)
+        expires = expires.replace(tzinfo=UTC)
     token, secret = create_api_token(ctx.conn, principal.user_id, body.name, now=ctx.now(), expires_at=expires)
     return json_response({**_token_json(token), "token": secret}, status_code=201)
 
