@@ -31,11 +31,17 @@ test: $(STAMP)
 # The benchmarks run as a script, so sys.path[0] is bench/, never the repo root.
 ## make bench [BENCH_ARGS="--rows 100000"]: SQLite, then PostgreSQL by default.
 BENCH_ARGS ?= --all
+## make bench also runs the HTTP API bench (API_BENCH_ARGS, e.g. "--seconds 5").
+API_BENCH_ARGS ?= --all
 bench: $(STAMP)
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	@status=0; $(BIN)/python bench/run.py $(BENCH_ARGS) || status=$$?; \
+	$(BIN)/python bench/api_bench.py $(API_BENCH_ARGS) || status=$$?; \
+	exit $$status
 
-## make run: a database with the template apps; the HTTP server arrives with the HTTP API issue.
+## make run: a database with the template apps, then the HTTP API (HOST, PORT).
 # Template apps: templates_library/*.json and */app.json, applied in dependency order by the CLI.
+HOST ?= 127.0.0.1
+PORT ?= 8000
 run: $(STAMP)
 	$(BIN)/jimu db init
 	@if ls templates_library/*.json templates_library/*/app.json >/dev/null 2>&1; then \
@@ -43,9 +49,11 @@ run: $(STAMP)
 	else \
 		echo "templates_library/ holds no template apps yet."; \
 	fi
-	@echo "Database ready ($${JIMU_DATABASE_URL:-sqlite:///jimu.db})."
-	@echo "The web server is not part of Jimu yet: it arrives with the HTTP API issue."
-	@echo "Meanwhile use the CLI: $(BIN)/jimu --help"
+	@if $(BIN)/jimu serve --help >/dev/null 2>&1; then \
+		exec $(BIN)/jimu serve --host $(HOST) --port $(PORT); \
+	else \
+		echo "Database ready; the server arrives with the HTTP API issue. Meanwhile: $(BIN)/jimu --help"; \
+	fi
 
 clean-venv:
 	rm -rf $(VENV)
