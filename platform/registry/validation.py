@@ -13,10 +13,10 @@ from typing import Any
 import jsonschema
 
 from jimu.engines.expressions.types import ExprType
-from jimu.platform.errors import DefinitionError, ErrorDetail
+from jimu.platform.errors import DefinitionError
 from jimu.platform.fields.base import COMMON_PROPERTIES, Problem, ValueConversionError
 from jimu.platform.fields.registry import FIELD_TYPES
-from jimu.platform.i18n import translate
+from jimu.platform.problems import Problems as _Problems
 from jimu.platform.registry.catalog import PARENT, Catalog, FormulaCycleError
 from jimu.platform.registry.model import RESERVED_NAMES, AppDef, EntityDef, FieldDef
 
@@ -45,20 +45,11 @@ def _field_validator(type_name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
-class _Problems:
-    """Collects problems with their paths and renders them as error details."""
+class Problems(_Problems):
+    """Problems of a definition, each at its JSON path."""
 
-    def __init__(self, locale: str) -> None:
-        self.locale = locale
-        self.details: list[ErrorDetail] = []
-
-    def add(self, path: str, code: str, **params: Any) -> None:
-        message = translate(code, self.locale, **params)
-        self.details.append(ErrorDetail(path=path, code=code, params=params, message=message))
-
-    def extend(self, path: str, problems: Iterable[Problem]) -> None:
-        for problem in problems:
-            self.add(path, problem.code, **problem.params)
+    error_kind = DefinitionError
+    error_code = "definition.invalid"
 
 
 def _json_path(parts: Iterable[Any]) -> str:
@@ -67,7 +58,7 @@ def _json_path(parts: Iterable[Any]) -> str:
 
 def validate_app(raw: Any, installed: Iterable[AppDef] = (), *, locale: str = "en") -> tuple[AppDef, Catalog]:
     """Check a definition against the installed apps; return it typed with the resulting catalog."""
-    problems = _Problems(locale)
+    problems = Problems(locale)
     validator = jsonschema.Draft202012Validator(app_schema())
     structural = False
     for error in sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path)):
@@ -77,7 +68,7 @@ def validate_app(raw: Any, installed: Iterable[AppDef] = (), *, locale: str = "e
             problems.add(_json_path(error.absolute_path), "definition.schema", error=error.message)
             structural = True
     if structural:
-        raise DefinitionError(translate("definition.invalid", locale), details=problems.details)
+        raise problems.error()
 
     app = AppDef.build(raw)
     others = [a for a in installed if a.key != app.key]
@@ -93,7 +84,7 @@ def validate_app(raw: Any, installed: Iterable[AppDef] = (), *, locale: str = "e
             problems.add(f"{e_path}/key", "definition.entity_owned_elsewhere", entity=entity.key, app=owned_elsewhere[entity.key])
         _check_entity(entity, e_path, catalog, problems)
     if problems.details:
-        raise DefinitionError(translate("definition.invalid", locale), details=problems.details)
+        raise problems.error()
     return app, catalog
 
 
@@ -103,7 +94,7 @@ def _is_identifier_error(error: jsonschema.ValidationError) -> bool:
     return error.validator == "pattern" and isinstance(error.schema, dict) and error.schema.get("pattern") == pattern
 
 
-def _check_entity(entity: EntityDef, path: str, catalog: Catalog, problems: _Problems) -> None:
+def _check_entity(entity: EntityDef, path: str, catalog: Catalog, problems: Problems) -> None:
     names: set[str] = set()
     keys: set[str] = set()
     for f_index, field in enumerate(entity.fields):
@@ -131,7 +122,7 @@ def _check_entity(entity: EntityDef, path: str, catalog: Catalog, problems: _Pro
     _check_layout(entity, path, problems)
 
 
-def _check_field(entity: EntityDef, field: FieldDef, path: str, catalog: Catalog, problems: _Problems) -> None:
+def _check_field(entity: EntityDef, field: FieldDef, path: str, catalog: Catalog, problems: Problems) -> None:
     field_type = FIELD_TYPES.get(field.type)
     if field_type is None:
         problems.add(f"{path}/type", "definition.unknown_type", type=field.type, types=", ".join(FIELD_TYPES.names()))
@@ -178,7 +169,7 @@ def _check_default_expression(entity: EntityDef, field: FieldDef, catalog: Catal
     return catalog.check_expression(entity.key, field.get("default_expression"), expected)
 
 
-def _check_indexes(entity: EntityDef, path: str, catalog: Catalog, problems: _Problems) -> None:
+def _check_indexes(entity: EntityDef, path: str, catalog: Catalog, problems: Problems) -> None:
     seen: set[str] = set()
     for i_index, index in enumerate(entity.indexes):
         i_path = f"{path}/indexes/{i_index}"
@@ -194,7 +185,7 @@ def _check_indexes(entity: EntityDef, path: str, catalog: Catalog, problems: _Pr
                 problems.add(f"{i_path}/fields/{n}", "definition.not_indexable", type=field.type)
 
 
-def _check_layout(entity: EntityDef, path: str, problems: _Problems) -> None:
+def _check_layout(entity: EntityDef, path: str, problems: Problems) -> None:
     layout = entity.raw.get("layout") or {}
     placed: set[str] = set()
     sections: list[tuple[str, dict[str, Any]]] = [(f"{path}/layout/sections/{n}", s) for n, s in enumerate(layout.get("sections", []))]
