@@ -56,7 +56,7 @@ def render_series(entity_key: str, field: FieldDef, now: datetime) -> Series:
         parts.append("")
     head, tail = "".join(parts[:counter_at]), "".join(parts[counter_at + 1:])
     start = int(field.get("start", 1))
-    return Series(key=f"{entity_key}.{field.name}:{head}{tail}"[:200], head=head, tail=tail, width=width, start=start)
+    return Series(key=f"{entity_key}.{field.key}:{head}{tail}"[:200], head=head, tail=tail, width=width, start=start)
 
 
 def reserve(conn: sa.Connection, series: Series, count: int = 1) -> list[str]:

@@ -18,6 +18,7 @@ _LENGTH_PROPS: dict[str, Any] = {
     "min_length": {"type": "integer", "minimum": 0},
     "pattern": {"type": "string", "format": "regex"},
     "searchable": {"type": "boolean"},
+    "strip": {"type": "boolean", "description": "Trim surrounding blanks from input (default true)."},
 }
 
 
@@ -91,7 +92,7 @@ class EmailType(_CheckedTextType):
 class PhoneType(_CheckedTextType):
     name = "phone"
     label = {"en": "Phone", "zh-CN": "电话"}
-    regex = re.compile(r"\+?[0-9][0-9 ()\-.]{2,30}(?:\s*(?:ext|x|转)\s*[0-9]{1,6})?")
+    regex = re.compile(r"\+?(?:[0-9]|\([0-9]{1,5}\))[0-9 ()\-.]{2,30}(?:\s*(?:ext|x|转)\s*[0-9]{1,6})?")
     invalid_code = "value.invalid_phone"
     default_max_length = 40
 

@@ -18,7 +18,7 @@ from jimu.platform.fields.base import COMMON_PROPERTIES, Problem, ValueConversio
 from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.problems import Problems as _Problems
 from jimu.platform.registry.catalog import PARENT, Catalog, FormulaCycleError
-from jimu.platform.registry.model import RESERVED_NAMES, AppDef, EntityDef, FieldDef
+from jimu.platform.registry.model import RESERVED_NAMES, SYSTEM_COLUMNS, AppDef, EntityDef, FieldDef
 
 _SCHEMA_PATH = Path(__file__).with_name("app.schema.json")
 _CONDITION_PROPS = ("visible_if", "required_if", "read_only_if")
@@ -113,6 +113,9 @@ def _check_entity(entity: EntityDef, path: str, catalog: Catalog, problems: Prob
     title = entity.raw.get("title_field")
     if title and entity.field(title) is None:
         problems.add(f"{path}/title_field", "definition.unknown_field", field=title, entity=entity.key)
+    for name in (p.strip().lstrip("-+") for p in str(entity.raw.get("default_sort") or "").split(",") if p.strip()):
+        if entity.field(name) is None and name not in SYSTEM_COLUMNS:
+            problems.add(f"{path}/default_sort", "definition.unknown_field", field=name, entity=entity.key)
     for s_index, name in enumerate(entity.raw.get("search_fields", [])):
         if entity.field(name) is None:
             problems.add(f"{path}/search_fields/{s_index}", "definition.unknown_field", field=name, entity=entity.key)
