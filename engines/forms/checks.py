@@ -39,3 +39,15 @@ def check_record(ctx: Context, entity: EntityDef, record: Record, problems: Prob
         child = catalog.require_entity(field.get("entity"))
         for index, line in enumerate(record.get(field.name) or ()):
             check_record(ctx, child, line, problems, cache, prefix=f"{field.name}/{index}/", parent=row)
+
+
+def check_read_only_if(ctx: Context, entity: EntityDef, current: Record, changed: list[str], problems: Problems,
+                       cache: LinkCache) -> None:
+    """Changed fields whose `read_only_if` holds on the record as it was are refused."""
+    row = RecordRow(cache, entity, current)
+    env = eval_env(ctx)
+    for name in changed:
+        field = entity.field(name)
+        condition = field.get("read_only_if") if field is not None else None
+        if condition and evaluate(ctx.catalog.compile(entity.key, condition), row, env) is True:
+            problems.add(name, "records.read_only")

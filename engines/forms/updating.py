@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from jimu.platform.context import Context
 from jimu.platform.registry.model import EntityDef
 
-from .checks import check_record
+from .checks import check_read_only_if, check_record
 from .common import assign_numbers, audit, header_entity, integrity_error, merged, run_hook
 from .computing import Recomputation
 from .defaults import Defaults
@@ -46,6 +46,7 @@ def update(ctx: Context, entity_key: str, record_id: int, changes: Mapping[str, 
     values, children = convert_values(ctx, entity, changes, problems, current=current)
     changed = [name for name, value in values.items() if current.get(name) != value]
     check_required(ctx, entity, values, problems, only=changed)
+    check_read_only_if(ctx, entity, current, changed, problems, LinkCache(ctx))
     links = [link for link in link_values(entity, values) if link.field.name in changed]
     lines = {name: _lines(ctx, entity, name, rows, current, problems, links) for name, rows in children.items()}
     check_links(ctx, links, problems)

@@ -147,3 +147,21 @@ def test_defaults_and_default_expressions_fill_fields_not_given(shop: Shop) -> N
     given = shop.run(lambda ctx: records.create(ctx, "sales_order", {"customer": customer["id"], "order_date": "2025-12-31",
                                                                     "status": None}))
     assert given["order_date"].isoformat() == "2025-12-31" and given["status"] is None
+
+
+def test_read_only_if_freezes_a_field_once_its_condition_holds(engine: sa.engine.Engine) -> None:
+    from .test_records_support import install, sales_app
+
+    raw = sales_app()
+    order = next(e for e in raw["entities"] if e["key"] == "sales_order")
+    discount = next(f for f in order["fields"] if f["name"] == "discount")
+    discount["read_only_if"] = "status = 'confirmed'"
+    shop = install(engine, raw)
+    customer = shop.customer()
+    draft = shop.run(lambda ctx: records.create(ctx, "sales_order", {"customer": customer["id"]}))
+    shop.run(lambda ctx: records.update(ctx, "sales_order", draft["id"], {"discount": 5}))
+    shop.run(lambda ctx: records.update(ctx, "sales_order", draft["id"], {"status": "confirmed"}))
+    with pytest.raises(ValidationError) as refused:
+        shop.run(lambda ctx: records.update(ctx, "sales_order", draft["id"], {"discount": 10}))
+    assert _paths(refused.value) == {"discount": "records.read_only"}
+    assert shop.run(lambda ctx: records.get(ctx, "sales_order", draft["id"]))["discount"] == Decimal("5.00")
