@@ -21,6 +21,7 @@ from jimu.engines.forms.query import DELETED_MODES, MAX_LIMIT
 from jimu.platform.kernel import Kernel
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef
+from jimu.web.api.exporting import MEDIA_TYPES
 from jimu.web.api.openapi_schemas import UPDATE_SUFFIX, WRITE_SUFFIX, Schema, entity_schemas, ref
 
 RECORDS_PREFIX = "/api/v1/records/"
@@ -128,7 +129,7 @@ def entity_path(generic: Schema, entity: EntityDef, tail: str, schemas: Schema) 
         del item["parameters"]
     for method in [m for m in item if m in HTTP_METHODS]:
         operation = item[method]
-        operation["parameters"] = [p for p in operation.get("parameters", [])
+        operation["parameters"] = [_positive_id(p) for p in operation.get("parameters", [])
                                    if not (p.get("in") == "path" and p.get("name") == "entity")]
         if not operation["parameters"]:
             del operation["parameters"]
@@ -137,6 +138,14 @@ def entity_path(generic: Schema, entity: EntityDef, tail: str, schemas: Schema) 
         operation["tags"] = [f"records: {entity.key}"]
         _typed_bodies(operation, method, shape, entity, schemas)
     return item
+
+
+def _positive_id(parameter: Schema) -> Schema:
+    """Record ids in paths are positive integers."""
+    schema = parameter.get("schema", {})
+    if parameter.get("in") == "path" and schema.get("type") == "integer":
+        parameter["schema"] = {**schema, "minimum": 1}
+    return parameter
 
 
 def _only_entity(parameters: Any) -> bool:
@@ -159,6 +168,11 @@ def _typed_bodies(operation: Schema, method: str, shape: list[str], entity: Enti
             _response(operation, ref(key))
     elif len(shape) == 2 and shape[1] == "restore" and method == "post":
         _response(operation, ref(key))
+    elif shape == ["export"] and method == "get":
+        response = _success(operation)
+        if response is not None:
+            response["content"] = {media: {"schema": {"type": "string", "format": "binary"}}
+                                   for media in MEDIA_TYPES.values()}
 
 
 def list_parameters(entity: EntityDef) -> list[Schema]:
