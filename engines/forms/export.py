@@ -19,6 +19,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -143,6 +144,8 @@ def _xlsx(ctx: Context, plan: ListPlan, header: list[str], page_size: int, title
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -> WriteOnlyCell:
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters a worksheet cannot hold
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, even when the text starts with "="
