@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, File, Form, Header, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from starlette.responses import Response, StreamingResponse
 
 from jimu.engines.forms import records
@@ -24,6 +25,7 @@ from jimu.web.api.versions import expected_version, if_match_version
 router = APIRouter(prefix="/records", tags=["records"])
 RecordBody = Annotated[dict[str, Any], Body()]
 IfMatch = Annotated[str | None, Header(alias="If-Match")]
+RecordId = Annotated[int, PathParam(ge=1, le=2**63 - 1)]  # ids are BIGINT: a larger number is a 422, not a 500
 CONTROL_PARAMS = ("count", "format", "headers")
 
 
@@ -93,13 +95,13 @@ def import_(ctx: RequestContext, entity: str, file: Annotated[UploadFile, File()
 
 
 @router.get("/{entity}/{record_id}")
-def read(ctx: RequestContext, entity: str, record_id: int) -> Response:
+def read(ctx: RequestContext, entity: str, record_id: RecordId) -> Response:
     header_entity(ctx, entity)
     return _record_response(ctx, entity, records.get(ctx, entity, record_id))
 
 
 @router.patch("/{entity}/{record_id}")
-def change(ctx: RequestContext, entity: str, record_id: int, body: RecordBody, if_match: IfMatch = None) -> Response:
+def change(ctx: RequestContext, entity: str, record_id: RecordId, body: RecordBody, if_match: IfMatch = None) -> Response:
     """Change some fields; a child table sent as a list replaces its lines. If-Match or `_version` to lock."""
     header_entity(ctx, entity)
     version = expected_version(if_match, body, ctx.locale)
@@ -107,19 +109,19 @@ def change(ctx: RequestContext, entity: str, record_id: int, body: RecordBody, i
 
 
 @router.delete("/{entity}/{record_id}", status_code=204)
-def delete(ctx: RequestContext, entity: str, record_id: int, if_match: IfMatch = None) -> Response:
+def delete(ctx: RequestContext, entity: str, record_id: RecordId, if_match: IfMatch = None) -> Response:
     header_entity(ctx, entity)
     records.delete(ctx, entity, record_id, expected_version=if_match_version(if_match))
     return Response(status_code=204)
 
 
 @router.post("/{entity}/{record_id}/restore")
-def restore(ctx: RequestContext, entity: str, record_id: int) -> Response:
+def restore(ctx: RequestContext, entity: str, record_id: RecordId) -> Response:
     header_entity(ctx, entity)
     return _record_response(ctx, entity, records.restore(ctx, entity, record_id))
 
 
 @router.get("/{entity}/{record_id}/history")
-def history(ctx: RequestContext, entity: str, record_id: int) -> Response:
+def history(ctx: RequestContext, entity: str, record_id: RecordId) -> Response:
     header_entity(ctx, entity)
     return json_response({"data": records.history(ctx, entity, record_id)})
