@@ -38,22 +38,15 @@ bench: $(STAMP)
 	$(BIN)/python bench/api_bench.py $(API_BENCH_ARGS) || status=$$?; \
 	exit $$status
 
-## make run: a database with the template apps, then the HTTP API (HOST, PORT).
-# Template apps: templates_library/*.json and */app.json, applied in dependency order by the CLI.
-HOST ?= 127.0.0.1
-PORT ?= 8000
+## make run: `jimu setup` (database, template apps with their demo records, admin user: password from
+## JIMU_ADMIN_PASSWORD or generated and printed once; idempotent), then the HTTP API on HOST:PORT.
+# The database is JIMU_DATABASE_URL (default sqlite:///jimu.db); WORKERS > 1 wants PostgreSQL.
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+WORKERS ?= 1
 run: $(STAMP)
-	$(BIN)/jimu db init
-	@if ls templates_library/*.json templates_library/*/app.json >/dev/null 2>&1; then \
-		$(BIN)/jimu app apply templates_library; \
-	else \
-		echo "templates_library/ holds no template apps yet."; \
-	fi
-	@if $(BIN)/jimu serve --help >/dev/null 2>&1; then \
-		exec $(BIN)/jimu serve --host $(HOST) --port $(PORT); \
-	else \
-		echo "Database ready; the server arrives with the HTTP API issue. Meanwhile: $(BIN)/jimu --help"; \
-	fi
+	$(BIN)/jimu setup
+	exec $(BIN)/jimu serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 clean-venv:
 	rm -rf $(VENV)
