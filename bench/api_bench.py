@@ -1,0 +1,213 @@
+"""HTTP API bench: `jimu serve` against a bare FastAPI app running the same SQL on the same database.
+
+    .venv/bin/python bench/api_bench.py                 # a temporary SQLite file
+    .venv/bin/python bench/api_bench.py --all           # SQLite, then PostgreSQL (JIMU_BENCH_PG_URL)
+    .venv/bin/python bench/api_bench.py --seconds 5 --rows 20000
+
+For each database: GET one record by id, and a filtered list (20 rows, city = X, by id), each for a
+fixed time with 4 concurrent keep-alive clients. Prints requests/s, p50 and p99 latency, and the
+ratio jimu / bare of requests/s (goal: at least 0.6). Servers listen on 127.0.0.1 only, one worker.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+from jimu.engines.forms import records
+from jimu.platform.bootstrap import init_database
+from jimu.platform.database import create_engine
+from jimu.platform.kernel import Kernel
+from jimu.platform.security import create_api_token, create_user
+from run import DEFAULT_PG_URL, scratch_database
+
+HERE = Path(__file__).resolve().parent
+JIMU = Path(sys.executable).with_name("jimu")
+CITIES = ["Beijing", "Shanghai", "Shenzhen", "Hangzhou", "Chengdu", "Wuhan", "Xi'an", "Nanjing"]
+GOAL = 0.6
+STARTUP_SECONDS = 90
+BENCH_APP = {
+    "key": "api_bench", "version": "1.0.0",
+    "entities": [{"key": "customer", "title_field": "name", "fields": [
+        {"name": "name", "type": "text", "required": True},
+        {"name": "city", "type": "select", "indexed": True, "options": [{"value": c} for c in CITIES]},
+        {"name": "credit", "type": "money"},
+        {"name": "active", "type": "boolean"},
+    ]}],
+}
+
+
+@dataclass(frozen=True)
+class Result:
+    requests: int
+    seconds: float
+    latencies: list[float]
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+    def quantile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000 if ordered else float("nan")
+
+
+def prepare(url: str, rows: int) -> str:
+    """Install the bench app, `rows` customers and an admin; returns the admin's API token."""
+    engine = create_engine(url)
+    try:
+        init_database(engine)
+        kernel = Kernel(engine)
+        kernel.apply_app(BENCH_APP)
+        rng = random.Random(7)
+        with kernel.unit_of_work() as ctx:
+            records.create_many(ctx, "customer", ({"name": f"Customer {n}", "city": rng.choice(CITIES),
+                                                   "credit": f"{rng.randint(0, 99999)}.50", "active": n % 3 > 0}
+                                                  for n in range(rows)))
+        with engine.begin() as conn:
+            user_id = create_user(conn, "bench", password="bench-password", is_superuser=True)
+            _, token = create_api_token(conn, user_id, "bench", now=kernel.clock())
+        return token
+    finally:
+        engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(argv: list[str], url: str, port: int) -> Iterator[str]:
+    """A server process on 127.0.0.1:port, ready (GET / answers) before the block, stopped after it."""
+    env = {**os.environ, "JIMU_DATABASE_URL": url}
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{argv[0]} exited with {process.returncode}")
+            try:
+                httpx.get(base + "/", timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{' '.join(argv)} did not start") from None
+                time.sleep(0.3)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+async def load(base: str, path_of: Callable[[random.Random], str], headers: dict[str, str], seconds: float,
+               clients: int) -> Result:
+    """`clients` keep-alive connections sending requests back to back for `seconds` (after a 1 s warm-up)."""
+    latencies: list[float] = []
+    counts = {"requests": 0, "errors": 0}
+
+    async def client(seed: int, until: float, measured: bool) -> None:
+        rng = random.Random(seed)
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
+            while time.perf_counter() < until:
+                started = time.perf_counter()
+                response = await http.get(path_of(rng))
+                if not measured:
+                    continue
+                latencies.append(time.perf_counter() - started)
+                counts["requests"] += 1
+                counts["errors"] += response.status_code != 200
+
+    await asyncio.gather(*(client(n, time.perf_counter() + 1, False) for n in range(clients)))
+    started = time.perf_counter()
+    await asyncio.gather(*(client(100 + n, started + seconds, True) for n in range(clients)))
+    return Result(counts["requests"], time.perf_counter() - started, latencies, counts["errors"])
+
+
+def measure(url: str, rows: int, seconds: float, clients: int) -> list[tuple[str, Result, Result]]:
+    token = prepare(url, rows)
+    jimu_port, bare_port = free_port(), free_port()
+    jimu_argv = [str(JIMU), "serve", "--host", "127.0.0.1", "--port", str(jimu_port), "--no-access-log",
+                 "--log-level", "warning"]
+    bare_argv = [sys.executable, str(HERE / "bare_api.py"), "--database-url", url, "--port", str(bare_port)]
+    auth = {"Authorization": f"Bearer {token}"}
+    listing = {c: "/api/v1/records/customer?" + urlencode(
+        {"limit": 20, "sort": "id", "filter": json.dumps({"field": "city", "op": "eq", "value": c})}) for c in CITIES}
+    scenarios = [
+        ("GET by id", lambda r: f"/api/v1/records/customer/{r.randint(1, rows)}",
+         lambda r: f"/customer/{r.randint(1, rows)}"),
+        ("list, city filter, 20", lambda r: listing[r.choice(CITIES)],
+         lambda r: "/customer?" + urlencode({"limit": 20, "city": r.choice(CITIES)})),
+    ]
+    out = []
+    for name, jimu_path, bare_path in scenarios:
+        with server(jimu_argv, url, jimu_port) as base:
+            jimu = asyncio.run(load(base, jimu_path, auth, seconds, clients))
+        with server(bare_argv, url, bare_port) as base:
+            bare = asyncio.run(load(base, bare_path, {}, seconds, clients))
+        out.append((name, jimu, bare))
+        print(f"  {name}: jimu {jimu.rate:,.0f} req/s, bare {bare.rate:,.0f} req/s", file=sys.stderr)
+    return out
+
+
+def print_table(results: list[tuple[str, list[tuple[str, Result, Result]]]]) -> bool:
+    header = (f"{'database':<11} {'measurement':<22} {'jimu req/s':>10} {'p50 ms':>7} {'p99 ms':>7} "
+              f"{'bare req/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6}  goal   met")
+    print(header)
+    print("-" * len(header))
+    met_all = True
+    for database, rows in results:
+        for name, jimu, bare in rows:
+            ratio = jimu.rate / bare.rate if bare.rate else float("nan")
+            met = ratio >= GOAL and jimu.errors == 0 and bare.errors == 0
+            met_all &= met
+            print(f"{database:<11} {name:<22} {jimu.rate:>10,.0f} {jimu.quantile(0.5):>7.2f} {jimu.quantile(0.99):>7.2f} "
+                  f"{bare.rate:>10,.0f} {bare.quantile(0.5):>7.2f} {bare.quantile(0.99):>7.2f} {ratio:>6.2f}  "
+                  f">={GOAL:<4} {'yes' if met else 'NO'}" + (f"  ({jimu.errors} jimu / {bare.errors} bare errors)"
+                                                           if jimu.errors or bare.errors else ""))
+    return met_all
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", help="default: a temporary SQLite file")
+    parser.add_argument("--all", action="store_true", help="SQLite and PostgreSQL (JIMU_BENCH_PG_URL or the local server)")
+    parser.add_argument("--rows", type=int, default=10_000, help="customers in the table (default 10,000)")
+    parser.add_argument("--seconds", type=float, default=10, help="measured seconds per run (default 10)")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive clients (default 4)")
+    args = parser.parse_args(argv)
+    if args.all:
+        targets = [("sqlite", None), ("postgresql", os.environ.get("JIMU_BENCH_PG_URL", DEFAULT_PG_URL))]
+    else:
+        url = args.database_url
+        targets = [("postgresql" if url and url.startswith("postgresql") else "sqlite", url)]
+    results = []
+    for name, url in targets:
+        print(f"== API bench on {name}", file=sys.stderr)
+        with scratch_database(url) as scratch:
+            results.append((name, measure(scratch, args.rows, args.seconds, args.clients)))
+    return 0 if print_table(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

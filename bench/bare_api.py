@@ -1,0 +1,71 @@
+"""The baseline of the API bench: a bare FastAPI app running the same SQL as Jimu on the same database.
+
+No authentication, no definitions, no policy: one SELECT per request, rows to JSON. Run by
+api_bench.py as `python bench/bare_api.py --database-url URL --port PORT` (loopback only).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+import uvicorn
+from fastapi import FastAPI
+from starlette.responses import Response
+
+from jimu.platform.database import create_engine
+
+COLUMNS = "id, _version, _created_at, _created_by, _updated_at, _updated_by, _deleted_at, name, city, credit, active"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def _json(content: Any, status_code: int = 200) -> Response:
+    body = json.dumps(content, default=_plain, separators=(",", ":")).encode("utf-8")
+    return Response(body, status_code=status_code, media_type="application/json")
+
+
+def create(database_url: str) -> FastAPI:
+    engine = create_engine(database_url)
+    app = FastAPI()
+    by_id = sa.text(f"SELECT {COLUMNS} FROM t_customer WHERE id = :id AND _deleted_at IS NULL")
+    by_city = sa.text(f"SELECT {COLUMNS} FROM t_customer WHERE city = :city AND _deleted_at IS NULL "
+                      "ORDER BY id LIMIT :limit")
+
+    @app.get("/customer/{record_id}")
+    def get(record_id: int) -> Response:
+        with engine.connect() as conn:
+            row = conn.execute(by_id, {"id": record_id}).mappings().first()
+        if row is None:
+            return _json({"detail": "not found"}, 404)
+        return _json({k: _plain(v) for k, v in row.items()})
+
+    @app.get("/customer")
+    def list_(city: str, limit: int = 20) -> Response:
+        with engine.connect() as conn:
+            rows = conn.execute(by_city, {"city": city, "limit": limit + 1}).mappings().all()
+        data = [{k: _plain(v) for k, v in row.items()} for row in rows[:limit]]
+        return _json({"data": data, "has_more": len(rows) > limit})
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    args = parser.parse_args()
+    uvicorn.run(create(args.database_url), host="127.0.0.1", port=args.port, access_log=False, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()
