@@ -18,6 +18,11 @@ from jimu.platform.errors import ErrorDetail, PermissionDeniedError, ValidationE
 from jimu.platform.fields.base import ValueConversionError
 from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.i18n import translate
+from jimu.platform.i18n.expressions import (
+    expression_message,
+    expression_position,
+    located_expression_message,
+)
 from jimu.platform.registry.catalog import PARENT, Catalog
 from jimu.platform.registry.model import EntityDef, FieldDef
 from jimu.platform.storage.bindings import EntityBinding
@@ -145,8 +150,11 @@ class FieldResolver:
         try:
             checked = compile_expression(source, self.catalog.scope(self.entity.key), expected=ExprType.BOOLEAN)
         except ExpressionError as error:
-            params = {"line": error.line, "column": error.column, "error": str(error)}
-            detail = ErrorDetail("where", error.code, {**error.params, **params}, str(error))
+            line, column = expression_position(error)
+            params = {"line": line, "column": column, "detail": located_expression_message(error)}
+            own = expression_message(error)
+            detail = ErrorDetail("where", error.code, {**own.params, "line": line, "column": column},
+                                 translate(own.code, "en", **own.params))
             message = translate("query.invalid_expression", "en", **params)
             raise ValidationError(message, code="query.invalid_expression", details=[detail], **params) from None
         for reference in sorted(checked.references):

@@ -38,13 +38,50 @@ def negotiate_locale(accept_language: str | None) -> str:
     return DEFAULT_LOCALE
 
 
+class Message(dict[str, Any]):
+    """A catalogue message not yet rendered: `{"code": ..., "params": {...}}`.
+
+    Used as a parameter of another message (e.g. an expression error inside
+    `definition.expression_invalid`): `translate` renders it first, in the same locale.
+    Being a plain dict, it stays JSON-serialisable wherever params are echoed.
+    """
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        super().__init__(code=code, params=params)
+
+    @property
+    def code(self) -> str:
+        return str(self["code"])
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self["params"])
+
+
+_LIST_SEPARATOR = {"en": ", ", "zh-CN": "、"}
+
+
+def _render(value: Any, locale: str) -> Any:
+    """A parameter as shown in a message: nested messages translated, lists joined."""
+    if isinstance(value, Message):
+        return translate(value.code, locale, **value.params)
+    if isinstance(value, (list, tuple)):
+        return _LIST_SEPARATOR.get(locale, ", ").join(str(_render(item, locale)) for item in value)
+    return value
+
+
 def translate(code: str, locale: str = DEFAULT_LOCALE, /, **params: Any) -> str:
-    """The message for `code` in `locale`, formatted with `params`; falls back to English, then the code."""
-    template = _catalogue(locale if locale in SUPPORTED_LOCALES else DEFAULT_LOCALE).get(code)
+    """The message for `code` in `locale`, formatted with `params`; falls back to English, then the code.
+
+    A `Message` parameter is translated first (in the same locale); a list parameter is joined.
+    """
+    if locale not in SUPPORTED_LOCALES:
+        locale = DEFAULT_LOCALE
+    template = _catalogue(locale).get(code)
     if template is None:
         template = _catalogue(DEFAULT_LOCALE).get(code, code)
     try:
-        return template.format(**params)
+        return template.format(**{name: _render(value, locale) for name, value in params.items()})
     except (KeyError, IndexError, ValueError):
         return template
 

@@ -17,6 +17,7 @@ from jimu.engines.expressions.types import ExprType
 from jimu.platform.fields.base import FieldType, Problem
 from jimu.platform.fields.computed import RESULT_EXPR_TYPES
 from jimu.platform.fields.registry import FIELD_TYPES
+from jimu.platform.i18n.expressions import expression_problem_params
 from jimu.platform.registry.model import AppDef, EntityDef, FieldDef
 
 PARENT = "parent"  # in a child entity's expressions, `parent.x` reads the owning record's field x
@@ -214,8 +215,7 @@ class Catalog:
         except FormulaCycleError as cycle:
             return [Problem("definition.formula_cycle", {"cycle": str(cycle)})]
         except ExpressionError as error:
-            return [Problem("definition.expression_invalid", {
-                "error": str(error), "line": error.line, "column": error.column, "expression_code": error.code})]
+            return [Problem("definition.expression_invalid", expression_problem_params(error))]
         return []
 
     def uses_clock(self, entity_key: str, source: str) -> bool:

@@ -20,6 +20,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from jimu.engines.expressions import EvalEnv, to_sql
 from jimu.engines.expressions.errors import ExpressionError
 from jimu.engines.expressions.types import ExprType
+from jimu.platform.i18n import Message
+from jimu.platform.i18n.expressions import located_expression_message
 from jimu.platform.registry.catalog import Catalog, FormulaCycleError
 from jimu.platform.registry.model import EntityDef
 from jimu.platform.security.principal import Principal
@@ -96,8 +98,11 @@ def rule_problems(rule: Mapping[str, Any], entity: EntityDef, catalog: Catalog) 
     if "expression" in rule:
         try:
             catalog.compile(entity.key, str(rule["expression"]), ExprType.BOOLEAN)
-        except (ExpressionError, FormulaCycleError) as error:
-            problems.append(("security.rule_expression_invalid", {"error": str(error)}))
+        except ExpressionError as error:
+            problems.append(("security.rule_expression_invalid", {"detail": located_expression_message(error)}))
+        except FormulaCycleError as cycle:
+            problems.append(("security.rule_expression_invalid",
+                             {"detail": Message("definition.formula_cycle", cycle=str(cycle))}))
     if ("field" in rule) != ("is" in rule):
         problems.append(("security.rule_invalid", {"keys": sorted(RULE_KEYS)}))
     elif "field" in rule:
