@@ -9,6 +9,9 @@ from sqlalchemy.engine import Engine
 from jimu.engines.expressions.sqlite_functions import register_sqlite_functions
 
 
+READ_MOSTLY = "jimu_read_mostly"  # execution option: on SQLite, begin a deferred (shared) transaction
+
+
 def is_sqlite(engine_or_dialect: Any) -> bool:
     dialect = getattr(engine_or_dialect, "dialect", engine_or_dialect)
     return dialect.name == "sqlite"
@@ -41,4 +44,6 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """Writers take the write lock up front (no deadlocked upgrades); read-mostly work shares the file."""
+    deferred = connection.get_execution_options().get(READ_MOSTLY, False)
+    connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from jimu.platform.context import AccessPolicy, AllowAll, Context, Definitions, utcnow
-from jimu.platform.database import create_engine
+from jimu.platform.database import READ_MOSTLY, create_engine
 from jimu.platform.hooks import Hooks
 from jimu.platform.registry.apply import ApplyResult, apply_app
 from jimu.platform.registry.catalog import Catalog
@@ -58,9 +58,13 @@ class Kernel:
 
     @contextmanager
     def unit_of_work(self, *, user_id: int | None = None, locale: str = "en", access: AccessPolicy | None = None,
-                     request_id: str | None = None) -> Iterator[Context]:
-        """One transaction: committed when the block ends, rolled back whole on any exception."""
-        with self.engine.begin() as conn:
+                     request_id: str | None = None, read_mostly: bool = False) -> Iterator[Context]:
+        """One transaction: committed when the block ends, rolled back whole on any exception.
+
+        `read_mostly` work (HTTP GETs, exports) starts a deferred transaction on SQLite, so readers
+        run side by side instead of queueing for the write lock; writes still work in it.
+        """
+        with self.engine.connect() as conn, conn.execution_options(**{READ_MOSTLY: read_mostly}).begin():
             yield Context(conn=conn, definitions=self.definitions(conn), user_id=user_id, locale=locale,
                           clock=self.clock, access=access or AllowAll(), hooks=self.hooks, request_id=request_id)
 

@@ -11,7 +11,7 @@ from jimu.platform.errors import NotFoundError
 from jimu.platform.security.errors import AuthenticationError
 from jimu.platform.security.principal import Credential
 from jimu.platform.security.tables import api_tokens
-from jimu.platform.security.tokens import API_TOKEN_PREFIX, new_token, token_hash
+from jimu.platform.security.tokens import API_TOKEN_PREFIX, new_token, token_hash, touch
 from jimu.platform.security.users import require_user
 
 HINT_LENGTH = 8
@@ -70,5 +70,5 @@ def token_credential(conn: sa.Connection, token: str, *, now: datetime) -> tuple
     if row.expires_at is not None and now >= row.expires_at:
         raise AuthenticationError("The token has expired.", code="security.token_expired")
     if row.last_used_at is None or (now - row.last_used_at).total_seconds() >= TOUCH_SECONDS:
-        conn.execute(sa.update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_at=now))
+        touch(conn, sa.update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_at=now))
     return int(row.user_id), Credential(kind="token", id=str(row.id))

@@ -11,7 +11,7 @@ from jimu.platform.security.config import AuthSettings
 from jimu.platform.security.errors import AuthenticationError, CsrfError
 from jimu.platform.security.principal import Credential, Principal
 from jimu.platform.security.tables import sessions
-from jimu.platform.security.tokens import SESSION_PREFIX, matches_hash, new_token, token_hash
+from jimu.platform.security.tokens import SESSION_PREFIX, matches_hash, new_token, token_hash, touch
 
 SESSION_KINDS = ("browser", "api")
 
@@ -52,7 +52,7 @@ def session_credential(conn: sa.Connection, token: str, *, now: datetime, settin
     if now >= row.expires_at or now >= row.last_seen_at + settings.idle_timeout:
         raise AuthenticationError("The session has expired.", code="security.session_expired")
     if now - row.last_seen_at >= settings.touch_interval:
-        conn.execute(sa.update(sessions).where(sessions.c.id == row.id).values(last_seen_at=now))
+        touch(conn, sa.update(sessions).where(sessions.c.id == row.id).values(last_seen_at=now))
     return int(row.user_id), Credential(kind=row.kind, id=row.id, csrf_hash=row.csrf_hash)
 
 

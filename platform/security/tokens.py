@@ -5,6 +5,8 @@ import hashlib
 import hmac
 import secrets
 
+import sqlalchemy as sa
+
 SESSION_PREFIX = "jms_"  # session tokens (browser cookie or API login)
 API_TOKEN_PREFIX = "jmt_"  # personal API tokens
 TOKEN_BYTES = 32
@@ -25,3 +27,16 @@ def matches_hash(token: str | None, stored_hash: str | None) -> bool:
     if not token or not stored_hash:
         return False
     return hmac.compare_digest(token_hash(token), stored_hash)
+
+
+def touch(conn: sa.Connection, statement: sa.Update) -> None:
+    """A best-effort bookkeeping write (last seen / last used): it never fails the request.
+
+    Inside a read-mostly SQLite transaction the write may find the database busy; it is then
+    skipped (the next request records the use) instead of turning a read into an error.
+    """
+    try:
+        with conn.begin_nested():
+            conn.execute(statement)
+    except sa.exc.OperationalError:
+        return

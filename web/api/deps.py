@@ -75,7 +75,8 @@ def authenticate(ctx: Context, request: Request, api: ApiServices) -> Principal:
 
 def request_context(request: Request) -> Iterator[Context]:
     api = services(request)
-    with api.kernel.unit_of_work(locale=request_locale(request), request_id=request_id(request)) as ctx:
+    with api.kernel.unit_of_work(locale=request_locale(request), request_id=request_id(request),
+                                 read_mostly=request.method in SAFE_METHODS) as ctx:
         principal = authenticate(ctx, request, api)
         bind_policy(ctx, principal, api.security)
         request.state.principal = principal

@@ -27,6 +27,6 @@ def check_export(ctx: Context, entity_key: str, query: ListQuery, fmt: Format, h
 
 def stream_export(api: ApiServices, principal: Principal, entity_key: str, query: ListQuery, fmt: Format,
                   headers: Headers, *, locale: str, request_id: str) -> Iterator[bytes]:
-    with api.kernel.unit_of_work(locale=locale, request_id=request_id) as ctx:
+    with api.kernel.unit_of_work(locale=locale, request_id=request_id, read_mostly=True) as ctx:
         bind_policy(ctx, principal, api.security)
         yield from export_records(ctx, entity_key, query, fmt, headers=headers)
