@@ -16,13 +16,18 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-
 from jimu.engines.forms.query import DELETED_MODES, MAX_LIMIT
 from jimu.platform.kernel import Kernel
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef
 from jimu.web.api.exporting import MEDIA_TYPES
-from jimu.web.api.openapi_schemas import UPDATE_SUFFIX, WRITE_SUFFIX, Schema, entity_schemas, ref
+from jimu.web.api.openapi_schemas import (
+    UPDATE_SUFFIX,
+    WRITE_SUFFIX,
+    Schema,
+    entity_schemas,
+    ref,
+)
 
 RECORDS_PREFIX = "/api/v1/records/"
 ENTITY_PARAM = "{entity}"

@@ -185,9 +185,9 @@ def write_schema(entity: EntityDef, catalog: Catalog, *, partial: bool = False) 
     for field in entity.fields:
         if read_only(field):
             continue
-        schema = value_schema(field, catalog, write=True)
+        value = value_schema(field, catalog, write=True)
         must = field.required and field.get("default") is None and not field.get("default_expression")
-        props[field.name] = schema if field.type == "child_table" or must else nullable(schema)
+        props[field.name] = value if field.type == "child_table" or must else nullable(value)
         if must:
             required.append(field.name)
     if entity.is_child:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from jimu.platform.database import create_engine
 from jimu.platform.meta import users
 from jimu.platform.security import verify_password
@@ -59,7 +58,7 @@ def test_setup_installs_templates_with_demo_records_and_the_admin_once(
     try:
         with engine.connect() as conn:
             order = conn.execute(sa.text("SELECT number, total FROM t_sales_order")).one()
-            assert Decimal(str(order.total)) == Decimal("398") and order.number.startswith("SO-")
+            assert Decimal(str(order.total)) == Decimal(398) and order.number.startswith("SO-")
             admin = conn.execute(sa.select(users).where(users.c.username == "admin")).one()
             assert admin.is_superuser and verify_password(admin.password_hash, password)
         second = run_json(capsys, "setup", "--templates", str(templates))
