@@ -69,12 +69,12 @@ def convert_values(ctx: Context, entity: EntityDef, data: Mapping[str, Any], pro
                 problems.add(join_path(prefix, name), "records.unknown_field", field=name)
             continue
         try:
-            value = slot.type.coerce(slot.field, sent)
+            value = slot.convert(sent)
         except ValueConversionError as error:
             problems.add(join_path(prefix, name), error.code, **error.params)
             continue
-        if value is not None:
-            found = slot.type.check_value(slot.field, value)
+        if value is not None and slot.check is not None:
+            found = slot.check(value)
             if found:
                 problems.extend(join_path(prefix, name), found)
                 continue

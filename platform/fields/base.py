@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
@@ -108,6 +109,28 @@ class FieldType:
     def is_blank(self, value: Any) -> bool:
         return value is None or value == "" or value == []
 
+    # ---- many values of one field (imports) -------------------------------------------
+    def converter(self, field: FieldDef) -> Converter:
+        """`coerce` for one field, made once for many values; types override it with a closure that
+        reads the field's properties once (same results and errors as `coerce`)."""
+        return partial(self.coerce, field)
+
+    def checker(self, field: FieldDef) -> Checker | None:
+        """`check_value` for one field, made once for many values; None when no value can fail it."""
+        if not self.overrides(FieldType, "check_value"):
+            return None
+        return partial(self.check_value, field)
+
+    def overrides(self, base: type[FieldType], *names: str) -> bool:
+        """Whether this type's class redefines any of `names` below `base` (a fast path of `base` then
+        no longer holds, so `converter` / `checker` fall back to the general method)."""
+        cls = type(self)
+        return any(getattr(cls, name) is not getattr(base, name) for name in names)
+
+
+Converter = Callable[[Any], Any]
+Checker = Callable[[Any], list[Problem]]
+
 
 def check_range(field_type: FieldType, field: FieldDef, value: Any) -> list[Problem]:
     """min / max, the bounds read through the field type's own conversion."""
@@ -120,6 +143,28 @@ def check_range(field_type: FieldType, field: FieldDef, value: Any) -> list[Prob
     return problems
 
 
+def range_checker(field_type: FieldType, field: FieldDef) -> Checker | None:
+    """`check_range` with the bounds converted once; None when the field has neither bound."""
+    low, high = field.get("min"), field.get("max")
+    if low is None and high is None:
+        return None
+    try:
+        low_value = None if low is None else field_type.coerce(field, low)
+        high_value = None if high is None else field_type.coerce(field, high)
+    except (ValueError, TypeError):  # a bad bound fails each check, as check_range does
+        return partial(check_range, field_type, field)
+
+    def check(value: Any) -> list[Problem]:
+        problems = []
+        if low is not None and value < low_value:
+            problems.append(Problem("value.below_min", {"min": low}))
+        if high is not None and value > high_value:
+            problems.append(Problem("value.above_max", {"max": high}))
+        return problems
+
+    return check
+
+
 def check_length_and_pattern(field: FieldDef, value: str) -> list[Problem]:
     problems = []
     max_length = field.get("max_length")
@@ -129,11 +174,11 @@ def check_length_and_pattern(field: FieldDef, value: str) -> list[Problem]:
     if min_length is not None and len(value) < min_length:
         problems.append(Problem("value.too_short", {"min_length": min_length}))
     pattern = field.get("pattern")
-    if pattern and not _compiled(pattern).fullmatch(value):
+    if pattern and not compiled_pattern(pattern).fullmatch(value):
         problems.append(Problem("value.pattern_mismatch", {"pattern": pattern}))
     return problems
 
 
 @lru_cache(maxsize=512)
-def _compiled(pattern: str) -> re.Pattern[str]:
+def compiled_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)

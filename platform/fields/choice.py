@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import sqlalchemy as sa
 
 from jimu.engines.expressions.types import ExprType
-from jimu.platform.fields.base import FieldType, Problem, ValueConversionError
+from jimu.platform.fields.base import Converter, FieldType, Problem, ValueConversionError
 from jimu.platform.registry.model import FieldDef
 from jimu.platform.storage.sqltypes import JsonType
 
@@ -115,6 +115,21 @@ class SelectType(FieldType):
         if value is None or value == "":
             return None
         return _match_option(field, value)
+
+    def converter(self, field: FieldDef) -> Converter:
+        if self.overrides(SelectType, "coerce"):
+            return super().converter(field)
+        coerce = self.coerce
+        exact = {option["value"]: option["value"] for option in field.get("options") or []}
+
+        def convert(value: Any) -> Any:
+            if type(value) is str:  # an option's own value (the usual cell) without the label search
+                found = exact.get(value.strip())
+                if found is not None:
+                    return found
+            return coerce(field, value)
+
+        return convert
 
 
 class MultiSelectType(FieldType):

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import sqlalchemy as sa
 
 from jimu.engines.expressions.types import ExprType
-from jimu.platform.fields.base import FieldType, Problem, ValueConversionError, check_range
+from jimu.platform.fields.base import (
+    Checker, Converter, FieldType, Problem, ValueConversionError, check_range, range_checker,
+)
 from jimu.platform.registry.model import FieldDef
 
 if TYPE_CHECKING:
@@ -52,8 +54,31 @@ class IntegerType(FieldType):
             raise ValueConversionError("value.out_of_range")
         return number
 
+    def converter(self, field: FieldDef) -> Converter:
+        if self.overrides(IntegerType, "coerce"):
+            return super().converter(field)
+        coerce = self.coerce
+
+        def convert(value: Any) -> Any:
+            if type(value) is str:  # plain digits (the usual cell): int() reads them as Decimal would
+                try:
+                    number = int(value)
+                except ValueError:
+                    return coerce(field, value)
+                if abs(number) > INTEGER_LIMIT:
+                    raise ValueConversionError("value.out_of_range")
+                return number
+            return coerce(field, value)
+
+        return convert
+
     def check_value(self, field: FieldDef, value: Any) -> list[Problem]:
         return check_range(self, field, value)
+
+    def checker(self, field: FieldDef) -> Checker | None:
+        if self.overrides(IntegerType, "coerce", "check_value"):
+            return super().checker(field)
+        return range_checker(self, field)
 
 
 class DecimalType(FieldType):
@@ -101,17 +126,47 @@ class DecimalType(FieldType):
         if not dec.is_finite():
             raise ValueConversionError("value.not_number")
         precision, scale = self.precision_scale(field)
-        dec = dec.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
-        if dec.adjusted() + 1 > precision - scale:
-            if dec != 0:
-                raise ValueConversionError("value.too_many_digits", precision=precision, scale=scale)
-        return dec
+        return _fit(dec, Decimal(1).scaleb(-scale), precision, scale)
+
+    def converter(self, field: FieldDef) -> Converter:
+        if self.overrides(DecimalType, "coerce", "precision_scale"):
+            return super().converter(field)
+        coerce = self.coerce
+        precision, scale = self.precision_scale(field)
+        quantum = Decimal(1).scaleb(-scale)
+        percent = self.name == "percent"
+
+        def convert(value: Any) -> Any:
+            if type(value) is not str or value == "" or percent:
+                return coerce(field, value)
+            try:
+                dec = Decimal(_number_text(value))
+            except (InvalidOperation, ValueError):
+                raise ValueConversionError("value.not_number") from None
+            if not dec.is_finite():
+                raise ValueConversionError("value.not_number")
+            return _fit(dec, quantum, precision, scale)
+
+        return convert
 
     def to_json(self, field: FieldDef, value: Any) -> Any:
         return None if value is None else str(value)
 
     def check_value(self, field: FieldDef, value: Any) -> list[Problem]:
         return check_range(self, field, value)
+
+    def checker(self, field: FieldDef) -> Checker | None:
+        if self.overrides(DecimalType, "coerce", "check_value", "precision_scale"):
+            return super().checker(field)
+        return range_checker(self, field)
+
+
+def _fit(dec: Decimal, quantum: Decimal, precision: int, scale: int) -> Decimal:
+    """A decimal rounded half-up to `scale` places, or too many digits."""
+    dec = dec.quantize(quantum, rounding=ROUND_HALF_UP)  # cheaper than testing whether it is already there
+    if dec.adjusted() + 1 > precision - scale and dec != 0:
+        raise ValueConversionError("value.too_many_digits", precision=precision, scale=scale)
+    return dec
 
 
 class MoneyType(DecimalType):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import sqlalchemy as sa
 
 from jimu.engines.expressions.types import ExprType
-from jimu.platform.fields.base import FieldType, Problem, ValueConversionError, check_range
+from jimu.platform.fields.base import Checker, FieldType, Problem, ValueConversionError, check_range, range_checker
 from jimu.platform.registry.model import FieldDef
 from jimu.platform.storage.sqltypes import UTCDateTime
 
@@ -38,6 +38,11 @@ class DateType(FieldType):
             return value
         if isinstance(value, str):
             text = value.strip()
+            if len(text) == 10 and text[4] == "-" and text[7] == "-":  # ISO, the usual form: no strptime
+                try:
+                    return date.fromisoformat(text)
+                except ValueError:
+                    pass
             for fmt in _DATE_FORMATS:
                 try:
                     return datetime.strptime(text, fmt).date()
@@ -54,6 +59,11 @@ class DateType(FieldType):
 
     def check_value(self, field: FieldDef, value: Any) -> list[Problem]:
         return check_range(self, field, value)
+
+    def checker(self, field: FieldDef) -> Checker | None:
+        if self.overrides(DateType, "coerce", "check_value"):
+            return super().checker(field)
+        return range_checker(self, field)
 
 
 class DateTimeType(FieldType):
@@ -91,6 +101,11 @@ class DateTimeType(FieldType):
 
     def check_value(self, field: FieldDef, value: Any) -> list[Problem]:
         return check_range(self, field, value)
+
+    def checker(self, field: FieldDef) -> Checker | None:
+        if self.overrides(DateTimeType, "coerce", "check_value"):
+            return super().checker(field)
+        return range_checker(self, field)
 
 
 TYPES: tuple[type[FieldType], ...] = (DateType, DateTimeType)

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import sqlalchemy as sa
 
 from jimu.engines.expressions.types import ExprType
-from jimu.platform.fields.base import FieldType, Problem, ValueConversionError, check_length_and_pattern
+from jimu.platform.fields.base import (
+    Checker, Converter, FieldType, Problem, ValueConversionError, check_length_and_pattern, compiled_pattern,
+)
 from jimu.platform.registry.model import FieldDef
 
 if TYPE_CHECKING:
@@ -48,6 +50,43 @@ class TextType(FieldType):
         if field.get("max_length") is None and limit is not None and len(value) > limit:
             problems.append(Problem("value.too_long", {"max_length": limit}))
         return problems
+
+    def converter(self, field: FieldDef) -> Converter:
+        if self.overrides(TextType, "coerce"):
+            return super().converter(field)
+        coerce = self.coerce
+        strip = field.get("strip", True)
+
+        def convert(value: Any) -> Any:
+            if type(value) is str:
+                return value.strip() if strip else value
+            return coerce(field, value)
+
+        return convert
+
+    def checker(self, field: FieldDef) -> Checker | None:
+        if self.overrides(TextType, "check_value"):
+            return super().checker(field)
+        max_length, min_length, pattern = field.get("max_length"), field.get("min_length"), field.get("pattern")
+        default_limit = self.default_max_length if max_length is None else None
+        try:
+            matcher = compiled_pattern(pattern).fullmatch if pattern else None
+        except re.error:
+            return super().checker(field)
+
+        def check(value: Any) -> list[Problem]:  # the problems of check_value, in its order
+            problems = []
+            if max_length is not None and len(value) > max_length:
+                problems.append(Problem("value.too_long", {"max_length": max_length}))
+            if min_length is not None and len(value) < min_length:
+                problems.append(Problem("value.too_short", {"min_length": min_length}))
+            if matcher is not None and not matcher(value):
+                problems.append(Problem("value.pattern_mismatch", {"pattern": pattern}))
+            if default_limit is not None and len(value) > default_limit:
+                problems.append(Problem("value.too_long", {"max_length": default_limit}))
+            return problems
+
+        return check
 
 
 class LongTextType(TextType):
