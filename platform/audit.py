@@ -1,6 +1,7 @@
 """The audit trail: who changed which record, when, and how (field old → new, in JSON form)."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -118,24 +119,54 @@ def filter_changes(changes: Iterable[Change], readable: frozenset[str] | None,
 def audit_created(conn: sa.Connection, catalog: Catalog, entity: EntityDef, table: sa.Table, ids: Sequence[int], *,
                   action: str, user_id: int | None, at: datetime, request_id: str | None) -> None:
     """Audit rows of newly created records in one INSERT ... SELECT: their non-empty stored values, in JSON."""
-    if not ids:
-        return
-    dialect = conn.dialect.name
-    items = [(field.name, _json_sql(table.c[field.column], dialect)) for field in audited_fields(catalog, entity)]
-    changes = _changes_sql(items, dialect)
-    select = sa.select(
-        sa.literal(entity.key), table.c.id, sa.literal(action), sa.literal(user_id, sa.BigInteger()),
-        sa.literal(at, audit_log.c.at.type), sa.literal(1), changes, sa.literal(request_id, sa.String(64)),
-    ).where(_among(table.c.id, ids, dialect)).order_by(table.c.id)
-    columns = ["entity", "record_id", "action", "user_id", "at", "version", "changes", "request_id"]
-    conn.execute(sa.insert(audit_log).from_select(columns, select))
+    CreationAudit(catalog, entity, table, conn.dialect.name, action).write(conn, ids, user_id=user_id, at=at,
+                                                                            request_id=request_id)
 
 
-def _among(column: sa.ColumnElement[Any], ids: Sequence[int], dialect: str) -> sa.ColumnElement[bool]:
-    """`column IN ids` as one array parameter on PostgreSQL (a thousand parameters compile slowly)."""
+class CreationAudit:
+    """The audit rows of records created in bulk, one INSERT ... SELECT per batch, the JSON built in SQL.
+
+    The statements are built once and reused for every batch of an import; consecutive ids (the usual
+    case: ids drawn together) are selected as a range instead of a list of a thousand parameters.
+    """
+
+    COLUMNS = ("entity", "record_id", "action", "user_id", "at", "version", "changes", "request_id")
+
+    def __init__(self, catalog: Catalog, entity: EntityDef, table: sa.Table, dialect: str, action: str = "create") -> None:
+        self.dialect = dialect
+        self.table = table
+        items = [(field.name, _json_sql(table.c[field.column], dialect)) for field in audited_fields(catalog, entity)]
+        self.select = sa.select(
+            sa.literal(entity.key), table.c.id, sa.literal(action), sa.bindparam("user_id", type_=sa.BigInteger()),
+            sa.bindparam("at", type_=audit_log.c.at.type), sa.literal(1), _changes_sql(items, dialect),
+            sa.bindparam("request_id", type_=sa.String(64)),
+        ).order_by(table.c.id)
+        self.statements: dict[bool, sa.Insert] = {}
+
+    def write(self, conn: sa.Connection, ids: Sequence[int], *, user_id: int | None, at: datetime,
+              request_id: str | None) -> None:
+        if not ids:
+            return
+        ordered = sorted(set(ids))
+        first, last = ordered[0], ordered[-1]
+        span = last - first + 1 == len(ordered)  # every id from first to last: a range selects exactly them
+        statement = self.statements.get(span)
+        if statement is None:
+            column = self.table.c.id
+            where = (column.between(sa.bindparam("first", type_=sa.BigInteger()), sa.bindparam("last", type_=sa.BigInteger()))
+                     if span else _among(column, self.dialect))
+            statement = sa.insert(audit_log).from_select(list(self.COLUMNS), self.select.where(where))
+            self.statements[span] = statement
+        params: dict[str, Any] = {"user_id": user_id, "at": at, "request_id": request_id}
+        params.update({"first": first, "last": last} if span else {"ids": ordered})
+        conn.execute(statement, params)
+
+
+def _among(column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[bool]:
+    """`column IN :ids`; one array parameter on PostgreSQL (a thousand parameters compile slowly)."""
     if dialect == "postgresql":
-        return column == sa.any_(sa.bindparam("ids", list(ids), type_=postgresql.ARRAY(sa.BigInteger())))
-    return column.in_(list(ids))
+        return column == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.BigInteger())))
+    return column.in_(sa.bindparam("ids", expanding=True))
 
 
 def _json_sql(column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
@@ -166,7 +197,9 @@ def _changes_sql(items: list[tuple[str, sa.ColumnElement[Any]]], dialect: str) -
         objects = [sa.func.jsonb_build_object("field", name, "old", sa.null(), "new", value) for name, value in items]
         not_null = sa.cast(sa.literal("$[*] ? (@.new != null)"), postgresql.JSONPATH())
         return sa.func.jsonb_path_query_array(sa.func.jsonb_build_array(*objects), not_null)
-    pieces = [sa.case((value.is_(None), ""), else_=sa.func.json_object("field", name, "old", sa.null(), "new", value) + ",")
+    # '{"field":"name","old":null,"new":' || json_quote(value) || '},' -- json_object's text, with less work per row
+    pieces = [sa.case((value.is_(None), ""),
+                      else_=sa.literal(f'{{"field":{json.dumps(name)},"old":null,"new":') + sa.func.json_quote(value) + "},")
               for name, value in items]
     joined: sa.ColumnElement[Any] = sa.literal("")
     for piece in pieces:

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from jimu.platform.audit import audit_created
+from jimu.platform.audit import CreationAudit
 from jimu.platform.context import Context
 from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.i18n import translate
@@ -52,31 +52,52 @@ Item = tuple[int, NewRecord]
 
 
 def create_many(ctx: Context, entity_key: str, rows: Iterable[Mapping[str, Any]], *, all_or_nothing: bool = True,
-                batch_size: int = 1000) -> BulkResult:
-    """Create many records; with all_or_nothing any row error writes nothing and raises ValidationError."""
-    entity = header_entity(ctx, entity_key)
-    ctx.access.require(entity_key, "create")
-    writer = _BatchWriter(ctx, entity)
-    result = BulkResult()
-    with ctx.conn.begin_nested() as everything:
-        batch: list[tuple[int, Any]] = []
-        for index, row in enumerate(rows):
-            batch.append((index, row))
-            if len(batch) >= batch_size:
+                batch_size: int = 1000, creator: BulkCreator | None = None) -> BulkResult:
+    """Create many records; with all_or_nothing any row error writes nothing and raises ValidationError.
+
+    `creator`: the BulkCreator of this context and entity to reuse (an import passes the same one for each batch).
+    """
+    if creator is None:
+        creator = BulkCreator(ctx, entity_key)
+    elif creator.ctx is not ctx or creator.writer.entity.key != entity_key:
+        raise ValueError("a BulkCreator serves the context and entity it was made for")
+    return creator.create_many(rows, all_or_nothing=all_or_nothing, batch_size=batch_size)
+
+
+class BulkCreator:
+    """`create_many` for one entity in one unit of work, its field plans and statements made once for
+    every call (an import calls it once per batch of the file)."""
+
+    def __init__(self, ctx: Context, entity_key: str) -> None:
+        entity = header_entity(ctx, entity_key)
+        ctx.access.require(entity_key, "create")
+        self.ctx = ctx
+        self.writer = _BatchWriter(ctx, entity)
+
+    def create_many(self, rows: Iterable[Mapping[str, Any]], *, all_or_nothing: bool = True,
+                    batch_size: int = 1000) -> BulkResult:
+        """Create many records; with all_or_nothing any row error writes nothing and raises ValidationError."""
+        ctx, writer = self.ctx, self.writer
+        result = BulkResult()
+        with ctx.conn.begin_nested() as everything:
+            batch: list[tuple[int, Any]] = []
+            for index, row in enumerate(rows):
+                batch.append((index, row))
+                if len(batch) >= batch_size:
+                    writer.write(batch, result)
+                    batch = []
+            if batch:
                 writer.write(batch, result)
-                batch = []
-        if batch:
-            writer.write(batch, result)
-        result.errors.sort(key=lambda e: e.row)
+            result.errors.sort(key=lambda e: e.row)
+            if all_or_nothing and result.errors:
+                everything.rollback()
         if all_or_nothing and result.errors:
-            everything.rollback()
-    if all_or_nothing and result.errors:
-        bad = len({e.row for e in result.errors})
-        details = [ErrorDetail(path=f"{e.row}/{e.field}" if e.field else str(e.row), code=e.code, message=e.message)
-                   for e in result.errors[:MAX_REPORTED]]
-        raise ValidationError(translate("records.bulk_invalid", ctx.locale, count=bad), details=details,
-                              code="records.bulk_invalid", count=bad)
-    return result
+            bad = len({e.row for e in result.errors})
+            details = [ErrorDetail(path=f"{e.row}/{e.field}" if e.field else str(e.row), code=e.code, message=e.message)
+                       for e in result.errors[:MAX_REPORTED]]
+            raise ValidationError(translate("records.bulk_invalid", ctx.locale, count=bad), details=details,
+                                  code="records.bulk_invalid", count=bad)
+        return result
 
 
 class _BatchWriter:
@@ -86,6 +107,7 @@ class _BatchWriter:
         self.preparer = Preparer(ctx, entity)
         self.children = {f.name: ctx.catalog.require_entity(f.get("entity")) for f in child_fields(entity)}
         self.has_checks = any(_has_checks(e) for e in [entity, *self.children.values()])
+        self.audit = CreationAudit(ctx.catalog, entity, ctx.tables[entity.key], ctx.dialect)
 
     def write(self, batch: list[tuple[int, Any]], result: BulkResult) -> None:
         items = self._prepare(batch, result)
@@ -185,8 +207,7 @@ class _BatchWriter:
             failed = self._check(items, ids, result)
             if failed:
                 return failed
-        audit_created(ctx.conn, ctx.catalog, entity, table, ids, action="create", user_id=ctx.user_id, at=ctx.now(),
-                      request_id=ctx.request_id)
+        self.audit.write(ctx.conn, ids, user_id=ctx.user_id, at=ctx.now(), request_id=ctx.request_id)
         for record_id, (_, record) in zip(ids, items):
             run_hook(ctx, "after_create", entity, record_id, None, {"id": record_id, **record.values, **record.lines})
         result.ids += ids

@@ -13,6 +13,7 @@ from typing import Any
 
 from jimu.engines.expressions.types import ExprType
 from jimu.engines.forms import records
+from jimu.engines.forms.bulk import BulkCreator
 from jimu.engines.forms.import_links import LinkResolver, link_key
 from jimu.engines.forms.readers import SheetRow, Source, open_table
 from jimu.platform.context import Context
@@ -202,9 +203,11 @@ class _BatchImporter:
         self.all_or_nothing, self.max_errors = all_or_nothing, max_errors
         self.header_len = header_len
         self.text_fields = {c.field.name for c in columns if ctx.catalog.field_expr_type(c.field) == ExprType.TEXT}
+        self.cells = [(c.index, c.field.name, c.field) for c in columns]
         self.links = [c for c in columns if c.field.type == "link"]
         self.column_of = {c.field.name: c.header for c in columns}
         self.resolver = LinkResolver(ctx)
+        self.creator: BulkCreator | None = None  # made on the first write (a file of blank rows creates nothing)
 
     def run(self, batch: list[SheetRow]) -> None:
         self.report.rows += len(batch)
@@ -216,7 +219,7 @@ class _BatchImporter:
             if values is None:
                 self.report.skipped += 1
                 continue
-            if any(not _blank(v) for v in row.values[self.header_len:]):
+            if len(row.values) > self.header_len and any(not _blank(v) for v in row.values[self.header_len:]):
                 code = "import.extra_cells"
                 bad.setdefault(row.number, []).append(
                     ImportRowError(row.number, None, None, code, translate(code, self.ctx.locale)))
@@ -234,12 +237,18 @@ class _BatchImporter:
     def _values(self, row: SheetRow) -> dict[str, Any] | None:
         """The row's field values (None for a blank row); empty cells are null."""
         cells = row.values
-        if all(_blank(v) for v in cells):
-            return None
+        size = len(cells)
+        try:  # a row of text cells (every CSV row): blank cells are blank strings, kept as they are
+            if not "".join(cells).strip():
+                return None
+        except TypeError:  # spreadsheet cells: numbers, dates, None
+            if all(_blank(v) for v in cells):
+                return None
+            return {name: self._cell(f, cells[index] if index < size else None) for index, name, f in self.cells}
         values: dict[str, Any] = {}
-        for column in self.columns:
-            raw = cells[column.index] if column.index < len(cells) else None
-            values[column.field.name] = self._cell(column.field, raw)
+        for index, name, _ in self.cells:
+            text = cells[index] if index < size else None
+            values[name] = None if not text or text.isspace() else text
         return values
 
     def _cell(self, f: FieldDef, raw: Any) -> Any:
@@ -274,7 +283,10 @@ class _BatchImporter:
 
     def _write(self, numbers: list[int], data: list[dict[str, Any]]) -> None:
         """Write a batch row by row (create_many keeps good rows); all-or-nothing is the caller's savepoint."""
-        result = records.create_many(self.ctx, self.entity.key, data, all_or_nothing=False, batch_size=len(data))
+        if self.creator is None:
+            self.creator = BulkCreator(self.ctx, self.entity.key)
+        result = records.create_many(self.ctx, self.entity.key, data, all_or_nothing=False, batch_size=len(data),
+                                     creator=self.creator)
         self._count(result)
         for error in result.errors:
             number = numbers[error.row] if 0 <= error.row < len(numbers) else error.row
