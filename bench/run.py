@@ -3,6 +3,7 @@
     .venv/bin/python bench/run.py                      # a temporary SQLite file, 1,000,000 rows
     .venv/bin/python bench/run.py --all                # SQLite, then PostgreSQL (JIMU_BENCH_PG_URL)
     .venv/bin/python bench/run.py --rows 100000 --database-url postgresql+psycopg://...
+    .venv/bin/python bench/run.py --all --only import --import-rows 20000   # just the import
 
 A PostgreSQL URL names a server: the bench creates a scratch database there and drops it after.
 """
@@ -28,6 +29,7 @@ from jimu.platform.registry.apply import apply_app
 from scenarios import Figure, bench_get, bench_import, bench_list, prepare_orders
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+MEASUREMENTS = frozenset({"import", "list", "get"})
 
 
 @contextmanager
@@ -49,20 +51,27 @@ def scratch_database(url: str | None) -> Iterator[str]:
         admin.dispose()
 
 
-def run_one(url: str, rows: int, import_rows: int, repeats: int, import_repeats: int) -> list[Figure]:
-    """Every measurement on one database."""
+def run_one(url: str, rows: int, import_rows: int, repeats: int, import_repeats: int,
+            only: frozenset[str] = MEASUREMENTS) -> list[Figure]:
+    """Every measurement (or those in `only`) on one database."""
     engine = create_engine(url)
     try:
         init_database(engine)
         with engine.begin() as conn:
             apply_app(conn, BENCH_APP)
         kernel = Kernel(engine)
-        figures = guarded("import", lambda: [bench_import(kernel, import_rows, import_repeats)])
+        figures = []
+        if "import" in only:
+            figures += guarded("import", lambda: [bench_import(kernel, import_rows, import_repeats)])
+        if not only & {"list", "get"}:
+            return figures
         started = time.perf_counter()
         prepare_orders(kernel, rows)
         print(f"  generated {rows:,} orders in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        figures += guarded("list", lambda: bench_list(kernel, rows, repeats))
-        figures += guarded("get", lambda: [bench_get(kernel, repeats)])
+        if "list" in only:
+            figures += guarded("list", lambda: bench_list(kernel, rows, repeats))
+        if "get" in only:
+            figures += guarded("get", lambda: [bench_get(kernel, repeats)])
         return figures
     finally:
         engine.dispose()
@@ -96,7 +105,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows imported (default 100,000)")
     parser.add_argument("--repeats", type=int, default=5, help="runs per list/get measurement; the median is reported")
     parser.add_argument("--import-repeats", type=int, default=3, help="runs of the import measurement (median)")
+    parser.add_argument("--only", default=",".join(sorted(MEASUREMENTS)),
+                        help="comma-separated measurements to run: import, list, get (default: all)")
     args = parser.parse_args(argv)
+    only = frozenset(part.strip() for part in args.only.split(",") if part.strip())
+    if not only or only - MEASUREMENTS:
+        parser.error(f"--only takes some of {', '.join(sorted(MEASUREMENTS))}")
     if args.all:
         targets = [("sqlite", None), ("postgresql", os.environ.get("JIMU_BENCH_PG_URL", DEFAULT_PG_URL))]
     else:
@@ -107,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {name}", file=sys.stderr)
         started = time.perf_counter()
         with scratch_database(url) as scratch:
-            results.append((name, run_one(scratch, args.rows, args.import_rows, args.repeats, args.import_repeats)))
+            results.append((name, run_one(scratch, args.rows, args.import_rows, args.repeats, args.import_repeats, only)))
         print(f"  {name} done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         print_table(results[-1:], file=sys.stderr)
     print_table(results)
