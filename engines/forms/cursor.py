@@ -1,8 +1,16 @@
 """Keyset pagination: opaque cursors (base64url JSON of the last row's sort values) and the next-page WHERE.
 
-NULLs sort last in both directions on every database; the next-page condition is the row-value
-comparison `(k1, k2, ..., id) > (v1, v2, ..., last_id)` expanded into OR/AND form so that mixed
-ascending/descending keys and NULLs are handled the same way on SQLite and PostgreSQL.
+NULLs sort where the database puts them natively, so that a plain b-tree index can serve the sort
+(no `NULLS FIRST/LAST` clause is ever written):
+
+* PostgreSQL (and Oracle): NULL is the largest value: ascending keys give NULLs last, descending
+  keys NULLs first.
+* SQLite (and MySQL, SQL Server): NULL is the smallest value: ascending keys give NULLs first,
+  descending keys NULLs last.
+
+The next-page condition is the row-value comparison `(k1, k2, ..., id) > (v1, v2, ..., last_id)`
+in the sort's order, expanded into OR/AND form so that mixed ascending/descending keys and NULLs
+follow the same dialect rule as the ORDER BY.
 """
 from __future__ import annotations
 
@@ -25,6 +33,13 @@ MAX_CURSOR_LENGTH = 8192
 CURSOR_VERSION = 1
 # Python kind of a sort value → the tags a cursor may carry for it.
 _ACCEPTED_TAGS = {"int": {"i"}, "decimal": {"d", "i"}, "date": {"D"}, "datetime": {"T"}, "bool": {"b"}, "str": {"s"}}
+# Dialects that sort NULL as the largest value; every other one sorts it as the smallest.
+NULLS_HIGH_DIALECTS = frozenset({"postgresql", "oracle"})
+
+
+def nulls_sort_high(dialect: str) -> bool:
+    """Whether `dialect` sorts NULL after every value in ascending order (see the module docstring)."""
+    return dialect in NULLS_HIGH_DIALECTS
 
 
 @dataclass(frozen=True)
@@ -36,10 +51,17 @@ class KeyColumn:
     descending: bool
     nullable: bool
     kind: str  # int | decimal | date | datetime | bool | str
+    nulls_high: bool = False  # the dialect sorts NULL as the largest value (`nulls_sort_high`)
 
-    def order_by(self) -> ColumnElement[Any]:
-        ordered = self.sql.desc() if self.descending else self.sql.asc()
-        return ordered.nulls_last() if self.nullable else ordered
+    @property
+    def nulls_first(self) -> bool:
+        """Whether NULLs come before every value in this key's order (the dialect's native placement)."""
+        return self.nulls_high == self.descending
+
+    def order_by(self, sql: ColumnElement[Any] | None = None) -> ColumnElement[Any]:
+        """The ORDER BY term (of `sql`, e.g. a label of the same value, when given): native NULL placement."""
+        target = self.sql if sql is None else sql
+        return target.desc() if self.descending else target.asc()
 
 
 def order_by(keys: Sequence[KeyColumn]) -> list[ColumnElement[Any]]:
@@ -47,7 +69,7 @@ def order_by(keys: Sequence[KeyColumn]) -> list[ColumnElement[Any]]:
 
 
 def after_condition(keys: Sequence[KeyColumn], values: Sequence[Any]) -> ColumnElement[bool]:
-    """Rows strictly after the row whose key values are `values`, in the order of `keys` (NULLs last)."""
+    """Rows strictly after the row whose key values are `values`, in the order of `keys` (native NULL placement)."""
     alternatives: list[ColumnElement[bool]] = []
     equal_prefix: list[ColumnElement[bool]] = []
     for key, value in zip(keys, values):
@@ -57,8 +79,9 @@ def after_condition(keys: Sequence[KeyColumn], values: Sequence[Any]) -> ColumnE
         equal_prefix.append(key.sql.is_(None) if value is None else key.sql == _param(key, value))
     condition = sa.or_(*alternatives) if alternatives else sa.false()
     first, first_value = keys[0], values[0]
-    if not first.nullable and first_value is not None and len(keys) > 1:
-        # A redundant range on the leading key lets the database seek an index instead of scanning.
+    if first_value is not None and len(keys) > 1 and (not first.nullable or first.nulls_first):
+        # Every later row has a value on the leading key (NULLs, if any, came first) and it is not
+        # beyond the cursor's: a redundant range that lets the database seek an index instead of scanning.
         param = _param(first, first_value)
         bound = first.sql <= param if first.descending else first.sql >= param
         condition = sa.and_(bound, condition)
@@ -66,11 +89,16 @@ def after_condition(keys: Sequence[KeyColumn], values: Sequence[Any]) -> ColumnE
 
 
 def _after(key: KeyColumn, value: Any) -> ColumnElement[bool] | None:
-    if value is None:
-        return None  # NULLs come last: nothing sorts after a NULL on this key alone
+    """Rows after `value` on this key alone."""
+    if value is None:  # after a NULL: every value when NULLs come first, nothing when they come last
+        return key.sql.is_not(None) if key.nulls_first else None
     param = _param(key, value)
     beyond = key.sql < param if key.descending else key.sql > param
-    return sa.or_(beyond, key.sql.is_(None)) if key.nullable else beyond
+    if key.nullable and not key.nulls_first:
+        # "beyond, or NULL" as one term: written as an OR, SQLite would fetch each branch through the
+        # index (MULTI-INDEX OR) and sort every later row instead of walking the index in order.
+        return sa.func.coalesce(beyond, sa.true())
+    return beyond
 
 
 def _param(key: KeyColumn, value: Any) -> ColumnElement[Any]:

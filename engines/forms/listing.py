@@ -1,18 +1,21 @@
 """Listing records: one SELECT per page with filters, search, access rules, sort and keyset pagination."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import weakref
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from jimu.engines.expressions.env import EvalEnv
 from jimu.engines.forms import cursor as keyset
+from jimu.engines.forms.cursor import nulls_sort_high
 from jimu.engines.forms.listing_fields import FieldResolver, ResolvedField, filter_sql
 from jimu.engines.forms.query import ListQuery, SortKey, parse_sort
+from jimu.engines.forms.reading import eval_env, watched_env
 from jimu.platform.context import Context
+from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef
 
 DEFAULT_SORT = (SortKey("id", descending=True),)
@@ -39,6 +42,23 @@ class Count:
     exact: bool
 
 
+@dataclass(frozen=True)
+class ListShape:
+    """What a query's projection and sort compile to, whatever its filter values: kept per catalog.
+
+    `select` reads `id`, the output columns (`f_n`) and the sort keys not already among them (`k_n`),
+    in the sort order; a sort key that is an output column is read (and ordered) once, by its label.
+    """
+
+    output: list[ResolvedField]
+    keys: list[keyset.KeyColumn]
+    select: sa.Select[Any]
+    names: tuple[str, ...]  # "id" and the output names: the first columns of a result row
+    converters: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, python_value) where not the identity
+    key_columns: tuple[int, ...]  # the result column holding each sort key's value
+    width: int  # columns of `select`; extra columns come after them
+
+
 @dataclass
 class ListPlan:
     """A compiled list query: output columns, WHERE conditions and ORDER BY keys of one entity."""
@@ -46,20 +66,30 @@ class ListPlan:
     entity: EntityDef
     table: sa.Table
     resolver: FieldResolver
-    output: list[ResolvedField]
-    keys: list[keyset.KeyColumn]
+    shape: ListShape
     where: list[ColumnElement[bool]]
     extra: dict[str, ColumnElement[Any]] = field(default_factory=dict)
 
+    @property
+    def output(self) -> list[ResolvedField]:
+        return self.shape.output
+
+    @property
+    def keys(self) -> list[keyset.KeyColumn]:
+        return self.shape.keys
+
     def statement(self, limit: int, after: list[Any] | None) -> sa.Select[Any]:
-        columns: list[ColumnElement[Any]] = [self.table.c.id.label("id")]
-        columns += [ref.sql.label(f"f_{n}") for n, ref in enumerate(self.output)]
-        columns += [key.sql.label(f"k_{n}") for n, key in enumerate(self.keys)]
-        columns += [sql.label(f"x_{n}") for n, sql in enumerate(self.extra.values())]
+        statement = self.shape.select
+        if self.extra:
+            statement = statement.add_columns(*(sql.label(f"x_{n}") for n, sql in enumerate(self.extra.values())))
         where = list(self.where)
         if after is not None:
             where.append(keyset.after_condition(self.keys, after))
-        return sa.select(*columns).select_from(self.table).where(*where).order_by(*keyset.order_by(self.keys)).limit(limit)
+        return statement.where(*where).limit(limit)
+
+
+_SHAPES: weakref.WeakKeyDictionary[Catalog, dict[tuple[Any, ...], ListShape]] = weakref.WeakKeyDictionary()
+MAX_SHAPES = 512  # per catalog; the cache is emptied when full (shapes are cheap to rebuild)
 
 
 def build_plan(ctx: Context, entity_key: str, query: ListQuery, *,
@@ -68,13 +98,55 @@ def build_plan(ctx: Context, entity_key: str, query: ListQuery, *,
     ctx.access.require(entity_key, "read")
     entity = ctx.catalog.require_entity(entity_key)
     table = ctx.tables[entity_key]
-    env = EvalEnv(current_user=ctx.user_id, now=ctx.now())
-    resolver = FieldResolver(ctx.catalog, ctx.tables, entity, env, ctx.dialect,
-                             ctx.access.readable_fields(entity_key), ctx.access.readable_fields)
-    where = _conditions(ctx, resolver, table, query)
+    readable = ctx.access.readable_fields(entity_key)
+    env = watched_env(ctx)
+    resolver = FieldResolver(ctx.catalog, ctx.tables, entity, env, ctx.dialect, readable, ctx.access.readable_fields)
+    shapes = _SHAPES.get(ctx.catalog)
+    if shapes is None:
+        shapes = _SHAPES.setdefault(ctx.catalog, {})
+    cache_key = (entity_key, ctx.dialect, query.fields, query.sort_keys, readable)
+    shape = shapes.get(cache_key)
+    if shape is None:
+        shape = _shape(resolver, entity, query, nulls_sort_high(ctx.dialect))
+        if not env.touched:  # nothing in it depends on the user or the clock
+            if len(shapes) >= MAX_SHAPES:
+                shapes.clear()
+            shapes[cache_key] = shape
+    return ListPlan(entity, table, resolver, shape, _conditions(ctx, resolver, table, query), dict(extra or {}))
+
+
+def _shape(resolver: FieldResolver, entity: EntityDef, query: ListQuery, nulls_high: bool) -> ListShape:
     output = resolver.projection(query.fields, SYSTEM_OUTPUT)
-    keys = _sort_keys(resolver, entity, query)
-    return ListPlan(entity, table, resolver, output, keys, where, dict(extra or {}))
+    keys = _sort_keys(resolver, entity, query, nulls_high)
+    table = resolver.table
+    columns: list[ColumnElement[Any]] = [table.c.id.label("id")]
+    columns += [ref.sql.label(f"f_{n}") for n, ref in enumerate(output)]
+    position = {"id": 0, **{ref.name: n + 1 for n, ref in enumerate(output)}}
+    key_columns, order = [], []
+    for n, key in enumerate(keys):
+        if key.name in position:
+            column = columns[position[key.name]]
+            key_columns.append(position[key.name])
+        else:
+            column = key.sql.label(f"k_{n}")
+            key_columns.append(len(columns))
+            columns.append(column)
+        # A computed key is ordered by its label (computed once); a plain column by itself (index use).
+        order.append(key.order_by(None if isinstance(key.sql, sa.Column) else column))
+    converters = tuple((n + 1, convert) for n, ref in enumerate(output) if (convert := ref.converter()) is not None)
+    select = sa.select(*columns).select_from(table).order_by(*order)
+    names = ("id", *(ref.name for ref in output))
+    return ListShape(output, keys, select, names, converters, tuple(key_columns), len(columns))
+
+
+def _where(ctx: Context, entity_key: str, query: ListQuery) -> tuple[sa.Table, list[ColumnElement[bool]]]:
+    """The WHERE conditions of a query alone (for counting: no projection, no sort)."""
+    ctx.access.require(entity_key, "read")
+    entity = ctx.catalog.require_entity(entity_key)
+    table = ctx.tables[entity_key]
+    resolver = FieldResolver(ctx.catalog, ctx.tables, entity, eval_env(ctx), ctx.dialect,
+                             ctx.access.readable_fields(entity_key), ctx.access.readable_fields)
+    return table, _conditions(ctx, resolver, table, query)
 
 
 def _conditions(ctx: Context, resolver: FieldResolver, table: sa.Table, query: ListQuery) -> list[ColumnElement[bool]]:
@@ -95,7 +167,7 @@ def _conditions(ctx: Context, resolver: FieldResolver, table: sa.Table, query: L
     return where
 
 
-def _sort_keys(resolver: FieldResolver, entity: EntityDef, query: ListQuery) -> list[keyset.KeyColumn]:
+def _sort_keys(resolver: FieldResolver, entity: EntityDef, query: ListQuery, nulls_high: bool) -> list[keyset.KeyColumn]:
     sort = query.sort_keys
     if sort is None:
         default = entity.raw.get("default_sort")
@@ -105,7 +177,8 @@ def _sort_keys(resolver: FieldResolver, entity: EntityDef, query: ListQuery) -> 
     keys = []
     for n, key in enumerate(sort):
         ref = resolver.resolve(key.field, "sort", f"sort[{n}]", refuse=_UNSORTABLE)
-        keys.append(keyset.KeyColumn(key.field, ref.sql, key.descending, ref.nullable, _PY_KIND.get(ref.kind, "str")))
+        keys.append(keyset.KeyColumn(key.field, ref.sql, key.descending, ref.nullable, _PY_KIND.get(ref.kind, "str"),
+                                     nulls_high))
     return keys
 
 
@@ -119,18 +192,19 @@ def fetch_page(ctx: Context, plan: ListPlan, limit: int, cursor: str | None,
     result = ctx.conn.execute(plan.statement(limit + 1, after)).all()
     has_more = len(result) > limit
     result = result[:limit]
+    shape = plan.shape
+    names, converters, first_extra = shape.names, shape.converters, shape.width
     rows, extras = [], []
     for row in result:
-        values = row._mapping
-        record: dict[str, Any] = {"id": values["id"]}
-        for n, ref in enumerate(plan.output):
-            record[ref.name] = ref.python_value(values[f"f_{n}"])
+        record: dict[str, Any] = dict(zip(names, row))
+        for n, convert in converters:
+            record[names[n]] = convert(row[n])
         rows.append(record)
-        extras.append({name: values[f"x_{n}"] for n, name in enumerate(plan.extra)})
+        extras.append({name: row[first_extra + n] for n, name in enumerate(plan.extra)})
     next_cursor = None
     if has_more and result:
-        last = result[-1]._mapping
-        next_cursor = keyset.encode_cursor(plan.keys, [last[f"k_{n}"] for n in range(len(plan.keys))])
+        last = result[-1]
+        next_cursor = keyset.encode_cursor(plan.keys, [last[n] for n in shape.key_columns])
     if include_lines and rows:
         _attach_lines(ctx, plan, rows)
     return Page(rows, next_cursor, has_more), extras
@@ -155,9 +229,9 @@ def iter_pages(ctx: Context, plan: ListPlan, page_size: int,
 
 
 def count_records(ctx: Context, entity_key: str, query: ListQuery, *, cap: int = 10000) -> Count:
-    """How many records match (sort and cursor ignored); stops counting past `cap`."""
-    plan = build_plan(ctx, entity_key, query)
-    matching = sa.select(sa.literal(1).label("one")).select_from(plan.table).where(*plan.where).limit(cap + 1)
+    """How many records match (sort, cursor and output columns ignored); stops counting past `cap`."""
+    table, where = _where(ctx, entity_key, query)
+    matching = sa.select(sa.literal(1).label("one")).select_from(table).where(*where).limit(cap + 1)
     value = int(ctx.conn.execute(sa.select(sa.func.count()).select_from(matching.subquery())).scalar_one())
     return Count(min(value, cap), value <= cap)
 

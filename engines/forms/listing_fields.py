@@ -35,6 +35,7 @@ NOT_NULL = frozenset({"id", "_version", "_created_at", "_updated_at"})
 TEXT_KINDS = frozenset({"text", "long_text", "email", "phone", "url", "auto_number", "select"})
 SEARCH_KINDS = ("text", "long_text", "email", "phone", "auto_number")
 JSON_KINDS = frozenset({"multi_select", "attachment"})
+DECIMAL_KINDS = frozenset({"decimal", "money", "percent"})
 _ORDERED_OPS = frozenset({"lt", "lte", "gt", "gte", "between"})
 _EXPR_KINDS = {ExprType.TEXT: "text", ExprType.INTEGER: "integer", ExprType.DECIMAL: "decimal",
                ExprType.BOOLEAN: "boolean", ExprType.DATE: "date", ExprType.DATETIME: "datetime"}
@@ -61,12 +62,20 @@ class ResolvedField:
 
     def python_value(self, value: Any) -> Any:
         """A value as read; computed decimals (formulas compiled to SQL) come back at their field's scale."""
-        if isinstance(value, float) and self.kind in ("decimal", "money", "percent"):
+        if isinstance(value, float) and self.kind in DECIMAL_KINDS:
             value = Decimal(repr(value))
         scale = self.value_def.get("computed_scale")
         if isinstance(value, Decimal) and scale is not None:
             return value.quantize(Decimal(1).scaleb(-scale), rounding=ROUND_HALF_UP)
         return value
+
+    def converter(self) -> Callable[[Any], Any] | None:
+        """`python_value`, or None when it is the identity for every value this column can return."""
+        if self.kind not in DECIMAL_KINDS:
+            return None
+        if self.value_def.get("computed_scale") is None and isinstance(self.sql, sa.Column):
+            return None  # a stored NUMERIC column: the driver already returns Decimals at its scale
+        return self.python_value
 
 
 def _error(kind: type[ValidationError | PermissionDeniedError], path: str, code: str, **params: Any) -> Any:

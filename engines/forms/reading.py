@@ -1,7 +1,14 @@
-"""Reading records back: one SELECT for the headers (virtual fields computed inline), one per child table."""
+"""Reading records back: one SELECT for the headers (virtual fields computed inline), one per child table.
+
+The SELECTs of each entity are built once per catalog (`read_plan`) and reused as the same statement
+objects, so a read compiles nothing: SQLAlchemy finds the compiled SQL by the statement's memoized key.
+"""
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,14 +16,41 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from jimu.engines.expressions.env import EvalEnv
 from jimu.platform.context import Context
+from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import CHILD_COLUMNS, SYSTEM_COLUMNS, EntityDef, FieldDef
 from jimu.platform.storage.bindings import EntityBinding
 
 Record = dict[str, Any]
+_HIDDEN_NEVER = frozenset(SYSTEM_COLUMNS) | frozenset(CHILD_COLUMNS)
 
 
 def eval_env(ctx: Context) -> EvalEnv:
     return EvalEnv(current_user=ctx.user_id, now=ctx.now())
+
+
+class WatchedEnv(EvalEnv):
+    """An EvalEnv that notes whether anything read the user or the clock.
+
+    SQL built with an untouched WatchedEnv does not depend on who asks or when, so it can be kept
+    and reused (a formula with TODAY() or CURRENT_USER() binds those values: it is built per call).
+    """
+
+    def __init__(self, current_user: int | None, now: datetime) -> None:
+        super().__init__(current_user, now)
+        object.__setattr__(self, "_reads", [])
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in ("current_user", "now"):
+            object.__getattribute__(self, "_reads").append(name)
+        return object.__getattribute__(self, name)
+
+    @property
+    def touched(self) -> bool:
+        return bool(object.__getattribute__(self, "_reads"))
+
+
+def watched_env(ctx: Context) -> WatchedEnv:
+    return WatchedEnv(ctx.user_id, ctx.now())
 
 
 def value_fields(ctx: Context, entity: EntityDef) -> list[FieldDef]:
@@ -28,14 +62,64 @@ def child_fields(entity: EntityDef) -> list[FieldDef]:
     return [f for f in entity.fields if f.type == "child_table"]
 
 
-def record_select(ctx: Context, entity: EntityDef) -> tuple[sa.Select[Any], sa.Table]:
-    """SELECT of an entity's system columns and field values, labelled by field name."""
+@dataclass(frozen=True)
+class ReadPlan:
+    """An entity's record SELECT (system columns, field values labelled by name) and its ready statements."""
+
+    entity: EntityDef
+    table: sa.Table
+    select: sa.Select[Any]
+    names: tuple[str, ...]  # result columns, in order
+    by_id: sa.Select[Any]  # one live record: bind `record_id`
+    by_id_any: sa.Select[Any]  # one record, deleted or not: bind `record_id`
+    lines_of: sa.Select[Any] | None  # child entities: the lines of one parent by position, bind `parent_id`
+    children: dict[str, EntityDef]  # child table field name → child entity
+
+    def fetch(self, ctx: Context, statement: sa.Select[Any], params: dict[str, Any] | None = None) -> list[Record]:
+        names = self.names
+        return [dict(zip(names, row)) for row in ctx.conn.execute(statement, params)]
+
+
+_PLANS: weakref.WeakKeyDictionary[Catalog, dict[tuple[str, str], ReadPlan]] = weakref.WeakKeyDictionary()
+
+
+def read_plan(ctx: Context, entity: EntityDef) -> ReadPlan:
+    """The entity's ReadPlan: built once per catalog and dialect (per call when a virtual field uses now/user)."""
+    plans = _PLANS.get(ctx.catalog)
+    if plans is None:
+        plans = _PLANS.setdefault(ctx.catalog, {})
+    key = (entity.key, ctx.dialect)
+    plan = plans.get(key)
+    if plan is None:
+        env = watched_env(ctx)
+        plan = _build_plan(ctx, entity, env)
+        if env.touched:
+            return plan
+        plans[key] = plan
+    return plan
+
+
+def _build_plan(ctx: Context, entity: EntityDef, env: EvalEnv) -> ReadPlan:
     table = ctx.tables[entity.key]
-    binding = EntityBinding(ctx.catalog, ctx.tables, entity, eval_env(ctx), ctx.dialect, table)
+    binding = EntityBinding(ctx.catalog, ctx.tables, entity, env, ctx.dialect, table)
     system = SYSTEM_COLUMNS + (CHILD_COLUMNS if entity.is_child else ())
     columns: list[ColumnElement[Any]] = [table.c[name] for name in system]
-    columns += [binding.column(f.name).label(f.name) for f in value_fields(ctx, entity)]
-    return sa.select(*columns), table
+    fields = value_fields(ctx, entity)
+    columns += [binding.column(f.name).label(f.name) for f in fields]
+    select = sa.select(*columns)
+    one = table.c.id == sa.bindparam("record_id")
+    lines_of = None
+    if entity.is_child:
+        lines_of = select.where(table.c._parent_id == sa.bindparam("parent_id")).order_by(table.c._position, table.c.id)
+    children = {f.name: ctx.catalog.require_entity(f.get("entity")) for f in child_fields(entity)}
+    return ReadPlan(entity, table, select, (*system, *(f.name for f in fields)),
+                    select.where(one, table.c._deleted_at.is_(None)), select.where(one), lines_of, children)
+
+
+def record_select(ctx: Context, entity: EntityDef) -> tuple[sa.Select[Any], sa.Table]:
+    """SELECT of an entity's system columns and field values, labelled by field name."""
+    plan = read_plan(ctx, entity)
+    return plan.select, plan.table
 
 
 def fetch_records(ctx: Context, entity: EntityDef, ids: Sequence[int], *, include_deleted: bool = False,
@@ -43,30 +127,37 @@ def fetch_records(ctx: Context, entity: EntityDef, ids: Sequence[int], *, includ
     """Records by id (missing ids absent), with their lines ordered by position."""
     if not ids:
         return {}
-    statement, table = record_select(ctx, entity)
-    statement = statement.where(table.c.id.in_(list(ids)))
-    if not include_deleted:
-        statement = statement.where(table.c._deleted_at.is_(None))
-    if condition is not None:
-        statement = statement.where(condition)
-    records = {row.id: dict(row._mapping) for row in ctx.conn.execute(statement)}
+    plan = read_plan(ctx, entity)
+    table = plan.table
+    params = None
+    if len(ids) == 1 and condition is None:  # the hot path: a ready statement
+        statement, params = (plan.by_id_any if include_deleted else plan.by_id), {"record_id": ids[0]}
+    else:
+        statement = plan.select.where(table.c.id.in_(list(ids)))
+        if not include_deleted:
+            statement = statement.where(table.c._deleted_at.is_(None))
+        if condition is not None:
+            statement = statement.where(condition)
+    records = {record["id"]: record for record in plan.fetch(ctx, statement, params)}
     if with_lines and records:
-        for field in child_fields(entity):
-            child = ctx.catalog.require_entity(field.get("entity"))
+        for name, child in plan.children.items():
             by_parent = fetch_lines(ctx, child, list(records))
             for record_id, record in records.items():
-                record[field.name] = by_parent.get(record_id, [])
+                record[name] = by_parent.get(record_id, [])
     return records
 
 
 def fetch_lines(ctx: Context, child: EntityDef, parent_ids: Sequence[int]) -> dict[int, list[Record]]:
     """Lines of a child entity for several parents, ordered by position."""
-    statement, table = record_select(ctx, child)
-    statement = statement.where(table.c._parent_id.in_(list(parent_ids))).order_by(
+    plan = read_plan(ctx, child)
+    if len(parent_ids) == 1 and plan.lines_of is not None:
+        return {parent_ids[0]: plan.fetch(ctx, plan.lines_of, {"parent_id": parent_ids[0]})}
+    table = plan.table
+    statement = plan.select.where(table.c._parent_id.in_(list(parent_ids))).order_by(
         table.c._parent_id, table.c._position, table.c.id)
     by_parent: dict[int, list[Record]] = {}
-    for row in ctx.conn.execute(statement):
-        by_parent.setdefault(row._parent_id, []).append(dict(row._mapping))
+    for line in plan.fetch(ctx, statement):
+        by_parent.setdefault(line["_parent_id"], []).append(line)
     return by_parent
 
 
@@ -78,14 +169,13 @@ def fetch_record(ctx: Context, entity: EntityDef, record_id: int, *, include_del
 def visible(ctx: Context, entity: EntityDef, record: Record) -> Record:
     """A record limited to the fields the user may read (lines limited by their own entity's fields)."""
     readable = ctx.access.readable_fields(entity.key)
-    system = set(SYSTEM_COLUMNS) | set(CHILD_COLUMNS)
+    children = read_plan(ctx, entity).children
     shown: Record = {}
     for key, value in record.items():
-        if key not in system and readable is not None and key not in readable:
+        if readable is not None and key not in readable and key not in _HIDDEN_NEVER:
             continue
-        field = entity.field(key)
-        if field is not None and field.type == "child_table":
-            child = ctx.catalog.require_entity(field.get("entity"))
+        child = children.get(key)
+        if child is not None:
             value = [visible(ctx, child, line) for line in value]
         shown[key] = value
     return shown

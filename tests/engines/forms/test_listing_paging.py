@@ -1,9 +1,11 @@
-"""Sorting and keyset paging: every row exactly once in order, NULLs last, bad cursors, and index use (EXPLAIN)."""
+"""Sorting and keyset paging: every row exactly once in order, NULLs where the database sorts them, bad cursors,
+and index use (EXPLAIN)."""
 from __future__ import annotations
 
 import base64
 import functools
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -40,23 +42,30 @@ def value(order: dict[str, Any], name: str) -> Any:
     return order[name]
 
 
-def python_order(orders: list[dict[str, Any]], sort: str) -> list[int]:
+def python_order(orders: list[dict[str, Any]], sort: str, dialect: str) -> list[int]:
+    """The expected order: NULL is the largest value on PostgreSQL, the smallest on SQLite (native placement)."""
     keys = [(k.field, k.descending) for k in parse_sort(sort)]
     if not any(name == "id" for name, _ in keys):
         keys.append(("id", False))
+    null_rank = 1 if dialect == "postgresql" else -1  # NULL compared with any value, ascending
 
     def compare(a: dict[str, Any], b: dict[str, Any]) -> int:
         for name, descending in keys:
             x, y = value(a, name), value(b, name)
             if x == y:
                 continue
-            if x is None or y is None:  # NULLs last, whatever the direction
-                return 1 if x is None else -1
-            result = -1 if x < y else 1
+            if x is None or y is None:
+                result = null_rank if x is None else -null_rank
+            else:
+                result = -1 if x < y else 1
             return -result if descending else result
         return 0
 
     return [o["id"] for o in sorted(orders, key=functools.cmp_to_key(compare))]
+
+
+def dialect(data: SalesData) -> str:
+    return data.kernel.engine.dialect.name
 
 
 def walk(data: SalesData, query: ListQuery) -> tuple[list[int], int]:
@@ -84,7 +93,7 @@ SORTS = ["-id", "id", "-order_date,code,-net", "code,-status", "-over_limit,cust
 def test_walking_every_page_gives_every_row_once_in_order(sales: SalesData, sort: str, limit: int) -> None:
     live = [o for o in sales.orders if o["_deleted_at"] is None]
     seen, pages = walk(sales, ListQuery(sort=sort, limit=limit))
-    assert seen == python_order(live, sort)
+    assert seen == python_order(live, sort, dialect(sales))
     assert pages == -(-len(live) // limit)  # limit + 1 rows are read: no empty last page
 
 
@@ -93,7 +102,7 @@ def test_walking_a_filtered_list(sales: SalesData) -> None:
                       sort="-order_date,code", limit=3)
     keep = [o for o in sales.orders if o["_deleted_at"] is None and o["status"] != "cancelled"
             and o["customer_tier"] == "gold"]
-    assert walk(sales, query)[0] == python_order(keep, "-order_date,code")
+    assert walk(sales, query)[0] == python_order(keep, "-order_date,code", dialect(sales))
 
 
 def test_default_sort_comes_from_the_entity(engine: Any) -> None:
@@ -101,7 +110,7 @@ def test_default_sort_comes_from_the_entity(engine: Any) -> None:
     next(e for e in raw["entities"] if e["key"] == "sales_order")["default_sort"] = "order_date,-number"
     data = seed(install(engine, raw))
     live = [o for o in data.orders if o["_deleted_at"] is None]
-    assert walk(data, ListQuery(limit=6))[0] == python_order(live, "order_date,-number")
+    assert walk(data, ListQuery(limit=6))[0] == python_order(live, "order_date,-number", dialect(data))
 
 
 def _token(payload: dict[str, Any]) -> str:
@@ -180,3 +189,12 @@ def test_the_next_page_of_the_default_sort_seeks_the_primary_key(big: SalesData)
     assert uses_index_on_orders(plan), plan
     assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
     assert "rowid<?" in plan or "Index Cond: (id < 3000)" in plan, plan
+
+
+def test_a_descending_sort_on_a_nullable_indexed_field_reads_its_index_in_order(big: SalesData) -> None:
+    """NULLs sort where the index keeps them (no NULLS LAST), so the index returns rows in order."""
+    for after in (None, [date(2024, 6, 1), 3000]):
+        plan = explain(big, ListQuery(sort="-order_date"), after=after)
+        assert "ix_t_sales_order_order_date" in plan, plan
+        assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan  # SQLite: only ties on id are sorted
+        assert not re.search(r"(^|->)\s*Sort\s+\(cost", plan, re.MULTILINE), plan  # PostgreSQL: an Incremental Sort at most
