@@ -91,11 +91,21 @@ def _query(cursor: str | None = None, limit: int = PAGE) -> ListQuery:
 
 
 def _raw_page(table: sa.Table, after: tuple[Any, int] | None) -> sa.Select[Any]:
+    """The page Jimu returns, hand-written: `sort=-order_date` breaks ties by id ascending (as Jimu does)."""
     query = sa.select(table).where(table.c.status == "open", table.c._deleted_at.is_(None))
     if after is not None:
         day, row_id = after
-        query = query.where(sa.or_(table.c.order_date < day, sa.and_(table.c.order_date == day, table.c.id < row_id)))
-    return query.order_by(table.c.order_date.desc(), table.c.id.desc()).limit(PAGE)
+        query = query.where(sa.or_(table.c.order_date < day, sa.and_(table.c.order_date == day, table.c.id > row_id)))
+    return query.order_by(table.c.order_date.desc(), table.c.id.asc()).limit(PAGE)
+
+
+def _same_rows(kernel: Kernel, table: sa.Table, cursor: str | None, after: tuple[Any, int] | None) -> None:
+    """Both sides of a measurement must return the same rows, or the comparison means nothing."""
+    with kernel.unit_of_work() as ctx:
+        jimu = [row["id"] for row in list_records(ctx, "bench_order", _query(cursor)).rows]
+    with kernel.engine.connect() as conn:
+        raw = [row.id for row in conn.execute(_raw_page(table, after))]
+    assert jimu == raw, "Jimu and the raw query return different rows"
 
 
 def bench_list(kernel: Kernel, rows: int, repeats: int) -> list[Figure]:
@@ -111,6 +121,7 @@ def bench_list(kernel: Kernel, rows: int, repeats: int) -> list[Figure]:
         with kernel.engine.begin() as conn:
             assert len(conn.execute(_raw_page(table, None)).all()) == PAGE
 
+    _same_rows(kernel, table, None, None)
     figures.append(_latency("list first page", jimu_first, raw_first, repeats, 1.5))
     with kernel.engine.connect() as conn:
         open_rows = conn.execute(sa.select(sa.func.count()).where(table.c.status == "open")).scalar_one()
@@ -122,9 +133,10 @@ def bench_list(kernel: Kernel, rows: int, repeats: int) -> list[Figure]:
             cursor = list_records(ctx, "bench_order", _query(cursor, stride)).next_cursor
     with kernel.engine.connect() as conn:
         last = conn.execute(sa.select(table.c.order_date, table.c.id).where(table.c.status == "open")
-                            .order_by(table.c.order_date.desc(), table.c.id.desc())
+                            .order_by(table.c.order_date.desc(), table.c.id.asc())
                             .offset(depth * PAGE - 1).limit(1)).one()
     after = (last.order_date, last.id)
+    _same_rows(kernel, table, cursor, after)
 
     def jimu_deep() -> None:
         with kernel.unit_of_work() as ctx:
