@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import sqlalchemy.exc as sa_exc
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
@@ -95,7 +96,15 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return problem_response(problem(exc.status_code, code, locale), dict(exc.headers or {}))
 
 
+async def data_error(request: Request, exc: Exception) -> Response:
+    """The database refused a value (SQLSTATE class 22: a NUL character in text on PostgreSQL, a number
+    out of range...): the request's data is at fault, so 422, never a 500."""
+    log.info("database refused a value: %s", str(getattr(exc, "orig", exc)).splitlines()[0][:200])
+    return problem_response(problem(422, "api.value_refused", request_locale(request)))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(JimuError, jimu_error)
+    app.add_exception_handler(sa_exc.DataError, data_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(HTTPException, http_error)
