@@ -3,6 +3,7 @@
     checked = compile_expression("ROUND(amount * 1.2, 2)", scope, expected=ExprType.DECIMAL)
     evaluate(checked, row, env)              # → Decimal
     to_sql(checked, binding, env, "sqlite")  # → SQLAlchemy ColumnElement
+    to_sql_predicate(checked, binding, env, "sqlite")  # → a WHERE condition (link comparisons as semi-joins)
 """
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ from .scope import (
     TableBinding,
     TypeScope,
 )
-from .sql_compiler import compile_sql
+from .sql_compiler import compile_predicate, compile_sql
 from .typed import TNode
 from .types import ExprType
 
@@ -69,9 +70,22 @@ def to_sql(checked: CheckedExpression, binding: SqlBinding, env: EvalEnv, dialec
     return compile_sql(checked.tree, binding, env, dialect_name)
 
 
+def to_sql_predicate(checked: CheckedExpression, binding: SqlBinding, env: EvalEnv,
+                     dialect_name: str) -> ColumnElement[bool]:
+    """A WHERE condition keeping exactly the rows where the expression is true (it must be BOOLEAN).
+
+    Not the expression's value: rows where it is NULL or false are both rejected, which lets link
+    comparisons become semi-joins. Use `to_sql` for a value (or under NOT).
+    """
+    if checked.type not in (ExprType.BOOLEAN, ExprType.NULL):
+        raise TypeError(f"a predicate must be BOOLEAN, not {checked.type.value}")
+    return compile_predicate(checked.tree, binding, env, dialect_name)
+
+
 __all__ = [
     "CheckedExpression", "ChildSpec", "DictRow", "DictScope", "ErrorCode", "EvalEnv", "ExprType",
     "ExpressionError", "ExpressionEvaluationError", "ExpressionLimitError", "ExpressionSyntaxError",
     "ExpressionTypeError", "Limits", "LinkSpec", "Node", "Relation", "RowAccess", "ScopeField",
     "SqlBinding", "TableBinding", "TypeScope", "compile_expression", "evaluate", "parse", "to_sql",
+    "to_sql_predicate",
 ]

@@ -2,16 +2,26 @@
 
 Link hops and aggregates become correlated scalar subqueries; env values become bound
 parameters; dialect differences live in the function registry entries.
+
+`compile_predicate` compiles a BOOLEAN expression for a WHERE clause: there a row is kept only when
+the condition is true (NULL and false both reject it), so at top-level AND/OR positions (never under
+NOT or inside a function) a comparison whose only non-constant side is a link path, e.g.
+`customer.tier = 'gold'`, can be a semi-join `customer IN (SELECT id FROM t_customer WHERE tier = 'gold')`
+instead of a scalar subquery evaluated for every row. Comparisons are NULL-strict, so a NULL link or a
+NULL target value rejects the row either way.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, ColumnElement
 
 from .env import EvalEnv
+from .functions import OPERATORS
 from .scope import SqlBinding
 from .sql_support import SqlArg, SqlContext, literal, sql_type, typed
 from .typed import TAggregate, TCall, TField, TInList, TLiteral, TNode
@@ -31,6 +41,46 @@ class SqlCompiler:
 
     def compile(self, node: TNode) -> ColumnElement[Any]:
         return self._dispatch[type(node)](node)
+
+    def predicate(self, node: TNode) -> ColumnElement[bool]:
+        """`node` as a WHERE condition: true exactly where the plain compile is true (see the module doc)."""
+        if isinstance(node, TCall) and node.fn in (_AND, _OR):
+            parts = [self.predicate(arg) for arg in node.args]
+            return sa.and_(*parts) if node.fn is _AND else sa.or_(*parts)
+        semi_join = self._semi_join(node)
+        if semi_join is not None:
+            return semi_join
+        return typed(self.compile(node), node.type)
+
+    def _semi_join(self, node: TNode) -> ColumnElement[bool] | None:
+        """`link IN (SELECT key FROM target WHERE <node on the target>)`, or None when node is not such a comparison."""
+        if isinstance(node, TCall) and node.fn in _COMPARISONS:
+            operands: tuple[TNode, ...] = node.args
+        elif isinstance(node, TInList):
+            operands = (node.operand, *node.items)
+        else:
+            return None
+        paths = [n for n, arg in enumerate(operands) if isinstance(arg, TField) and len(arg.path) > 1 and not arg.in_child]
+        if len(paths) != 1 or not all(_constant(arg) for n, arg in enumerate(operands) if n != paths[0]):
+            return None
+        linked = operands[paths[0]]
+        assert isinstance(linked, TField)
+        hop = linked.path[0]
+        try:
+            outer, relation = self._binding.column(hop), self._binding.link(hop)
+        except KeyError:
+            return None
+        target_key = _correlated_key(relation.where, outer)
+        if target_key is None:
+            return None
+        rebased = replace(linked, path=linked.path[1:])
+        rebuilt = tuple(rebased if n == paths[0] else arg for n, arg in enumerate(operands))
+        if isinstance(node, TCall):
+            inner_node: TNode = replace(node, args=rebuilt)
+        else:
+            inner_node = replace(node, operand=rebuilt[0], items=rebuilt[1:])
+        inner = SqlCompiler(relation.binding, self._env, self._dialect).predicate(inner_node)
+        return outer.in_(sa.select(target_key).where(inner))
 
     def _context(self, result: ExprType) -> SqlContext:
         return SqlContext(self._dialect, self._env, result)
@@ -87,5 +137,35 @@ def _path(binding: SqlBinding, path: tuple[str, ...]) -> ColumnElement[Any]:
     return sa.select(inner).where(relation.where).scalar_subquery()
 
 
+_AND, _OR = OPERATORS.get("and"), OPERATORS.get("or")
+_COMPARISONS = tuple(OPERATORS.get(symbol) for symbol in ("=", "!=", "<", "<=", ">", ">="))
+
+
+def _constant(node: TNode) -> bool:
+    """No field anywhere in the subtree: the same value for every row."""
+    if isinstance(node, TLiteral):
+        return True
+    if isinstance(node, TCall):
+        return all(_constant(arg) for arg in node.args)
+    if isinstance(node, TInList):
+        return _constant(node.operand) and all(_constant(item) for item in node.items)
+    return False
+
+
+def _correlated_key(where: ColumnElement[bool], outer: ColumnElement[Any]) -> ColumnElement[Any] | None:
+    """The target side of a link's correlation `target.key = outer.link`, or None if it is not that shape."""
+    if not isinstance(where, BinaryExpression) or where.operator is not operators.eq:
+        return None
+    if where.right.compare(outer):
+        return where.left  # type: ignore[no-any-return]
+    if where.left.compare(outer):
+        return where.right  # type: ignore[no-any-return]
+    return None
+
+
 def compile_sql(node: TNode, binding: SqlBinding, env: EvalEnv, dialect: str) -> ColumnElement[Any]:
     return typed(SqlCompiler(binding, env, dialect).compile(node), node.type)
+
+
+def compile_predicate(node: TNode, binding: SqlBinding, env: EvalEnv, dialect: str) -> ColumnElement[bool]:
+    return SqlCompiler(binding, env, dialect).predicate(node)

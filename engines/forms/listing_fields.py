@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from jimu.engines.expressions import compile_expression, to_sql
+from jimu.engines.expressions import compile_expression, to_sql_predicate
 from jimu.engines.expressions.env import EvalEnv
 from jimu.engines.expressions.errors import ExpressionError
 from jimu.engines.expressions.types import ExprType
@@ -155,7 +155,8 @@ class FieldResolver:
     # ---- expressions and search ---------------------------------------------------------------
 
     def expression_sql(self, source: str) -> ColumnElement[bool]:
-        """A BOOLEAN expression in the entity's scope as a WHERE condition; errors carry line and column."""
+        """A BOOLEAN expression in the entity's scope as a WHERE condition (link comparisons as semi-joins);
+        errors carry line and column."""
         try:
             checked = compile_expression(source, self.catalog.scope(self.entity.key), expected=ExprType.BOOLEAN)
         except ExpressionError as error:
@@ -168,7 +169,7 @@ class FieldResolver:
             raise ValidationError(message, code="query.invalid_expression", details=[detail], **params) from None
         for reference in sorted(checked.references):
             self._check_readable_path(reference)
-        return to_sql(checked, self.binding, self.env, self.dialect)
+        return to_sql_predicate(checked, self.binding, self.env, self.dialect)
 
     def _check_readable_path(self, path: tuple[str, ...]) -> None:
         entity, readable = self.entity, self.readable
