@@ -11,6 +11,7 @@ from dataclasses import dataclass, field as dc_field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from jimu.platform.audit import CreationAudit
 from jimu.platform.context import Context
@@ -108,6 +109,7 @@ class _BatchWriter:
         self.children = {f.name: ctx.catalog.require_entity(f.get("entity")) for f in child_fields(entity)}
         self.has_checks = any(_has_checks(e) for e in [entity, *self.children.values()])
         self.audit = CreationAudit(ctx.catalog, entity, ctx.tables[entity.key], ctx.dialect)
+        self.inserters = {e.key: TableInserter(ctx.tables[e.key]) for e in [entity, *self.children.values()]}
 
     def write(self, batch: list[tuple[int, Any]], result: BulkResult) -> None:
         items = self._prepare(batch, result)
@@ -187,9 +189,9 @@ class _BatchWriter:
             run_hook(ctx, "before_create", entity, None, None, {**record.values, **record.lines})
         values = [record.values for _, record in items]
         assign_numbers(ctx, entity, values)
-        table = ctx.tables[entity.key]
+        plan = self.preparer.plans[entity.key]
         base = stamp(ctx, creating=True)
-        ids = insert_many(ctx.conn, table, [{**self.preparer.plans[entity.key].row(v), **base} for v in values])
+        ids = self.inserters[entity.key].insert(ctx.conn, [{**plan.row(v), **base} for v in values])
         recomputation = Recomputation(ctx)
         recomputation.touch(entity.key, ids)
         for name, child in self.children.items():
@@ -197,8 +199,7 @@ class _BatchWriter:
                     for position, line in enumerate(record.lines.get(name) or [])]
             if rows:
                 assign_numbers(ctx, child, [line for _, _, line in rows])
-                child_table = ctx.tables[child.key]
-                line_ids = insert_many(ctx.conn, child_table, [
+                line_ids = self.inserters[child.key].insert(ctx.conn, [
                     {**self.preparer.plans[child.key].row(line), **base, "_parent_id": p, "_position": pos}
                     for p, pos, line in rows])
                 recomputation.touch(child.key, line_ids)
@@ -227,31 +228,44 @@ class _BatchWriter:
         return failed
 
 
-def insert_many(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> list[int]:
-    """executemany INSERT; the new ids in row order.
+class TableInserter:
+    """executemany INSERTs of new rows into one table, giving the new ids in row order.
 
     SQLite holds the database's write lock for the whole transaction (BEGIN IMMEDIATE) and gives an
     INTEGER PRIMARY KEY max(id) + 1, so the ids are the next ones after the current maximum.
-    PostgreSQL: the ids are drawn from the table's sequence first and inserted explicitly. Both are
-    much faster than INSERT ... RETURNING for many rows.
+    PostgreSQL: the ids are drawn from the table's sequence first (its name looked up once) and
+    inserted explicitly. Both are much faster than INSERT ... RETURNING for many rows.
     """
-    if not rows:
-        return []
-    if conn.dialect.name == "sqlite":
-        before = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one())
-        conn.execute(sa.insert(table), rows)
-        after = int(conn.execute(sa.select(sa.func.max(table.c.id))).scalar_one())
-        if after - before == len(rows):
-            return list(range(before + 1, after + 1))
-        raise RuntimeError(f"ids of {table.name} are not consecutive after a bulk insert")
-    if conn.dialect.name == "postgresql":
-        sequence = sa.func.pg_get_serial_sequence(table.name, "id")
-        ids = [int(i) for i in conn.execute(
-            sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, len(rows)))).scalars()]
-        conn.execute(sa.insert(table), [{**row, "id": i} for row, i in zip(rows, ids)])
-        return ids
-    statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return [int(i) for i in conn.execute(statement, rows).scalars()]
+
+    def __init__(self, table: sa.Table) -> None:
+        self.table = table
+        self.statement = sa.insert(table)
+        self.sequence: str | None = None
+
+    def insert(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert `rows` (on PostgreSQL each gets its "id" set in place); their ids in order."""
+        if not rows:
+            return []
+        table = self.table
+        if conn.dialect.name == "sqlite":
+            before = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one())
+            conn.execute(self.statement, rows)
+            after = int(conn.execute(sa.select(sa.func.max(table.c.id))).scalar_one())
+            if after - before == len(rows):
+                return list(range(before + 1, after + 1))
+            raise RuntimeError(f"ids of {table.name} are not consecutive after a bulk insert")
+        if conn.dialect.name == "postgresql":
+            if self.sequence is None:
+                self.sequence = str(conn.execute(sa.select(sa.func.pg_get_serial_sequence(table.name, "id"))).scalar_one())
+            sequence = sa.cast(sa.literal(self.sequence), postgresql.REGCLASS())
+            ids = [int(i) for i in conn.execute(
+                sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, len(rows)))).scalars()]
+            for row, new_id in zip(rows, ids):
+                row["id"] = new_id
+            conn.execute(self.statement, rows)
+            return ids
+        statement = self.statement.returning(table.c.id, sort_by_parameter_order=True)
+        return [int(i) for i in conn.execute(statement, rows).scalars()]
 
 
 def _has_checks(entity: EntityDef) -> bool:
