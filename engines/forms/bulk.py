@@ -125,14 +125,18 @@ class _BatchWriter:
         problems: dict[int, Problems] = {}
         items: list[Item] = []
         links: list[LinkValue] = []
+        prepare, locale = self.preparer.prepare, self.ctx.locale
         for index, data in batch:
-            found = Problems(self.ctx.locale)
-            record, row_links = self.preparer.prepare(data, found)
+            found = Problems(locale)
+            record, row_links = prepare(data, found)
             if found:
                 problems[index] = found
                 continue
             items.append((index, record))
-            links += [LinkValue(f"{index}/{link.path}", link.field, link.target_id) for link in row_links]
+            if row_links:
+                links += [LinkValue(f"{index}/{link.path}", link.field, link.target_id) for link in row_links]
+        if not links and not problems:
+            return items
         linked = Problems(self.ctx.locale)
         check_links(self.ctx, links, linked)
         for detail in linked.details:

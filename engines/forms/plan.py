@@ -11,17 +11,12 @@ from jimu.platform.registry.model import EntityDef, FieldDef
 
 @dataclass(frozen=True)
 class Slot:
-    """A field as the writer sees it; `blocked` is the error code when the user may not write it.
-
-    `convert` / `check` are the type's `coerce` / `check_value` for this field (check None: nothing to check).
-    """
+    """A field as the writer sees it; `blocked` is the error code when the user may not write it."""
 
     field: FieldDef
     type: FieldType
     blocked: str | None
     child: bool
-    convert: Converter
-    check: Checker | None
 
 
 class EntityPlan:
@@ -36,8 +31,11 @@ class EntityPlan:
             field_type = catalog.field_type(field)
             blocked = ("records.computed" if field_type.computed else "records.read_only" if field.read_only
                        else "records.not_writable" if writable is not None and field.name not in writable else None)
-            self.slots[field.name] = Slot(field, field_type, blocked, field.type == "child_table",
-                                          field_type.converter(field), field_type.checker(field))
+            self.slots[field.name] = Slot(field, field_type, blocked, field.type == "child_table")
+        # fields the user writes as plain values: the type's coerce and check_value for each (check None: no checks)
+        self.plain: dict[str, tuple[Converter, Checker | None]] = {
+            name: (s.type.converter(s.field), s.type.checker(s.field))
+            for name, s in self.slots.items() if s.blocked is None and not s.child}
         self.required = [s for s in self.slots.values() if s.field.required and not s.type.computed and not s.child]
         self.links = [s.field for s in self.slots.values() if s.field.type == "link"]
         written = [s for s in self.slots.values() if s.type.stored(s.field) and (not s.type.computed or s.field.type == "auto_number")]

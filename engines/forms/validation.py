@@ -47,11 +47,27 @@ def convert_values(ctx: Context, entity: EntityDef, data: Mapping[str, Any], pro
                    current: Record | None = None, prefix: str = "", lines_allowed: bool = True,
                    plan: EntityPlan | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Converted values of plain fields and the raw rows of child tables; problems collected."""
-    slots = (plan or EntityPlan(ctx, entity)).slots
+    plan = plan or EntityPlan(ctx, entity)
+    slots, plain = plan.slots, plan.plain
     values: dict[str, Any] = {}
     children: dict[str, Any] = {}
     for name, sent in data.items():
-        slot = slots.get(name)
+        converters = plain.get(name)
+        if converters is not None:
+            convert, check = converters
+            try:
+                value = convert(sent)
+            except ValueConversionError as error:
+                problems.add(join_path(prefix, name), error.code, **error.params)
+                continue
+            if value is not None and check is not None:
+                found = check(value)
+                if found:
+                    problems.extend(join_path(prefix, name), found)
+                    continue
+            values[name] = value
+            continue
+        slot = slots.get(name)  # not a plain value: unknown, system, blocked or a child table
         if slot is None:
             if name not in SYSTEM_KEYS:
                 problems.add(join_path(prefix, name), "records.unknown_field", field=name)
@@ -62,23 +78,10 @@ def convert_values(ctx: Context, entity: EntityDef, data: Mapping[str, Any], pro
             if current is None or not same_value(ctx, slot.field, sent, current.get(name)):
                 problems.add(join_path(prefix, name), slot.blocked)
             continue
-        if slot.child:
-            if lines_allowed:
-                children[name] = sent
-            else:
-                problems.add(join_path(prefix, name), "records.unknown_field", field=name)
-            continue
-        try:
-            value = slot.convert(sent)
-        except ValueConversionError as error:
-            problems.add(join_path(prefix, name), error.code, **error.params)
-            continue
-        if value is not None and slot.check is not None:
-            found = slot.check(value)
-            if found:
-                problems.extend(join_path(prefix, name), found)
-                continue
-        values[name] = value
+        if lines_allowed:  # a child table
+            children[name] = sent
+        else:
+            problems.add(join_path(prefix, name), "records.unknown_field", field=name)
     return values, children
 
 
