@@ -51,7 +51,8 @@ def item_values(n: int) -> dict[str, Any]:
 
 
 def system_values() -> dict[str, Any]:
-    return {"_version": 1, "_created_at": NOW, "_updated_at": NOW}
+    """The system columns a create writes (the same columns as Jimu's insert; no user here)."""
+    return {"_version": 1, "_created_at": NOW, "_created_by": None, "_updated_at": NOW, "_updated_by": None}
 
 
 def write_items_csv(path: Path, rows: int) -> None:
