@@ -25,6 +25,11 @@ from jimu.platform.storage.tables import build_tables
 _STAMP_QUERY = sa.select(sa.func.coalesce(sa.func.max(definition_versions.c.id), 0))
 
 
+def definitions_stamp_column() -> sa.ScalarSelect[Any]:
+    """The definitions stamp as a scalar subquery, for a caller that reads it along its own first statement."""
+    return _STAMP_QUERY.scalar_subquery()
+
+
 class Kernel:
     """Entry point of the platform for the engines, the web layer and the CLI.
 
@@ -47,7 +52,10 @@ class Kernel:
 
     def definitions(self, conn: sa.Connection) -> Definitions:
         """The installed definitions, rebuilt only when the stamp moved."""
-        stamp = int(conn.execute(_STAMP_QUERY).scalar_one())
+        return self.definitions_for_stamp(conn, int(conn.execute(_STAMP_QUERY).scalar_one()))
+
+    def definitions_for_stamp(self, conn: sa.Connection, stamp: int) -> Definitions:
+        """The installed definitions at a stamp already read in this transaction."""
         cached = self._definitions
         if cached is not None and cached.stamp == stamp:
             return cached
@@ -63,14 +71,18 @@ class Kernel:
 
     @contextmanager
     def unit_of_work(self, *, user_id: int | None = None, locale: str = "en", access: AccessPolicy | None = None,
-                     request_id: str | None = None, read_mostly: bool = False) -> Iterator[Context]:
+                     request_id: str | None = None, read_mostly: bool = False,
+                     first: Callable[[sa.Connection], int] | None = None) -> Iterator[Context]:
         """One transaction: committed when the block ends, rolled back whole on any exception.
 
         `read_mostly` work (HTTP GETs, exports) starts a deferred transaction on SQLite, so readers
         run side by side instead of queueing for the write lock; writes still work in it.
+        `first` runs first in the transaction and returns the definitions stamp it read (with
+        `definitions_stamp_column()`), saving the stamp query — e.g. the API's token lookup.
         """
         with self.engine.connect() as conn, conn.execution_options(**{READ_MOSTLY: read_mostly}).begin():
-            yield Context(conn=conn, definitions=self.definitions(conn), user_id=user_id, locale=locale,
+            definitions = self.definitions(conn) if first is None else self.definitions_for_stamp(conn, first(conn))
+            yield Context(conn=conn, definitions=definitions, user_id=user_id, locale=locale,
                           clock=self.clock, access=access or AllowAll(), hooks=self.hooks, request_id=request_id)
 
     def apply_app(self, raw: Any, *, dry_run: bool = False, user_id: int | None = None,

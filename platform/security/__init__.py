@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from jimu.platform.security.api_tokens import ApiToken, create_api_token, list_api_tokens, revoke_api_token
 from jimu.platform.security.auth import authenticate_token, login, login_committed, logout
+from jimu.platform.security.authenticator import Authenticator, CheckedToken
+from jimu.platform.security.cache import SecurityCache
 from jimu.platform.security.config import DEFAULT_AUTH_SETTINGS, AuthSettings, LockoutRule
 from jimu.platform.security.departments import (
     Department,
@@ -32,7 +34,7 @@ from jimu.platform.security.roles import (
 )
 from jimu.platform.security.rules import USER_SETS
 from jimu.platform.security.sessions import Session, prune_sessions, revoke_user_sessions, verify_csrf
-from jimu.platform.security.snapshot import ACTIONS, WILDCARD, RulesSnapshot, SecurityCache, load_snapshot
+from jimu.platform.security.snapshot import ACTIONS, WILDCARD, RulesSnapshot, load_snapshot
 from jimu.platform.security.users import (
     create_user,
     deactivate_user,
@@ -45,7 +47,7 @@ from jimu.platform.security.users import (
 
 __all__ = [
     "ACTIONS", "DEFAULT_AUTH_SETTINGS", "USER_SETS", "WILDCARD", "ApiToken", "AuthSettings", "AuthenticationError",
-    "Credential", "CsrfError", "Department", "LockoutRule", "PermissionDeniedError", "Principal", "RolePolicy",
+    "Authenticator", "CheckedToken", "Credential", "CsrfError", "Department", "LockoutRule", "PermissionDeniedError", "Principal", "RolePolicy",
     "RulesSnapshot", "SecurityCache", "Session", "TooManyAttemptsError", "add_record_rule", "authenticate_token",
     "bind_policy", "check_policy", "clear_field_permission", "create_api_token", "create_department", "create_role",
     "create_user", "deactivate_user", "delete_department", "delete_role", "hash_password", "list_api_tokens",

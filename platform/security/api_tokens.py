@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 
 from jimu.platform.errors import NotFoundError
 from jimu.platform.security.errors import AuthenticationError
@@ -62,9 +63,22 @@ def revoke_api_token(conn: sa.Connection, token_id: int, *, now: datetime, user_
         raise NotFoundError(f"No API token {token_id}.", code="security.unknown_token", token=token_id)
 
 
+def token_query(*extra: ColumnElement[Any]) -> sa.Select[Any]:
+    """The lookup of an API token by hash (bind `token_hash`), with `extra` columns read in the same statement."""
+    return sa.select(api_tokens, *extra).where(api_tokens.c.token_hash == sa.bindparam("token_hash"))
+
+
+_TOKEN_QUERY = token_query()
+
+
 def token_credential(conn: sa.Connection, token: str, *, now: datetime) -> tuple[int, Credential]:
     """The user and credential of a live API token; AuthenticationError otherwise. Records its use."""
-    row = conn.execute(sa.select(api_tokens).where(api_tokens.c.token_hash == token_hash(token))).first()
+    row = conn.execute(_TOKEN_QUERY, {"token_hash": token_hash(token)}).first()
+    return check_token_row(conn, row, now=now)
+
+
+def check_token_row(conn: sa.Connection, row: Any, *, now: datetime) -> tuple[int, Credential]:
+    """The user and credential of a looked-up token row (None: unknown token); AuthenticationError unless live."""
     if row is None or row.revoked_at is not None:
         raise AuthenticationError("Authentication failed.")
     if row.expires_at is not None and now >= row.expires_at:

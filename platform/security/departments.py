@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from jimu.platform.context import utcnow
 from jimu.platform.errors import ConflictError, NotFoundError
+from jimu.platform.security.revision import bump_security_stamp
 from jimu.platform.security.tables import departments, user_departments
 from jimu.platform.security.users import require_user
 
@@ -40,7 +41,9 @@ def create_department(conn: sa.Connection, name: str, *, parent_id: int | None =
     if manager_id is not None:
         require_user(conn, manager_id)
     values = {"name": name, "parent_id": parent_id, "manager_id": manager_id, "created_at": now or utcnow()}
-    return int(conn.execute(sa.insert(departments).values(**values).returning(departments.c.id)).scalar_one())
+    department_id = int(conn.execute(sa.insert(departments).values(**values).returning(departments.c.id)).scalar_one())
+    bump_security_stamp(conn)  # managers of the departments above now manage this one too
+    return department_id
 
 
 def update_department(conn: sa.Connection, department_id: int, *, name: str | None = None,
@@ -63,6 +66,7 @@ def update_department(conn: sa.Connection, department_id: int, *, name: str | No
         changes["manager_id"] = manager_id
     if changes:
         conn.execute(sa.update(departments).where(departments.c.id == department_id).values(**changes))
+        bump_security_stamp(conn)
 
 
 def delete_department(conn: sa.Connection, department_id: int) -> None:
@@ -73,6 +77,7 @@ def delete_department(conn: sa.Connection, department_id: int) -> None:
                             department=department_id)
     conn.execute(sa.delete(user_departments).where(user_departments.c.department_id == department_id))
     conn.execute(sa.delete(departments).where(departments.c.id == department_id))
+    bump_security_stamp(conn)
 
 
 def list_departments(conn: sa.Connection) -> list[Department]:

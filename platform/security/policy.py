@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
@@ -12,24 +11,29 @@ from jimu.platform.context import Context, utcnow
 from jimu.platform.errors import PermissionDeniedError
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef
+from jimu.platform.security.cache import SecurityCache
+from jimu.platform.security.grants import RoleGrants
 from jimu.platform.security.principal import Principal
-from jimu.platform.security.rules import RecordRule, RuleCompiler
-from jimu.platform.security.snapshot import ACTIONS, WILDCARD, FieldRule, RulesSnapshot, SecurityCache, load_snapshot
+from jimu.platform.security.rules import RuleCompiler
+from jimu.platform.security.snapshot import ACTIONS, WILDCARD, RulesSnapshot, load_snapshot
 from jimu.platform.storage.tables import EntityTables, build_tables
-
-WRITE_ACTIONS = ("create", "update")
 
 
 class RolePolicy:
     """What a principal may do, see and change. One per request; immutable inputs, per-request memo only.
 
+    What the roles allow (grants, which record rules apply, field sets) comes from a RoleGrants shared by
+    every request at the same security revision and catalog; only the row conditions — which hold the
+    principal's id, departments and the request's time — are built per request.
     Child entities (lines) follow the permissions and record rules of the entity owning them.
     """
 
     def __init__(self, principal: Principal, snapshot: RulesSnapshot, catalog: Catalog,
-                 tables: EntityTables | None = None, *, dialect: str, now: datetime | None = None) -> None:
+                 tables: EntityTables | None = None, *, dialect: str, now: datetime | None = None,
+                 grants: RoleGrants | None = None) -> None:
         self.principal = principal
-        self.snapshot = snapshot.for_roles(principal.roles)
+        self.grants = grants if grants is not None else RoleGrants(snapshot, principal.roles, catalog)
+        self.snapshot = self.grants.snapshot
         self.catalog = catalog
         self._tables = tables
         self.env = EvalEnv(current_user=principal.user_id, now=now or utcnow())
@@ -37,27 +41,14 @@ class RolePolicy:
         self._conditions: dict[tuple[str, str, int], tuple[sa.FromClause, ColumnElement[bool] | None]] = {}
 
     # ---- entity permissions ---------------------------------------------------------
-    def _root(self, entity_key: str) -> str:
-        """The entity whose permissions apply: a child entity's owner, recursively."""
-        seen = {entity_key}
-        entity = self.catalog.entity(entity_key)
-        while entity is not None and entity.is_child:
-            owner = self.catalog.parent_of(entity.key)
-            if owner is None or owner[0].key in seen:
-                break
-            entity = owner[0]
-            seen.add(entity.key)
-        return entity.key if entity is not None else entity_key
-
     def roles_granting(self, entity_key: str, action: str) -> frozenset[str]:
         """The principal's roles that allow `action` on an entity (directly or through `*`)."""
-        root = self._root(entity_key)
-        return frozenset(g.role for g in self.snapshot.grants if g.entity in (root, WILDCARD) and action in g.actions)
+        return self.grants.roles_granting(entity_key, action)
 
     def can(self, entity_key: str, action: str) -> bool:
         if action not in ACTIONS:
             return False
-        return self.principal.is_superuser or bool(self.roles_granting(entity_key, action))
+        return self.principal.is_superuser or self.grants.can(entity_key, action)
 
     def require(self, entity_key: str, action: str) -> None:
         if not self.can(entity_key, action):
@@ -90,18 +81,13 @@ class RolePolicy:
         entity = self.catalog.entity(entity_key)
         if entity is not None and entity.is_child:
             return self._child_condition(entity, table, action)
-        granting = self.roles_granting(entity_key, action)
-        if not granting or entity is None:
+        rules = self.grants.row_rules(entity_key, action)
+        if rules is None:
+            return None
+        if not rules or entity is None:
             return sa.false()
-        rules_by_role: dict[str, list[RecordRule]] = {role: [] for role in granting}
-        for rule in self.snapshot.record_rules:
-            if rule.role in granting and rule.entity == entity_key and action in rule.actions:
-                rules_by_role[rule.role].append(rule)
-        if any(not rules for rules in rules_by_role.values()):
-            return None  # a role grants the action without restriction
         compiler = RuleCompiler(self.catalog, self.tables, self.principal, self.env, self.dialect)
-        ordered = sorted((r for rules in rules_by_role.values() for r in rules), key=lambda r: r.id)
-        return sa.or_(*(compiler.condition(rule, entity, table) for rule in ordered))
+        return sa.or_(*(compiler.condition(rule, entity, table) for rule in rules))
 
     def _child_condition(self, entity: EntityDef, table: sa.FromClause, action: str) -> ColumnElement[bool] | None:
         owner = self.catalog.parent_of(entity.key)
@@ -120,41 +106,27 @@ class RolePolicy:
         return self._tables
 
     # ---- fields ---------------------------------------------------------------------
-    def _field_rules(self, entity_key: str, roles: frozenset[str]) -> dict[str, list[FieldRule]]:
-        found: dict[str, list[FieldRule]] = {}
-        for rule in self.snapshot.field_rules:
-            if rule.entity == entity_key and rule.role in roles:
-                found.setdefault(rule.field, []).append(rule)
-        return found
-
-    def _fields(self, entity_key: str, actions: tuple[str, ...], allowed: Any) -> frozenset[str] | None:
-        if self.principal.is_superuser:
-            return None
-        roles = frozenset().union(*(self.roles_granting(entity_key, a) for a in actions))
-        if not roles:
-            return frozenset()
-        rules = self._field_rules(entity_key, roles)
-        entity = self.catalog.entity(entity_key)
-        if not rules or entity is None:
-            return None
-        names = set()
-        for field in entity.fields:
-            by_role = {r.role: r for r in rules.get(field.key, [])}
-            if any(role not in by_role or allowed(by_role[role]) for role in roles):
-                names.add(field.name)
-        return None if len(names) == len(entity.fields) else frozenset(names)
-
     def readable_fields(self, entity_key: str) -> frozenset[str] | None:
-        return self._fields(entity_key, ("read",), lambda rule: rule.read)
+        return None if self.principal.is_superuser else self.grants.readable_fields(entity_key)
 
     def writable_fields(self, entity_key: str) -> frozenset[str] | None:
-        return self._fields(entity_key, WRITE_ACTIONS, lambda rule: rule.read and rule.write)
+        return None if self.principal.is_superuser else self.grants.writable_fields(entity_key)
 
 
-def bind_policy(ctx: Context, principal: Principal, cache: SecurityCache | None = None) -> RolePolicy:
-    """Make `principal` the user of a unit of work: builds their RolePolicy and sets ctx.access / ctx.user_id."""
-    snapshot = cache.snapshot(ctx.conn) if cache is not None else load_snapshot(ctx.conn)
-    policy = RolePolicy(principal, snapshot, ctx.catalog, ctx.tables, now=ctx.now(), dialect=ctx.dialect)
+def bind_policy(ctx: Context, principal: Principal, cache: SecurityCache | None = None, *,
+                security_stamp: int | None = None) -> RolePolicy:
+    """Make `principal` the user of a unit of work: builds their RolePolicy and sets ctx.access / ctx.user_id.
+
+    `security_stamp`: the security revision already read in this transaction (saves the cache its query).
+    """
+    if cache is None:
+        snapshot = load_snapshot(ctx.conn)
+        grants = RoleGrants(snapshot, principal.roles, ctx.catalog)
+    else:
+        snapshot = cache.snapshot(ctx.conn, security_stamp)
+        grants = cache.grants(snapshot, ctx.catalog, principal.roles)
+    policy = RolePolicy(principal, snapshot, ctx.catalog, ctx.tables, now=ctx.now(), dialect=ctx.dialect,
+                        grants=grants)
     ctx.access = policy
     ctx.user_id = principal.user_id
     return policy

@@ -12,8 +12,9 @@ from jimu.platform.context import utcnow
 from jimu.platform.errors import ConflictError, ErrorDetail, NotFoundError, ValidationError
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef
+from jimu.platform.security.revision import bump_security_stamp
 from jimu.platform.security.rules import rule_problems, stored_rule
-from jimu.platform.security.snapshot import ACTIONS, WILDCARD, bump_security_stamp
+from jimu.platform.security.snapshot import ACTIONS, WILDCARD
 from jimu.platform.security.tables import field_permissions, permissions, record_rules, roles
 
 _ROLE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,47}$")

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.elements import ColumnElement
 
 from jimu.platform.security.config import AuthSettings
 from jimu.platform.security.errors import AuthenticationError, CsrfError
@@ -44,9 +45,22 @@ def create_session(conn: sa.Connection, user_id: int, *, kind: str, now: datetim
     return session
 
 
+def session_query(*extra: ColumnElement[Any]) -> sa.Select[Any]:
+    """The lookup of a session by token hash (bind `token_hash`), with `extra` columns read in the same statement."""
+    return sa.select(sessions, *extra).where(sessions.c.id == sa.bindparam("token_hash"))
+
+
+_SESSION_QUERY = session_query()
+
+
 def session_credential(conn: sa.Connection, token: str, *, now: datetime, settings: AuthSettings) -> tuple[int, Credential]:
     """The user and credential of a live session token; AuthenticationError otherwise. Slides the idle timer."""
-    row: Any = conn.execute(sa.select(sessions).where(sessions.c.id == token_hash(token))).first()
+    row = conn.execute(_SESSION_QUERY, {"token_hash": token_hash(token)}).first()
+    return check_session_row(conn, row, now=now, settings=settings)
+
+
+def check_session_row(conn: sa.Connection, row: Any, *, now: datetime, settings: AuthSettings) -> tuple[int, Credential]:
+    """The user and credential of a looked-up session row (None: unknown token); AuthenticationError unless live."""
     if row is None or row.revoked_at is not None:
         raise AuthenticationError("Authentication failed.")
     if now >= row.expires_at or now >= row.last_seen_at + settings.idle_timeout:

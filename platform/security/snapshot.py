@@ -1,14 +1,14 @@
 """The security configuration as one immutable snapshot, loaded from the database (cached by a stamp)."""
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from jimu.platform.security.revision import security_stamp
 from jimu.platform.security.rules import RecordRule
-from jimu.platform.security.tables import field_permissions, permissions, record_rules, security_revision
+from jimu.platform.security.tables import field_permissions, permissions, record_rules
 
 ACTIONS = ("read", "create", "update", "delete", "import", "export", "design")
 WILDCARD = "*"
@@ -54,20 +54,6 @@ class RulesSnapshot:
         )
 
 
-def security_stamp(conn: sa.Connection) -> int:
-    """The security revision: grows whenever roles, grants or rules change."""
-    value = conn.execute(sa.select(security_revision.c.value).where(security_revision.c.id == 1)).scalar()
-    return int(value or 0)
-
-
-def bump_security_stamp(conn: sa.Connection) -> None:
-    """Mark the security configuration as changed (called by every change in roles.py)."""
-    updated = conn.execute(sa.update(security_revision).where(security_revision.c.id == 1)
-                           .values(value=security_revision.c.value + 1))
-    if updated.rowcount == 0:
-        conn.execute(sa.insert(security_revision).values(id=1, value=1))
-
-
 def load_snapshot(conn: sa.Connection) -> RulesSnapshot:
     """Read the whole security configuration."""
     revision = security_stamp(conn)
@@ -84,28 +70,3 @@ def load_snapshot(conn: sa.Connection) -> RulesSnapshot:
         for row in conn.execute(sa.select(field_permissions))
     )
     return RulesSnapshot(revision, grants, rules, fields)
-
-
-class SecurityCache:
-    """Holds the latest snapshot for a process (owned by the web app, like the kernel's definitions).
-
-    Each request costs one query (the stamp); the snapshot is reloaded only when the stamp moved.
-    """
-
-    def __init__(self) -> None:
-        self._snapshot: RulesSnapshot | None = None
-        self._lock = threading.Lock()
-
-    def snapshot(self, conn: sa.Connection) -> RulesSnapshot:
-        stamp = security_stamp(conn)
-        cached = self._snapshot
-        if cached is not None and cached.revision == stamp:
-            return cached
-        fresh = load_snapshot(conn)
-        with self._lock:
-            self._snapshot = fresh
-        return fresh
-
-    def invalidate(self) -> None:
-        with self._lock:
-            self._snapshot = None

@@ -12,10 +12,12 @@ from jimu.platform.context import utcnow
 from jimu.platform.errors import ConflictError, ErrorDetail, NotFoundError, ValidationError
 from jimu.platform.meta import users
 from jimu.platform.security.passwords import hash_password
+from jimu.platform.security.revision import bump_security_stamp
 from jimu.platform.security.tables import api_tokens, departments, roles, sessions, user_departments, user_roles
 
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{1,150}$")
 _UPDATABLE = frozenset({"display_name", "email", "locale", "is_superuser"})
+_PRINCIPAL_ATTRIBUTES = frozenset({"username", "is_superuser"})  # what a Principal holds of the user row
 
 
 def _check_username(conn: sa.Connection, username: str, *, exclude: int | None = None) -> str:
@@ -63,6 +65,8 @@ def update_user(conn: sa.Connection, user_id: int, *, username: str | None = Non
         changes["username"] = _check_username(conn, username, exclude=user_id)
     if changes:
         conn.execute(sa.update(users).where(users.c.id == user_id).values(**changes))
+    if _PRINCIPAL_ATTRIBUTES & set(changes):
+        bump_security_stamp(conn)
 
 
 def set_password(conn: sa.Connection, user_id: int, password: str, *, now: datetime | None = None,
@@ -74,6 +78,7 @@ def set_password(conn: sa.Connection, user_id: int, password: str, *, now: datet
     if keep_session is not None:
         query = query.where(sessions.c.id != keep_session)
     conn.execute(query.values(revoked_at=now or utcnow()))
+    bump_security_stamp(conn)
 
 
 def deactivate_user(conn: sa.Connection, user_id: int, *, now: datetime | None = None) -> None:
@@ -85,11 +90,13 @@ def deactivate_user(conn: sa.Connection, user_id: int, *, now: datetime | None =
                  .values(revoked_at=now))
     conn.execute(sa.update(api_tokens).where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
                  .values(revoked_at=now))
+    bump_security_stamp(conn)
 
 
 def reactivate_user(conn: sa.Connection, user_id: int) -> None:
     require_user(conn, user_id)
     conn.execute(sa.update(users).where(users.c.id == user_id).values(is_active=True))
+    bump_security_stamp(conn)
 
 
 def set_user_roles(conn: sa.Connection, user_id: int, role_keys: Iterable[str]) -> None:
@@ -103,6 +110,7 @@ def set_user_roles(conn: sa.Connection, user_id: int, role_keys: Iterable[str]) 
     conn.execute(sa.delete(user_roles).where(user_roles.c.user_id == user_id))
     if wanted:
         conn.execute(sa.insert(user_roles), [{"user_id": user_id, "role_key": key} for key in wanted])
+    bump_security_stamp(conn)
 
 
 def set_user_departments(conn: sa.Connection, user_id: int, department_ids: Iterable[int]) -> None:
@@ -117,3 +125,4 @@ def set_user_departments(conn: sa.Connection, user_id: int, department_ids: Iter
     conn.execute(sa.delete(user_departments).where(user_departments.c.user_id == user_id))
     if wanted:
         conn.execute(sa.insert(user_departments), [{"user_id": user_id, "department_id": d} for d in wanted])
+    bump_security_stamp(conn)

@@ -4,22 +4,29 @@
 inside it (401 when missing, expired or revoked), checks CSRF for cookie sessions on unsafe
 methods, binds the caller's RolePolicy and yields the Context; the transaction commits only when
 the endpoint returned normally, before the response is sent (dependency scope "function").
+
+Its first statement looks the session/token up (never cached: revocation is immediate) and reads the
+security and definitions stamps along; the principal and the rules are then taken from the services'
+caches while those stamps hold, so a request usually costs that statement plus its own queries.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import Depends, Request
 
 from jimu.platform.context import Context
-from jimu.platform.kernel import Kernel
+from jimu.platform.kernel import Kernel, definitions_stamp_column
 from jimu.platform.security import (
     AuthenticationError,
+    Authenticator,
+    CheckedToken,
     Principal,
     SecurityCache,
-    authenticate_token,
     bind_policy,
     verify_csrf,
 )
@@ -37,6 +44,10 @@ class ApiServices:
     kernel: Kernel
     settings: ApiSettings
     security: SecurityCache = field(default_factory=SecurityCache)
+    authenticator: Authenticator = field(init=False)  # principals cached per credential and security stamp
+
+    def __post_init__(self) -> None:
+        self.authenticator = Authenticator(self.settings.auth, extra=(definitions_stamp_column(),))
 
 
 def services(request: Request) -> ApiServices:
@@ -61,10 +72,30 @@ def presented_credential(request: Request, settings: ApiSettings) -> Presented:
     return Presented(cookie or None, from_cookie=bool(cookie))
 
 
-def authenticate(ctx: Context, request: Request, api: ApiServices) -> Principal:
+class RequestCredential:
+    """The request's credential, checked as the unit of work's first statement (`kernel.unit_of_work(first=...)`)."""
+
+    def __init__(self, api: ApiServices, presented: Presented, now: datetime) -> None:
+        self.api = api
+        self.presented = presented
+        self.now = now
+        self.checked: CheckedToken | None = None
+
+    def __call__(self, conn: sa.Connection) -> int:
+        """Check the token (AuthenticationError otherwise); the definitions stamp read along."""
+        self.checked = self.api.authenticator.check(conn, self.presented.token, self.now)
+        return int(self.checked.extra[0])
+
+    def result(self) -> CheckedToken:
+        if self.checked is None:
+            raise RuntimeError("The credential is checked by the unit of work's first statement.")
+        return self.checked
+
+
+def authenticate(ctx: Context, request: Request, credential: RequestCredential) -> Principal:
     """The caller of a request; a cookie must hold a browser session and, on unsafe methods, match CSRF."""
-    presented = presented_credential(request, api.settings)
-    principal = authenticate_token(ctx.conn, presented.token, ctx.now(), settings=api.settings.auth)
+    presented, checked = credential.presented, credential.result()
+    principal = credential.api.authenticator.principal(ctx.conn, checked)
     if presented.from_cookie:
         if principal.credential is None or principal.credential.kind != "browser":
             raise AuthenticationError("Authentication failed.")
@@ -75,10 +106,11 @@ def authenticate(ctx: Context, request: Request, api: ApiServices) -> Principal:
 
 def request_context(request: Request) -> Iterator[Context]:
     api = services(request)
+    credential = RequestCredential(api, presented_credential(request, api.settings), api.kernel.clock())
     with api.kernel.unit_of_work(locale=request_locale(request), request_id=request_id(request),
-                                 read_mostly=request.method in SAFE_METHODS) as ctx:
-        principal = authenticate(ctx, request, api)
-        bind_policy(ctx, principal, api.security)
+                                 read_mostly=request.method in SAFE_METHODS, first=credential) as ctx:
+        principal = authenticate(ctx, request, credential)
+        bind_policy(ctx, principal, api.security, security_stamp=credential.result().security_stamp)
         request.state.principal = principal
         yield ctx
 
