@@ -11,7 +11,6 @@ from dataclasses import dataclass, field as dc_field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 
 from jimu.platform.audit import CreationAudit
 from jimu.platform.context import Context
@@ -19,6 +18,7 @@ from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.i18n import translate
 from jimu.platform.registry.model import EntityDef
 
+from .bulk_insert import TableInserter
 from .checks import check_record
 from .common import assign_numbers, header_entity, run_hook
 from .computing import Recomputation
@@ -195,7 +195,7 @@ class _BatchWriter:
         assign_numbers(ctx, entity, values)
         plan = self.preparer.plans[entity.key]
         base = stamp(ctx, creating=True)
-        ids = self.inserters[entity.key].insert(ctx.conn, [{**plan.row(v), **base} for v in values])
+        ids = self.inserters[entity.key].insert(ctx.conn, [plan.row(v) for v in values], base)
         recomputation = Recomputation(ctx)
         recomputation.touch(entity.key, ids)
         for name, child in self.children.items():
@@ -204,8 +204,8 @@ class _BatchWriter:
             if rows:
                 assign_numbers(ctx, child, [line for _, _, line in rows])
                 line_ids = self.inserters[child.key].insert(ctx.conn, [
-                    {**self.preparer.plans[child.key].row(line), **base, "_parent_id": p, "_position": pos}
-                    for p, pos, line in rows])
+                    {**self.preparer.plans[child.key].row(line), "_parent_id": p, "_position": pos}
+                    for p, pos, line in rows], base)
                 recomputation.touch(child.key, line_ids)
         recomputation.run()
         if self.has_checks:
@@ -230,46 +230,6 @@ class _BatchWriter:
                 _report(result, index, found)
                 failed.add(index)
         return failed
-
-
-class TableInserter:
-    """executemany INSERTs of new rows into one table, giving the new ids in row order.
-
-    SQLite holds the database's write lock for the whole transaction (BEGIN IMMEDIATE) and gives an
-    INTEGER PRIMARY KEY max(id) + 1, so the ids are the next ones after the current maximum.
-    PostgreSQL: the ids are drawn from the table's sequence first (its name looked up once) and
-    inserted explicitly. Both are much faster than INSERT ... RETURNING for many rows.
-    """
-
-    def __init__(self, table: sa.Table) -> None:
-        self.table = table
-        self.statement = sa.insert(table)
-        self.sequence: str | None = None
-
-    def insert(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> list[int]:
-        """Insert `rows` (on PostgreSQL each gets its "id" set in place); their ids in order."""
-        if not rows:
-            return []
-        table = self.table
-        if conn.dialect.name == "sqlite":
-            before = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one())
-            conn.execute(self.statement, rows)
-            after = int(conn.execute(sa.select(sa.func.max(table.c.id))).scalar_one())
-            if after - before == len(rows):
-                return list(range(before + 1, after + 1))
-            raise RuntimeError(f"ids of {table.name} are not consecutive after a bulk insert")
-        if conn.dialect.name == "postgresql":
-            if self.sequence is None:
-                self.sequence = str(conn.execute(sa.select(sa.func.pg_get_serial_sequence(table.name, "id"))).scalar_one())
-            sequence = sa.cast(sa.literal(self.sequence), postgresql.REGCLASS())
-            ids = [int(i) for i in conn.execute(
-                sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, len(rows)))).scalars()]
-            for row, new_id in zip(rows, ids):
-                row["id"] = new_id
-            conn.execute(self.statement, rows)
-            return ids
-        statement = self.statement.returning(table.c.id, sort_by_parameter_order=True)
-        return [int(i) for i in conn.execute(statement, rows).scalars()]
 
 
 def _has_checks(entity: EntityDef) -> bool:
