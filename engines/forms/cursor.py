@@ -95,9 +95,10 @@ def _after(key: KeyColumn, value: Any) -> ColumnElement[bool] | None:
     param = _param(key, value)
     beyond = key.sql < param if key.descending else key.sql > param
     if key.nullable and not key.nulls_first:
-        # "beyond, or NULL" as one term: written as an OR, SQLite would fetch each branch through the
-        # index (MULTI-INDEX OR) and sort every later row instead of walking the index in order.
-        return sa.func.coalesce(beyond, sa.true())
+        # "beyond, or NULL" as one term, `(key < v) IS NOT FALSE`: written as an OR, SQLite may fetch
+        # each branch through the index (MULTI-INDEX OR) and sort every later row instead of walking
+        # the index in order.
+        return beyond.is_not(sa.false())
     return beyond
 
 
