@@ -4,7 +4,7 @@ SQLAlchemy's Core executemany builds and processes a parameter dict per row, whi
 the database's own insert on SQLite. Here the INSERT is compiled once per set of columns and the
 rows go to the DBAPI's executemany as tuples (or dicts), through the same bind processors SQLAlchemy
 uses (`type.dialect_impl(dialect).bind_processor(dialect)`), made once; the columns every row shares
-(the write stamp) are processed once per batch.
+(the write stamp) are processed once per batch. PostgreSQL gets the same values through COPY.
 """
 from __future__ import annotations
 
@@ -69,6 +69,8 @@ class TableInserter:
         driver = self.compiled[cache_key]
         if driver is None:
             conn.execute(self.statement, [{**row, **shared} for row in rows])
+        elif conn.dialect.driver == "psycopg":
+            driver.copy(conn, self.table, keys, rows, shared)
         else:
             conn.exec_driver_sql(driver.sql, driver.parameters(rows, shared))
 
@@ -96,6 +98,30 @@ class DriverInsert:
             if processor is not None:
                 processors[name] = processor
         return cls(compiled.string, tuple(names) if names is not None else None, processors)
+
+    def copy(self, conn: sa.Connection, table: sa.Table, keys: tuple[str, ...], rows: list[dict[str, Any]],
+             shared: Mapping[str, Any]) -> None:
+        """PostgreSQL: the rows through COPY ... FROM STDIN (its bulk path: several times faster than an
+        executemany for the server), the values processed as for the INSERT; errors raised as SQLAlchemy's."""
+        quote = conn.dialect.identifier_preparer
+        sql = (f"COPY {quote.format_table(table)} ({', '.join(quote.quote(key) for key in keys)}) FROM STDIN")
+        processors = self.processors
+        fixed = tuple(processors[k](v) if k in processors else v for k, v in shared.items())
+        names = list(rows[0])
+        steps = [(i, processors[name]) for i, name in enumerate(names) if name in processors]
+        get = operator.itemgetter(*names)
+        single = len(names) == 1
+        dbapi = conn.dialect.loaded_dbapi
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor, cursor.copy(sql) as copy:
+                for row in rows:
+                    values = [get(row)] if single else list(get(row))
+                    for i, processor in steps:
+                        values[i] = processor(values[i])
+                    copy.write_row((*values, *fixed))
+        except dbapi.Error as error:
+            raise sa.exc.DBAPIError.instance(sql, None, error, dbapi.Error, dialect=conn.dialect) from error
 
     def parameters(self, rows: list[dict[str, Any]], shared: Mapping[str, Any]) -> list[Any]:
         """The DBAPI parameters of each row: processed values, the shared ones processed once."""

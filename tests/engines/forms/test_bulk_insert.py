@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -66,3 +67,17 @@ def test_columns_with_python_defaults_fall_back_to_core(engine: Engine) -> None:
         table.create(conn)
         TableInserter(table).insert(conn, [{"code": "x"}, {"code": "y"}], {})
         assert conn.execute(sa.select(table.c.code, table.c.n).order_by(table.c.id)).all() == [("x", 7), ("y", 7)]
+
+
+def test_a_duplicate_raises_sqlalchemys_integrity_error(engine: Engine) -> None:
+    table = sa.Table("t_unique_insert", sa.MetaData(), sa.Column("id", IdType, primary_key=True, autoincrement=True),
+                     sa.Column("code", sa.Text, unique=True))
+    with engine.begin() as conn:
+        table.create(conn)
+        inserter = TableInserter(table)
+        inserter.insert(conn, [{"code": "a"}], {})
+        savepoint = conn.begin_nested()
+        with pytest.raises(sa.exc.IntegrityError):
+            inserter.insert(conn, [{"code": "b"}, {"code": "a"}], {})
+        savepoint.rollback()
+        assert conn.execute(sa.select(table.c.code)).scalars().all() == ["a"]
