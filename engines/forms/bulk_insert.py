@@ -52,8 +52,8 @@ class TableInserter:
             if self.sequence is None:
                 self.sequence = str(conn.execute(sa.select(sa.func.pg_get_serial_sequence(table.name, "id"))).scalar_one())
             sequence = sa.cast(sa.literal(self.sequence), postgresql.REGCLASS())
-            ids = [int(i) for i in conn.execute(
-                sa.select(sa.func.nextval(sequence)).select_from(sa.func.generate_series(1, len(rows)))).scalars()]
+            drawn = sa.func.array_agg(sa.func.nextval(sequence))  # one array value, not a row per id
+            ids = list(conn.execute(sa.select(drawn).select_from(sa.func.generate_series(1, len(rows)))).scalar_one())
             for row, new_id in zip(rows, ids):
                 row["id"] = new_id
             self._execute(conn, rows, shared)
