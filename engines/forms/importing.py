@@ -46,7 +46,8 @@ class ImportReport:
     created: int = 0
     ids: list[int] = field(default_factory=list)
     errors: list[ImportRowError] = field(default_factory=list)
-    error_count: int = 0  # every bad row, even those beyond the reported list
+    error_count: int = 0  # every problem found, even those beyond the reported list
+    bad_rows: set[int] = field(default_factory=set)  # line/row numbers with at least one problem
     skipped: int = 0  # blank rows
     rows: int = 0  # data rows read (blank ones included)
     ignored_columns: list[str] = field(default_factory=list)  # computed fields (e.g. from an export)
@@ -58,12 +59,18 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {"created": self.created, "rows": self.rows, "skipped": self.skipped, "error_count": self.error_count,
+                "bad_row_count": self.bad_row_count,
                 "ignored_columns": self.ignored_columns,
                 "errors_truncated": self.error_count > len(self.errors), "rolled_back": self.rolled_back,
                 "errors": [e.as_dict() for e in self.errors]}
 
+    @property
+    def bad_row_count(self) -> int:
+        return len(self.bad_rows)
+
     def add_error(self, error: ImportRowError, limit: int) -> None:
         self.error_count += 1
+        self.bad_rows.add(error.row)
         if len(self.errors) < limit:
             self.errors.append(error)
 

@@ -59,7 +59,7 @@ def import_command(args: argparse.Namespace, session: Session, out: Output) -> i
 
 def _report_lines(report: ImportReport, locale: str) -> list[str]:
     code = "cli.import_rolled_back" if report.rolled_back else "cli.import_done"
-    lines = [translate(code, locale, created=report.created, errors=report.error_count, skipped=report.skipped)]
+    lines = [translate(code, locale, created=report.created, errors=report.bad_row_count, skipped=report.skipped)]
     for error in report.errors:
         where = translate("cli.row_column", locale, row=error.row, column=error.column) if error.column \
             else translate("cli.row", locale, row=error.row)

@@ -124,6 +124,13 @@ def test_all_or_nothing_writes_nothing_and_reports_every_bad_row(kernel: Kernel)
     assert _clients(kernel) == []
 
 
+def test_rows_with_several_problems_count_once(kernel: Kernel) -> None:
+    data = b"name,visits,email\nA,many,not-an-email\nB,2,b@example.com\nC,x,c@example.com\n"
+    report = _import(kernel, data, all_or_nothing=True)
+    assert (report.error_count, report.bad_row_count) == (3, 2)
+    assert report.as_dict()["bad_row_count"] == 2
+
+
 def test_per_row_mode_keeps_good_rows_and_numbers_bad_ones(kernel: Kernel) -> None:
     data = b"name,visits\nA,1\n\nB,x\nA,2\nC,3\n"
     report = _import(kernel, data, all_or_nothing=False, batch_size=2)

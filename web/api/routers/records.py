@@ -89,8 +89,8 @@ def import_(ctx: RequestContext, entity: str, file: Annotated[UploadFile, File()
         code = "api.import_rejected"
         details = [ErrorDetail(f"rows/{e.row}/{e.field or e.column or ''}".rstrip("/"), e.code, message=e.message)
                    for e in report.errors]
-        raise ValidationError(translate(code, ctx.locale, count=report.error_count), code=code, details=details,
-                              count=report.error_count, report=report.as_dict())
+        raise ValidationError(translate(code, ctx.locale, count=report.bad_row_count), code=code, details=details,
+                              count=report.bad_row_count, report=report.as_dict())
     return json_response(report.as_dict())
 
 
