@@ -6,7 +6,9 @@ savepoint each) to find the offending rows; rows failing a rule are dropped and 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import gc
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field as dc_field
 from typing import Any
 
@@ -80,7 +82,7 @@ class BulkCreator:
         """Create many records; with all_or_nothing any row error writes nothing and raises ValidationError."""
         ctx, writer = self.ctx, self.writer
         result = BulkResult()
-        with ctx.conn.begin_nested() as everything:
+        with _older_objects_frozen(), ctx.conn.begin_nested() as everything:
             batch: list[tuple[int, Any]] = []
             for index, row in enumerate(rows):
                 batch.append((index, row))
@@ -230,6 +232,19 @@ class _BatchWriter:
                 _report(result, index, found)
                 failed.add(index)
         return failed
+
+
+@contextmanager
+def _older_objects_frozen() -> Iterator[None]:
+    """Write with the objects that existed before frozen (`gc.freeze`), so the full collections that a
+    batch's thousands of live row objects set off walk those objects, not the whole heap (they took
+    about 15 % of an import). Process-wide, yet harmless when concurrent or nested: unfreezing only
+    puts the frozen objects back in the oldest generation."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _has_checks(entity: EntityDef) -> bool:
