@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
-from jimu.platform.database import create_engine
+from jimu.platform.database import READ_MOSTLY, create_engine
 from starlette.responses import Response
 
 COLUMNS = "id, _version, _created_at, _created_by, _updated_at, _updated_by, _deleted_at, name, city, credit, active"
@@ -34,7 +34,9 @@ def _json(content: Any, status_code: int = 200) -> Response:
 
 
 def create(database_url: str) -> FastAPI:
-    engine = create_engine(database_url)
+    # Reads begin deferred on SQLite, as Jimu's GETs do (a plain connection would BEGIN IMMEDIATE and queue
+    # every reader behind the write lock, which would flatter Jimu).
+    engine = create_engine(database_url).execution_options(**{READ_MOSTLY: True})
     app = FastAPI()
     by_id = sa.text(f"SELECT {COLUMNS} FROM t_customer WHERE id = :id AND _deleted_at IS NULL")
     by_city = sa.text(f"SELECT {COLUMNS} FROM t_customer WHERE city = :city AND _deleted_at IS NULL "
