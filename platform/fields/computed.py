@@ -49,7 +49,22 @@ class _Computed(FieldType):
         return bool(field.get("stored", True))
 
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
-        return sa_type_for(self.result_type(field, catalog), int(field.get("scale", 2)))
+        return sa_type_for(self.result_type(field, catalog), self.scale(field, catalog))
+
+    def scale(self, field: FieldDef, catalog: Catalog) -> int:
+        """Decimal places of the value: the `scale` property, else the source field's, else 2."""
+        if field.get("scale") is not None:
+            return int(field.get("scale"))
+        source = self.source_field(field, catalog)
+        if source is not None:
+            source_type = catalog.field_type(source).sa_type(source, catalog)
+            if isinstance(source_type, sa.Numeric) and source_type.scale is not None:
+                return int(source_type.scale)
+        return 2
+
+    def source_field(self, field: FieldDef, catalog: Catalog) -> FieldDef | None:
+        """The field whose values this one carries (lookups, rollups), if any."""
+        return None
 
 
 class FormulaType(_Computed):
@@ -90,6 +105,13 @@ class RollupType(_Computed):
     }
     required_properties = ("relation", "function")
 
+    def source_field(self, field: FieldDef, catalog: Catalog) -> FieldDef | None:
+        entity = catalog.entity(field.entity)
+        related = catalog.rollup_relation(entity, field) if entity is not None else None
+        if related is None or field.get("function") == "count" or not field.get("field"):
+            return None
+        return related.field(field.get("field"))
+
     def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
         related = catalog.rollup_relation(entity, field)
         if related is None:
@@ -121,6 +143,12 @@ class LookupType(_Computed):
         "stored": {"type": "boolean"},
     }
     required_properties = ("link", "field")
+
+    def source_field(self, field: FieldDef, catalog: Catalog) -> FieldDef | None:
+        entity = catalog.entity(field.entity)
+        link = entity.field(field.get("link", "")) if entity is not None else None
+        target = catalog.entity(link.get("entity")) if link is not None and link.type == "link" else None
+        return target.field(field.get("field", "")) if target is not None else None
 
     def stored(self, field: FieldDef) -> bool:
         return bool(field.get("stored", False))

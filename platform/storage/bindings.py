@@ -49,7 +49,15 @@ class EntityBinding:
         field_type = self.catalog.field_type(field)
         if field_type.stored(field) and not (field_type.computed and self.inline_computed and field.type != "auto_number"):
             return self.table.c[field.column]
-        return self.computed_sql(field)
+        return self.fitted_sql(field)
+
+    def fitted_sql(self, field: FieldDef) -> ColumnElement[Any]:
+        """`computed_sql` rounded half-up to the field's scale when it is a decimal, as its column would hold it."""
+        value = self.computed_sql(field)
+        column_type = self.catalog.field_type(field).sa_type(field, self.catalog)
+        if isinstance(column_type, sa.Numeric) and not isinstance(column_type, sa.Float) and column_type.scale is not None:
+            return round_half_up(value, column_type.scale, self.dialect)
+        return value
 
     def computed_sql(self, field: FieldDef) -> ColumnElement[Any]:
         """The SQL computing a formula, lookup or rollup from its sources."""
@@ -112,3 +120,10 @@ class EntityBinding:
             entity_key, link_name = relation.split(".", 1)
             return self.back_link(entity_key, link_name)
         return self.children(relation)
+
+
+def round_half_up(value: ColumnElement[Any], scale: int, dialect: str) -> ColumnElement[Any]:
+    """ROUND half away from zero, exactly as the expression language's ROUND does."""
+    if dialect == "sqlite":
+        return sa.func.jimu_round(value, scale, type_=sa.Numeric(28, scale, asdecimal=True))
+    return sa.func.round(sa.cast(value, sa.Numeric()), scale, type_=sa.Numeric(28, scale, asdecimal=True))

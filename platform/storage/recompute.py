@@ -36,24 +36,9 @@ def recompute(conn: sa.Connection, definitions: Definitions, entity_key: str, wh
         return 0
     table = definitions.tables[entity_key]
     binding = EntityBinding(catalog, definitions.tables, entity, env, conn.dialect.name, table, inline_computed=True)
-    dialect = conn.dialect.name
-    values: dict[str, Any] = {f.column: _fit(binding.computed_sql(f), f, definitions, dialect) for f in targets}
+    values: dict[str, Any] = {f.column: binding.fitted_sql(f) for f in targets}
     statement = sa.update(table).values(values)
     if where is not None:
         statement = statement.where(where)
     return conn.execute(statement).rowcount or 0
 
-
-def _fit(value: ColumnElement[Any], field: FieldDef, definitions: Definitions, dialect: str) -> ColumnElement[Any]:
-    """Cast a computed value to its column's type (rounded half-up to the column's scale)."""
-    column_type = definitions.catalog.field_type(field).sa_type(field, definitions.catalog)
-    if isinstance(column_type, sa.Numeric) and not isinstance(column_type, sa.Float) and column_type.scale is not None:
-        return round_half_up(value, column_type.scale, dialect)
-    return value
-
-
-def round_half_up(value: ColumnElement[Any], scale: int, dialect: str) -> ColumnElement[Any]:
-    """ROUND half away from zero, exactly as the expression language's ROUND does."""
-    if dialect == "sqlite":
-        return sa.func.jimu_round(value, scale)
-    return sa.func.round(sa.cast(value, sa.Numeric()), scale)
