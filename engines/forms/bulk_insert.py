@@ -80,7 +80,7 @@ class DriverInsert:
 
     def __init__(self, sql: str, names: tuple[str, ...] | None, processors: dict[str, Processor]) -> None:
         self.sql = sql
-        self.names = names  # positional paramstyle: the parameter names in order; None: named parameters
+        self.names = names  # positional paramstyle: the parameter names in order; None: named (COPY only)
         self.processors = processors
 
     @classmethod
@@ -92,7 +92,9 @@ class DriverInsert:
         names = compiled.positiontup if dialect.positional else None
         if dialect.positional and (names is None or set(names) != set(keys) or len(names) != len(keys)):
             return None
-        processors = {}
+        if not dialect.positional and dialect.driver != "psycopg":  # named parameters: only through COPY
+            return None
+        processors: dict[str, Processor] = {}
         for name, bind in compiled.binds.items():
             processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
@@ -112,7 +114,7 @@ class DriverInsert:
         get = operator.itemgetter(*names)
         single = len(names) == 1
         dbapi = conn.dialect.loaded_dbapi
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor: Any = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             with cursor, cursor.copy(sql) as copy:
                 for row in rows:
@@ -123,19 +125,11 @@ class DriverInsert:
         except dbapi.Error as error:
             raise sa.exc.DBAPIError.instance(sql, None, error, dbapi.Error, dialect=conn.dialect) from error
 
-    def parameters(self, rows: list[dict[str, Any]], shared: Mapping[str, Any]) -> list[Any]:
-        """The DBAPI parameters of each row: processed values, the shared ones processed once."""
+    def parameters(self, rows: list[dict[str, Any]], shared: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """The positional DBAPI parameters of each row: processed values, the shared ones processed once."""
         processors = self.processors
         fixed = {k: processors[k](v) if k in processors else v for k, v in shared.items()}
-        varying = [(k, p) for k, p in processors.items() if k not in fixed]
-        if self.names is None:
-            named = []
-            for row in rows:
-                values = {**row, **fixed}
-                for key, processor in varying:
-                    values[key] = processor(values[key])
-                named.append(values)
-            return named
+        assert self.names is not None
         template = [fixed.get(name) for name in self.names]
         moving = [(i, name) for i, name in enumerate(self.names) if name not in fixed]
         places = [i for i, _ in moving]
