@@ -26,12 +26,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+from run import DEFAULT_PG_URL, scratch_database
+
 from jimu.engines.forms import records
 from jimu.platform.bootstrap import init_database
 from jimu.platform.database import create_engine
 from jimu.platform.kernel import Kernel
 from jimu.platform.security import create_api_token, create_user
-from run import DEFAULT_PG_URL, scratch_database
 
 HERE = Path(__file__).resolve().parent
 JIMU = Path(sys.executable).with_name("jimu")

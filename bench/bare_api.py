@@ -14,8 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
-from jimu.platform.database import READ_MOSTLY, create_engine
 from starlette.responses import Response
+
+from jimu.platform.database import READ_MOSTLY, create_engine
 
 COLUMNS = "id, _version, _created_at, _created_by, _updated_at, _updated_by, _deleted_at, name, city, credit, active"
 

@@ -22,11 +22,12 @@ from typing import TextIO
 
 import sqlalchemy as sa
 from benchdata import BENCH_APP
+from scenarios import Figure, bench_get, bench_import, bench_list, prepare_orders
+
 from jimu.platform.bootstrap import init_database
 from jimu.platform.database import create_engine
 from jimu.platform.kernel import Kernel
 from jimu.platform.registry.apply import apply_app
-from scenarios import Figure, bench_get, bench_import, bench_list, prepare_orders
 
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 MEASUREMENTS = frozenset({"import", "list", "get"})

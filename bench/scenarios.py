@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from benchdata import fill_orders, raw_item_rows, write_items_csv
+
 from jimu.engines.forms import records
 from jimu.engines.forms.importing import import_records
 from jimu.engines.forms.listing import list_records

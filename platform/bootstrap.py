@@ -1,9 +1,8 @@
 """Database initialisation: bring the platform tables (jimu_*) to the newest Alembic revision."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import importlib
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command

@@ -8,7 +8,6 @@ from sqlalchemy.engine import Engine
 
 from jimu.engines.expressions.sqlite_functions import register_sqlite_functions
 
-
 READ_MOSTLY = "jimu_read_mostly"  # execution option: on SQLite, begin a deferred (shared) transaction
 
 

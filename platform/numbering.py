@@ -7,7 +7,7 @@ serialises writers, and a rolled-back transaction gives its numbers back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -33,7 +33,7 @@ class Series:
 
 def render_series(entity_key: str, field: FieldDef, now: datetime) -> Series:
     """The series of an auto-number field at `now` (UTC): date tokens filled in, counter left open."""
-    moment = now.astimezone(timezone.utc) if now.tzinfo else now.replace(tzinfo=timezone.utc)
+    moment = now.astimezone(UTC) if now.tzinfo else now.replace(tzinfo=UTC)
     dates = {"YYYY": f"{moment.year:04d}", "YY": f"{moment.year % 100:02d}", "MM": f"{moment.month:02d}",
              "DD": f"{moment.day:02d}"}
     pattern = str(field.get("series", "{#####}"))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 
 @dataclass(frozen=True)
@@ -13,8 +13,8 @@ class EvalEnv:
     @property
     def now_utc(self) -> datetime:
         if self.now.tzinfo is None:
-            return self.now.replace(tzinfo=timezone.utc)
-        return self.now.astimezone(timezone.utc)
+            return self.now.replace(tzinfo=UTC)
+        return self.now.astimezone(UTC)
 
     @property
     def today(self) -> date:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,6 +11,7 @@ from sqlalchemy.types import TypeEngine
 
 from .env import EvalEnv
 from .types import ExprType
+
 
 class UtcDateTime(sa.types.TypeDecorator[datetime]):
     """Date-times come back aware and in UTC on every dialect (SQLite stores them naive)."""
@@ -22,8 +23,8 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 _SQL_TYPES: dict[ExprType, TypeEngine[Any]] = {

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+
 from jimu.engines.expressions.types import ExprType
 from jimu.platform.context import Context
 from jimu.platform.registry.model import EntityDef

@@ -8,7 +8,13 @@ import sqlalchemy as sa
 
 from jimu.engines.expressions.types import ExprType
 from jimu.platform.fields.base import (
-    Checker, Converter, FieldType, Problem, ValueConversionError, check_range, range_checker,
+    Checker,
+    Converter,
+    FieldType,
+    Problem,
+    ValueConversionError,
+    check_range,
+    range_checker,
 )
 from jimu.platform.registry.model import FieldDef
 

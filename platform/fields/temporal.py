@@ -1,7 +1,7 @@
 """Date and datetime field types. Datetimes are stored in UTC and returned timezone-aware."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
@@ -93,8 +93,8 @@ class DateTimeType(FieldType):
         else:
             raise ValueConversionError("value.not_datetime")
         if moment.tzinfo is None:  # naive input is taken as UTC
-            moment = moment.replace(tzinfo=timezone.utc)
-        return moment.astimezone(timezone.utc)
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
 
     def to_json(self, field: FieldDef, value: Any) -> Any:
         return None if value is None else value.isoformat()

@@ -8,7 +8,13 @@ import sqlalchemy as sa
 
 from jimu.engines.expressions.types import ExprType
 from jimu.platform.fields.base import (
-    Checker, Converter, FieldType, Problem, ValueConversionError, check_length_and_pattern, compiled_pattern,
+    Checker,
+    Converter,
+    FieldType,
+    Problem,
+    ValueConversionError,
+    check_length_and_pattern,
+    compiled_pattern,
 )
 from jimu.platform.registry.model import FieldDef
 

@@ -6,7 +6,7 @@ each domain file exists in every locale (a test checks both have the same codes)
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ DEFAULT_LOCALE = "en"
 _HERE = Path(__file__).parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def _catalogue(locale: str) -> dict[str, str]:
     """All messages of a locale: every `<locale>/*.json` file (one per domain), merged."""
     data: dict[str, str] = {}

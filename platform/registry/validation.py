@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ def app_schema() -> dict[str, Any]:
     return schema
 
 
-@lru_cache(maxsize=None)
+@cache
 def _field_validator(type_name: str) -> jsonschema.Draft202012Validator:
     """JSON Schema validator for one field type: common properties plus the type's own."""
     field_type = FIELD_TYPES[type_name]

@@ -12,7 +12,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from jimu.platform.kernel import Kernel
 from jimu.platform.meta import apps, archived_columns
 
 TRADING = Path(__file__).parents[1] / "fixtures" / "apps" / "trading.json"
-NOW = datetime(2025, 3, 10, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
 ENTITIES = ("supplier", "warehouse", "item", "purchase_order", "purchase_order_line", "stock_movement")
 Snapshot = dict[str, dict[int, dict[str, Any]]]
 

@@ -6,6 +6,7 @@ Each worker process calls `create()` once and builds its own kernel from the env
 from __future__ import annotations
 
 from fastapi import FastAPI
+
 from jimu.platform.settings import Settings
 from jimu.web.api.app import create_app
 

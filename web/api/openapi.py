@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+
 from jimu.engines.forms.query import DELETED_MODES, MAX_LIMIT
 from jimu.platform.kernel import Kernel
 from jimu.platform.registry.catalog import Catalog

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+
 from jimu.platform.bootstrap import init_database
 from jimu.platform.context import Context
 from jimu.platform.i18n import translate

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+
 from jimu.platform.i18n import label, translate
 from jimu.platform.meta import apps, definition_versions
 from jimu.platform.registry.apply import apply_app

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy.exc as sa_exc
+
 from jimu.platform.errors import (
     DefinitionError,
     ImportFileError,

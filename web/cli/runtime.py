@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
+
 from jimu.platform.bootstrap import current_revision
 from jimu.platform.kernel import Kernel
 from jimu.platform.settings import Settings

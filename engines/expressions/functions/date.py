@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..env import EvalEnv
 from ..errors import ErrorCode
 from ..sql_support import SqlArg, SqlContext, binop, literal
 from ..types import ExprType
@@ -85,7 +84,7 @@ def _sql_datediff(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]
 def _part(name: str, attr: str, sqlite_format: str) -> FunctionDef:
     def py(value: date | datetime) -> int:
         if isinstance(value, datetime) and value.tzinfo is not None:
-            value = value.astimezone(timezone.utc)
+            value = value.astimezone(UTC)
         return int(getattr(value, attr))
 
     def sql(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]:

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..env import EvalEnv
 from ..sql_support import SqlArg, SqlContext, as_text, binop
 from ..types import ExprType
 from ..values import decimal_text

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,7 +23,7 @@ from jimu.engines.expressions import (
 )
 
 T = ExprType
-ENV = EvalEnv(current_user=7, now=datetime(2024, 3, 15, 10, 30, tzinfo=timezone.utc))
+ENV = EvalEnv(current_user=7, now=datetime(2024, 3, 15, 10, 30, tzinfo=UTC))
 
 metadata = sa.MetaData()
 customers = sa.Table(

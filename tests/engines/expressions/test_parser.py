@@ -4,8 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from jimu.engines.expressions import ExpressionSyntaxError, ExprType, parse
-from jimu.engines.expressions import ast
+from jimu.engines.expressions import ExpressionSyntaxError, ExprType, ast, parse
 
 
 def test_precedence_and_positions() -> None:

@@ -10,14 +10,15 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import Workbook
+from sqlalchemy.engine import Engine
+
 from jimu.engines.forms import importing, records
 from jimu.engines.forms.importing import import_records
 from jimu.platform.bootstrap import init_database
 from jimu.platform.errors import ImportFileError
 from jimu.platform.kernel import Kernel
 from jimu.platform.registry.apply import apply_app
-from openpyxl import Workbook
-from sqlalchemy.engine import Engine
 
 APP: dict[str, Any] = {
     "key": "crm", "version": "1.0.0",

@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
+
 from jimu.engines.forms.readers import (
     SheetRow,
     detect_format,
@@ -14,7 +16,6 @@ from jimu.engines.forms.readers import (
     sniff_encoding,
 )
 from jimu.platform.errors import ImportFileError
-from openpyxl import Workbook
 
 
 def _rows(table_rows: Iterator[SheetRow]) -> list[tuple[int, list[object]]]:

@@ -5,7 +5,7 @@ import copy
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from jimu.platform.context import Context
 from jimu.platform.kernel import Kernel
 
 SALES = Path(__file__).parents[2] / "fixtures" / "apps" / "sales.json"
-NOW = datetime(2026, 3, 14, 9, 30, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 14, 9, 30, tzinfo=UTC)
 
 
 def sales_app() -> dict[str, Any]:

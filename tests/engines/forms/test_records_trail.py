@@ -1,6 +1,7 @@
 """Story: every write leaves an audit trail, runs the hooks inside its transaction, and numbers stay gap-free."""
 from __future__ import annotations
 
+from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
@@ -103,11 +104,11 @@ def test_a_rolled_back_create_gives_its_number_back(shop: Shop) -> None:
 
 
 def test_numbers_restart_each_period_of_the_series(shop: Shop) -> None:
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     customer = shop.customer()
     shop.run(lambda ctx: records.create(ctx, "sales_order", {"customer": customer["id"]}))
-    shop.clock[0] = datetime(2027, 1, 1, 0, 0, tzinfo=timezone.utc)
+    shop.clock[0] = datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
     order = shop.run(lambda ctx: records.create(ctx, "sales_order", {"customer": customer["id"]}))
     assert order["number"] == "SO-2027-00001" and order["order_date"].year == 2027
     assert order["total"] == Decimal("0.00")

@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
-from .helpers import coerce, field, refused
 from jimu.platform.fields.registry import FIELD_TYPES
+
+from .helpers import coerce, field, refused
 
 OPTIONS: dict[str, Any] = {"options": [
     {"value": "standard", "label": {"en": "Standard", "zh-CN": "标准"}},

@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from .helpers import field
 from jimu.platform.fields.base import Problem, ValueConversionError
 from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.registry.model import FieldDef
+
+from .helpers import field
 
 OPTIONS = [{"value": "open", "label": {"en": "Open", "zh-CN": "打开"}}, {"value": "closed"}]
 CASES: list[tuple[str, dict[str, Any], list[Any]]] = [

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from .helpers import coerce, field, problems, refused
 from jimu.platform.fields.numeric import INTEGER_LIMIT
 from jimu.platform.fields.registry import FIELD_TYPES
+
+from .helpers import coerce, field, problems, refused
 
 
 def test_integers_from_text_and_numbers() -> None:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import coerce, field, problems, refused
 from jimu.platform.fields.registry import FIELD_TYPES
+
+from .helpers import coerce, field, problems, refused
 
 PDF = {"name": "contract.pdf", "key": "a1/contract.pdf", "size": 2048, "content_type": "application/pdf"}
 PNG = {"name": "photo.PNG", "size": 9000}

@@ -1,14 +1,15 @@
 """Dates and datetimes: Chinese and ISO inputs, UTC storage."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from .helpers import coerce, field, problems, refused
 from jimu.platform.fields.registry import FIELD_TYPES
 
-UTC = timezone.utc
+from .helpers import coerce, field, problems, refused
+
+UTC = UTC
 
 
 @pytest.mark.parametrize("text", ["2024-03-05", "2024/03/05", "2024.03.05", "20240305", "2024年3月5日",

@@ -1,8 +1,9 @@
 """Text, long text, email, phone and URL."""
 from __future__ import annotations
 
-from .helpers import coerce, field, problems, refused
 from jimu.platform.fields.registry import FIELD_TYPES
+
+from .helpers import coerce, field, problems, refused
 
 
 def test_text_is_trimmed_and_numbers_become_text() -> None:

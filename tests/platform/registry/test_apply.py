@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from jimu.platform.meta import apps, archived_columns
 from jimu.platform.registry.repository import get_version, list_versions
 
 SALES = Path(__file__).parents[2] / "fixtures" / "apps" / "sales.json"
-NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def sales() -> dict[str, Any]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from jimu.platform.bootstrap import init_database
 from jimu.platform.errors import SchemaChangeError
 from jimu.platform.kernel import Kernel
 
-NOW = datetime(2025, 1, 2, tzinfo=timezone.utc)
+NOW = datetime(2025, 1, 2, tzinfo=UTC)
 SALES = Path(__file__).parents[2] / "fixtures" / "apps" / "sales.json"
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from jimu.platform.bootstrap import init_database
 from jimu.platform.kernel import Kernel
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
-NOW = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 TASKS_APP: dict[str, Any] = {
     "key": "tasks",

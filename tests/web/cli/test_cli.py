@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jimu.web.cli.main import main
 from openpyxl import load_workbook
+
+from jimu.web.cli.main import main
 
 SHOP: dict[str, Any] = {
     "key": "shop", "version": "1.0.0", "label": {"en": "Shop", "zh-CN": "商店"},

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+
 from jimu.platform.bootstrap import init_database
 from jimu.platform.kernel import Kernel
 from jimu.platform.security import create_api_token, create_user
 from jimu.web.api import create_app
-from sqlalchemy.engine import Engine
 
 with warnings.catch_warnings():  # Starlette asks for httpx2; the venv has httpx, which still works
     warnings.simplefilter("ignore")

@@ -4,9 +4,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from jsonschema import Draft202012Validator
+
 from jimu.platform.kernel import Kernel
 from jimu.web.api.openapi import OpenApiDocument
-from jsonschema import Draft202012Validator
 
 from .conftest import TestClient, sales_app
 

@@ -12,14 +12,15 @@ import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jimu.engines.forms import records
-from jimu.platform.kernel import Kernel
 from schemathesis import APIOperation
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
 )
+
+from jimu.engines.forms import records
+from jimu.platform.kernel import Kernel
 
 RECORDS = "/api/v1/records/"
 EXAMPLES_PER_OPERATION = 25

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+
 from jimu.platform.database import create_engine
 from jimu.platform.meta import users
 from jimu.platform.security import verify_password
