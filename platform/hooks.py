@@ -39,6 +39,10 @@ class Hooks:
             raise ValueError(f"unknown hook event {event!r}")
         self._hooks.setdefault((event, entity), []).append(hook)
 
+    def wants(self, event: str, entity: str) -> bool:
+        """Whether any hook listens to `event` on `entity` (so callers can skip building the event)."""
+        return bool(self._hooks.get((event, entity)) or self._hooks.get((event, "*")))
+
     def run(self, ctx: Context, event: RecordEvent) -> None:
         """Run the hooks of an event in order; an exception aborts (and rolls back) the write."""
         for key in ((event.name, event.entity), (event.name, "*")):

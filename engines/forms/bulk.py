@@ -192,8 +192,9 @@ class _BatchWriter:
 
     def _insert(self, items: list[Item], result: BulkResult) -> set[int]:
         ctx, entity = self.ctx, self.entity
-        for _, record in items:
-            run_hook(ctx, "before_create", entity, None, None, {**record.values, **record.lines})
+        if ctx.hooks is not None and ctx.hooks.wants("before_create", entity.key):
+            for _, record in items:
+                run_hook(ctx, "before_create", entity, None, None, {**record.values, **record.lines})
         values = [record.values for _, record in items]
         assign_numbers(ctx, entity, values)
         plan = self.preparer.plans[entity.key]
@@ -216,8 +217,10 @@ class _BatchWriter:
             if failed:
                 return failed
         self.audit.write(ctx.conn, ids, user_id=ctx.user_id, at=ctx.now(), request_id=ctx.request_id)
-        for record_id, (_, record) in zip(ids, items):
-            run_hook(ctx, "after_create", entity, record_id, None, {"id": record_id, **record.values, **record.lines})
+        if ctx.hooks is not None and ctx.hooks.wants("after_create", entity.key):
+            for record_id, (_, record) in zip(ids, items):
+                run_hook(ctx, "after_create", entity, record_id, None,
+                         {"id": record_id, **record.values, **record.lines})
         result.ids += ids
         result.created += len(ids)
         return set()

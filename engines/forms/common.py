@@ -32,7 +32,7 @@ def header_entity(ctx: Context, entity_key: str) -> EntityDef:
 
 def run_hook(ctx: Context, name: str, entity: EntityDef, record_id: int | None, before: Record | None,
              after: Record | None) -> None:
-    if ctx.hooks is not None:
+    if ctx.hooks is not None and ctx.hooks.wants(name, entity.key):
         ctx.hooks.run(ctx, RecordEvent(name, entity.key, record_id, before, after))
 
 
