@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
 
 from jimu.engines.forms.query import DELETED_MODES, MAX_LIMIT
 from jimu.platform.kernel import Kernel
@@ -82,9 +83,15 @@ class OpenApiDocument:
         return document
 
 
+ROOT_OPENAPI_URL = "/openapi.json"
+
+
 def install_openapi(app: FastAPI, kernel_of: Callable[[], Kernel] | None = None) -> None:
     """Serve the entity-aware document at the app's openapi_url (the kernel from `app.state.jimu`)."""
     app.openapi = OpenApiDocument(app, kernel_of or (lambda: app.state.jimu.kernel))  # type: ignore[method-assign]
+    if app.openapi_url != ROOT_OPENAPI_URL:
+        # The document also answers at the conventional root address, for tools that look there.
+        app.add_api_route(ROOT_OPENAPI_URL, lambda: JSONResponse(app.openapi()), include_in_schema=False)
 
 
 # ---- the document ----------------------------------------------------------------------------------

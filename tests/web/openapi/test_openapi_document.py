@@ -132,3 +132,10 @@ def test_a_definition_applied_elsewhere_is_seen_through_the_stamp(client: TestCl
     changed["entities"][1]["fields"].append({"name": "barcode", "type": "text"})
     assert other.apply_app(changed).applied
     assert "barcode" in document(client, app)["components"]["schemas"]["product"]["properties"]
+
+
+def test_the_document_also_answers_at_the_root_address(client: TestClient, app: FastAPI) -> None:
+    root = client.get("/openapi.json")
+    assert root.status_code == 200
+    assert root.json() == document(client, app)
+    assert "customer" in root.json()["components"]["schemas"]
