@@ -252,7 +252,8 @@ def _older_objects_frozen() -> Iterator[None]:
 
 
 def _has_checks(entity: EntityDef) -> bool:
-    return bool(entity.rules) or any(f.get("required_if") for f in entity.fields)
+    return bool(entity.rules) or any(f.get("required_if") or (f.required and f.get("visible_if"))
+                                     for f in entity.fields)
 
 
 def _report(result: BulkResult, index: int, problems: Problems) -> None:

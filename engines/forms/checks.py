@@ -5,12 +5,13 @@ values (totals, rollups, links); a failure raises and the whole write is rolled 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from jimu.engines.expressions import evaluate
 from jimu.platform.context import Context
 from jimu.platform.i18n import label
-from jimu.platform.registry.model import EntityDef
+from jimu.platform.registry.model import EntityDef, FieldDef
 
 from .problems import Problems
 from .reading import Record, eval_env
@@ -24,10 +25,9 @@ def check_record(ctx: Context, entity: EntityDef, record: Record, problems: Prob
     env = eval_env(ctx)
     catalog = ctx.catalog
     for field in entity.fields:
-        condition = field.get("required_if")
-        if not condition or not catalog.field_type(field).is_blank(record.get(field.name)):
+        if not catalog.field_type(field).is_blank(record.get(field.name)):
             continue
-        if evaluate(catalog.compile(entity.key, condition), row, env) is True:
+        if _required_here(field, lambda source: evaluate(catalog.compile(entity.key, source), row, env)):
             problems.add(f"{prefix}{field.name}", "value.required")
     for rule in entity.rules:
         if evaluate(catalog.compile(entity.key, rule.expression), row, env) is False:
@@ -39,6 +39,14 @@ def check_record(ctx: Context, entity: EntityDef, record: Record, problems: Prob
         child = catalog.require_entity(field.get("entity"))
         for index, line in enumerate(record.get(field.name) or ()):
             check_record(ctx, child, line, problems, cache, prefix=f"{field.name}/{index}/", parent=row)
+
+
+def _required_here(field: FieldDef, holds: Callable[[str], Any]) -> bool:
+    """`required_if` holds, or the field is `required` and its `visible_if` shows it."""
+    if field.get("required_if") and holds(field.get("required_if")) is True:
+        return True
+    visible_if = field.get("visible_if")
+    return bool(field.required and visible_if and holds(visible_if) is True)
 
 
 def check_read_only_if(ctx: Context, entity: EntityDef, current: Record, changed: list[str], problems: Problems,

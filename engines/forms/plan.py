@@ -36,7 +36,10 @@ class EntityPlan:
         self.plain: dict[str, tuple[Converter, Checker | None]] = {
             name: (s.type.converter(s.field), s.type.checker(s.field))
             for name, s in self.slots.items() if s.blocked is None and not s.child}
-        self.required = [s for s in self.slots.values() if s.field.required and not s.type.computed and not s.child]
+        # A required field with `visible_if` is required only while visible: checked on the record as
+        # written (engines/forms/checks.py), like `required_if`.
+        self.required = [s for s in self.slots.values()
+                         if s.field.required and not s.field.get("visible_if") and not s.type.computed and not s.child]
         self.links = [s.field for s in self.slots.values() if s.field.type == "link"]
         written = [s for s in self.slots.values() if s.type.stored(s.field) and (not s.type.computed or s.field.type == "auto_number")]
         self.columns: dict[str, str] = {s.field.name: s.field.column for s in written}

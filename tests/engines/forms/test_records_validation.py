@@ -165,3 +165,25 @@ def test_read_only_if_freezes_a_field_once_its_condition_holds(engine: sa.engine
         shop.run(lambda ctx: records.update(ctx, "sales_order", draft["id"], {"discount": 10}))
     assert _paths(refused.value) == {"discount": "records.read_only"}
     assert shop.run(lambda ctx: records.get(ctx, "sales_order", draft["id"]))["discount"] == Decimal("5.00")
+
+
+def test_a_required_field_is_required_only_while_visible(engine: sa.engine.Engine) -> None:
+    from .test_records_support import install, sales_app
+
+    raw = sales_app()
+    order = next(e for e in raw["entities"] if e["key"] == "sales_order")
+    notes = next(f for f in order["fields"] if f["name"] == "notes")  # visible_if: status != 'draft'
+    notes["required"] = True
+    shop = install(engine, raw)
+    customer = shop.customer()
+    draft = shop.run(lambda ctx: records.create(ctx, "sales_order", {"customer": customer["id"]}))
+    assert draft["notes"] is None
+    with pytest.raises(ValidationError) as refused:
+        shop.run(lambda ctx: records.update(ctx, "sales_order", draft["id"], {"status": "confirmed"}))
+    assert _paths(refused.value) == {"notes": "value.required"}
+    confirmed = shop.run(lambda ctx: records.update(ctx, "sales_order", draft["id"],
+                                                    {"status": "confirmed", "notes": "Ship by sea"}))
+    assert confirmed["status"] == "confirmed"
+    bulk = shop.run(lambda ctx: records.create_many(ctx, "sales_order", [
+        {"customer": customer["id"]}, {"customer": customer["id"], "status": "confirmed"}], all_or_nothing=False))
+    assert bulk.created == 1 and [(e.row, e.field) for e in bulk.errors] == [(1, "notes")]
