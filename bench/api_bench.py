@@ -26,7 +26,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
-from run import DEFAULT_PG_URL, scratch_database
+from run import database_targets, scratch_database
 
 from jimu.engines.forms import records
 from jimu.platform.bootstrap import init_database
@@ -196,13 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10, help="measured seconds per run (default 10)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive clients (default 4)")
     args = parser.parse_args(argv)
-    if args.all:
-        targets = [("sqlite", None), ("postgresql", os.environ.get("JIMU_BENCH_PG_URL", DEFAULT_PG_URL))]
-    else:
-        url = args.database_url
-        targets = [("postgresql" if url and url.startswith("postgresql") else "sqlite", url)]
     results = []
-    for name, url in targets:
+    for name, url in database_targets(args.all, args.database_url):
         print(f"== API bench on {name}", file=sys.stderr)
         with scratch_database(url) as scratch:
             results.append((name, measure(scratch, args.rows, args.seconds, args.clients)))

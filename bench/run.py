@@ -98,6 +98,13 @@ def print_table(results: list[tuple[str, list[Figure]]], file: TextIO = sys.stdo
                   f"{f.goal:<9} {'yes' if f.met else 'NO'}", file=file)
 
 
+def database_targets(both: bool, url: str | None) -> list[tuple[str, str | None]]:
+    """(name, URL) of the databases to measure: SQLite and PostgreSQL, or the one URL given (None: SQLite)."""
+    if both:
+        return [("sqlite", None), ("postgresql", os.environ.get("JIMU_BENCH_PG_URL", DEFAULT_PG_URL))]
+    return [("postgresql" if url and url.startswith("postgresql") else "sqlite", url)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
@@ -112,13 +119,8 @@ def main(argv: list[str] | None = None) -> int:
     only = frozenset(part.strip() for part in args.only.split(",") if part.strip())
     if not only or only - MEASUREMENTS:
         parser.error(f"--only takes some of {', '.join(sorted(MEASUREMENTS))}")
-    if args.all:
-        targets = [("sqlite", None), ("postgresql", os.environ.get("JIMU_BENCH_PG_URL", DEFAULT_PG_URL))]
-    else:
-        url = args.database_url
-        targets = [("postgresql" if url and url.startswith("postgresql") else "sqlite", url)]
     results = []
-    for name, url in targets:
+    for name, url in database_targets(args.all, args.database_url):
         print(f"== {name}", file=sys.stderr)
         started = time.perf_counter()
         with scratch_database(url) as scratch:
