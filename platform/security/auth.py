@@ -40,6 +40,7 @@ def login(conn: sa.Connection, username: str, password: str, *, ip: str | None, 
     raises, or lockout never triggers — `login_committed` does that for you.
     """
     name = username.strip().lower()[:150]
+    _serialise_attempts(conn, name)
     check_not_locked(conn, name, ip, now=now, settings=settings)
     user = conn.execute(sa.select(users.c.id, users.c.password_hash, users.c.is_active)
                         .where(sa.func.lower(users.c.username) == name)).first()
@@ -52,6 +53,16 @@ def login(conn: sa.Connection, username: str, password: str, *, ip: str | None, 
     if needs_rehash(user.password_hash):
         conn.execute(sa.update(users).where(users.c.id == user.id).values(password_hash=hash_password(password)))
     return create_session(conn, int(user.id), kind=kind, now=now, ip=ip, settings=settings)
+
+
+def _serialise_attempts(conn: sa.Connection, name: str) -> None:
+    """Attempts on one username take turns, so simultaneous guesses cannot all slip past the lockout.
+
+    PostgreSQL: a transaction-scoped advisory lock per username. SQLite: the write transaction
+    (BEGIN IMMEDIATE) already serialises every login.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext("jimu.login:" + name))))
 
 
 def login_committed(engine: Engine, username: str, password: str, *, ip: str | None, now: datetime,

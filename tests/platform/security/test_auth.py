@@ -1,6 +1,8 @@
 """Login, lockout, sessions, API tokens and CSRF, with an injected clock."""
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -79,6 +81,19 @@ def test_five_failures_lock_the_username_for_fifteen_minutes(db: Engine, alice: 
         login_committed(db, "alice", PASSWORD, ip="10.9.9.9", now=NOW + timedelta(minutes=18, seconds=59))
     session = login_committed(db, "alice", PASSWORD, ip="10.9.9.9", now=NOW + timedelta(minutes=19))
     assert session.user_id == alice
+
+
+def test_simultaneous_guesses_cannot_slip_past_the_lockout(db: Engine, alice: int) -> None:
+    barrier = threading.Barrier(8)
+
+    def guess(n: int) -> str:
+        barrier.wait(timeout=30)
+        return _fail(db, ip=f"10.0.1.{n}")
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(guess, range(8)))
+    assert codes.count("security.authentication_failed") == 5
+    assert codes.count("security.too_many_attempts") == 3
 
 
 def test_failures_spread_over_more_than_the_window_do_not_lock(db: Engine, alice: int) -> None:
