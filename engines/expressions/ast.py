@@ -40,6 +40,19 @@ class Binary:
 
 
 @dataclass(frozen=True)
+class Chain:
+    """Three or more operands joined by one associative operator (+ * & and or), kept flat.
+
+    `a + b + c` is one node rather than nested pairs, so long sums count once toward the depth limit.
+    """
+
+    op: str
+    operands: tuple[Node, ...]
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
 class InList:
     operand: Node
     items: tuple[Node, ...]
@@ -56,7 +69,7 @@ class Call:
     column: int
 
 
-Node = Union[Literal, FieldRef, Unary, Binary, InList, Call]
+Node = Union[Literal, FieldRef, Unary, Binary, Chain, InList, Call]
 
 
 def children(node: Node) -> tuple[Node, ...]:
@@ -65,6 +78,8 @@ def children(node: Node) -> tuple[Node, ...]:
         return (node.operand,)
     if isinstance(node, Binary):
         return (node.left, node.right)
+    if isinstance(node, Chain):
+        return node.operands
     if isinstance(node, InList):
         return (node.operand, *node.items)
     if isinstance(node, Call):

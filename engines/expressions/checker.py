@@ -38,7 +38,7 @@ class Checker:
         self._result = CheckResult(TLiteral(None, ExprType.NULL))
         self._dispatch: dict[type, Callable[[Any, _Child | None], TNode]] = {
             ast.Literal: self._literal, ast.FieldRef: self._field, ast.Unary: self._unary,
-            ast.Binary: self._binary, ast.InList: self._in_list, ast.Call: self._call,
+            ast.Binary: self._binary, ast.Chain: self._chain, ast.InList: self._in_list, ast.Call: self._call,
         }
 
     def run(self, node: ast.Node, expected: ExprType | None) -> CheckResult:
@@ -95,6 +95,9 @@ class Checker:
 
     def _binary(self, node: ast.Binary, child: _Child | None) -> TNode:
         return self._apply(OPERATORS.get(node.op), node, (node.left, node.right), child)  # type: ignore[arg-type]
+
+    def _chain(self, node: ast.Chain, child: _Child | None) -> TNode:
+        return self._apply(OPERATORS.get(node.op), node, node.operands, child)  # type: ignore[arg-type]
 
     def _in_list(self, node: ast.InList, child: _Child | None) -> TNode:
         operand = self._check(node.operand, child)

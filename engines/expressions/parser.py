@@ -17,6 +17,7 @@ from .types import ExprType
 _GRAMMAR = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
 _LARK = Lark(_GRAMMAR, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
+_ASSOCIATIVE = frozenset({"+", "*", "&", "and", "or"})
 _CANONICAL_OPS = {"==": "=", "<>": "!=", "&&": "and", "||": "or", "!": "not"}
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"'}
 
@@ -144,10 +145,23 @@ class _Builder(Transformer_NonRecursive):  # type: ignore[misc]
         parts = tuple(str(t).strip("{}") for t in items)
         return ast.FieldRef(parts, *_pos(items[0]))
 
-    def binary(self, items: list[Any]) -> ast.Binary:
+    def binary(self, items: list[Any]) -> ast.Binary | ast.Chain:
         left, op, right = items
         text = str(op).lower()
-        return ast.Binary(_CANONICAL_OPS.get(text, text), left, right, *_pos(op))
+        symbol = _CANONICAL_OPS.get(text, text)
+        if symbol in _ASSOCIATIVE:
+            # Left-nested runs of one associative operator become one flat node (the grammar nests
+            # them on the left; a parenthesised right operand stays its own node).
+            if isinstance(left, ast.Chain) and left.op == symbol:
+                return self._chain(symbol, (*left.operands, right), left)
+            if isinstance(left, ast.Binary) and left.op == symbol:
+                return self._chain(symbol, (left.left, left.right, right), left)
+        return ast.Binary(symbol, left, right, *_pos(op))
+
+    def _chain(self, symbol: str, operands: tuple[ast.Node, ...], first: ast.Binary | ast.Chain) -> ast.Chain:
+        if len(operands) > self._limits.max_nodes:  # fail while building, not after
+            raise _too_many_nodes(self._limits, first)
+        return ast.Chain(symbol, operands, first.line, first.column)
 
     def unary(self, items: list[Any]) -> ast.Unary:
         op, operand = items
@@ -174,19 +188,26 @@ class _Builder(Transformer_NonRecursive):  # type: ignore[misc]
         return Tree(data, children, meta)
 
 
+def _too_many_nodes(limits: Limits, node: ast.Node) -> ExpressionLimitError:
+    return ExpressionLimitError(
+        f"The expression has more than {limits.max_nodes} parts.",
+        code=ErrorCode.TOO_MANY_NODES, params={"limit": limits.max_nodes}, line=node.line, column=node.column,
+    )
+
+
 def _check_shape(root: ast.Node, limits: Limits) -> None:
-    """Reject trees that are too deep or too large (iteratively: no recursion)."""
+    """Reject trees that are too deep or too large (iteratively: no recursion).
+
+    A flat chain (`a + b + c ...`) is one level however many operands it has; every operand
+    still counts toward the node limit.
+    """
     count = 0
     stack: list[tuple[ast.Node, int]] = [(root, 1)]
     while stack:
         node, depth = stack.pop()
         count += 1
         if count > limits.max_nodes:
-            raise ExpressionLimitError(
-                f"The expression has more than {limits.max_nodes} parts.",
-                code=ErrorCode.TOO_MANY_NODES, params={"limit": limits.max_nodes},
-                line=node.line, column=node.column,
-            )
+            raise _too_many_nodes(limits, node)
         if depth > limits.max_tree_depth:
             raise ExpressionLimitError(
                 f"The expression is nested more than {limits.max_tree_depth} levels deep.",

@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import BinaryExpression, ColumnElement
 from .env import EvalEnv
 from .functions import OPERATORS
 from .scope import SqlBinding
-from .sql_support import SqlArg, SqlContext, literal, sql_type, typed
+from .sql_support import SqlArg, SqlContext, chain, literal, sql_type, typed
 from .typed import TAggregate, TCall, TField, TInList, TLiteral, TNode
 from .types import ExprType
 
@@ -46,7 +46,7 @@ class SqlCompiler:
         """`node` as a WHERE condition: true exactly where the plain compile is true (see the module doc)."""
         if isinstance(node, TCall) and node.fn in (_AND, _OR):
             parts = [self.predicate(arg) for arg in node.args]
-            return sa.and_(*parts) if node.fn is _AND else sa.or_(*parts)
+            return chain(parts, "and" if node.fn is _AND else "or", ExprType.BOOLEAN)
         semi_join = self._semi_join(node)
         if semi_join is not None:
             return semi_join

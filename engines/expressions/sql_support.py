@@ -1,12 +1,14 @@
 """SQLAlchemy building blocks shared by the SQL compiler and the function registry."""
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, Grouping
 from sqlalchemy.types import TypeEngine
 
 from .env import EvalEnv
@@ -69,6 +71,38 @@ def typed(expr: ColumnElement[Any], t: ExprType) -> ColumnElement[Any]:
 def binop(left: ColumnElement[Any], symbol: str, right: ColumnElement[Any], t: ExprType) -> ColumnElement[Any]:
     """An infix operator rendered exactly as given (no SQLAlchemy operator rewriting)."""
     return left.op(symbol, return_type=sql_type(t))(right)
+
+
+_CHAIN_OPS: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add, "*": operator.mul, "||": lambda a, b: a.concat(b),
+}
+
+
+_CHAIN_RUN = 250
+"""Longest run of one operator rendered flat: SQLite parses `a + b + c ...` into a tree of depth n
+and refuses trees deeper than 1000, so longer chains are regrouped into runs of this size."""
+
+
+def chain(parts: Sequence[ColumnElement[Any]], symbol: str, t: ExprType) -> ColumnElement[Any]:
+    """`p1 op p2 op ...` for an associative operator (+, *, ||, and, or), rendered flat and parenthesised.
+
+    SQLAlchemy flattens runs of its own associative operators, so a long chain compiles without
+    deep recursion; the explicit grouping keeps it one operand inside any surrounding operator.
+    Chains longer than _CHAIN_RUN are summed run by run (exact for integers, numerics, text and
+    three-valued logic; SQLite's REAL decimals may differ in the last bits, below the 10 places kept).
+    """
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) > _CHAIN_RUN:
+        runs = [chain(parts[i: i + _CHAIN_RUN], symbol, t) for i in range(0, len(parts), _CHAIN_RUN)]
+        return chain(runs, symbol, t)
+    if symbol in ("and", "or"):
+        return typed(Grouping((sa.and_ if symbol == "and" else sa.or_)(*parts)), t)  # typed: and_ would merge runs
+    fn = _CHAIN_OPS[symbol]
+    result = typed(parts[0], t)
+    for part in parts[1:]:
+        result = fn(result, typed(part, t))
+    return typed(Grouping(result), t)
 
 
 def compare(left: SqlArg, symbol: str, right: SqlArg, ctx: SqlContext) -> ColumnElement[Any]:

@@ -9,7 +9,19 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from .values import date_add, date_diff, decimal_text, parse_date, remainder, round_half_up, to_decimal
+from .values import (
+    date_add,
+    date_diff,
+    datetime_add,
+    datetime_diff,
+    decimal_text,
+    parse_date,
+    parse_datetime,
+    remainder,
+    round_half_up,
+    sqlite_datetime_text,
+    to_decimal,
+)
 
 
 def _number_out(value: Any) -> Any:
@@ -45,6 +57,14 @@ def _datediff(a: Any, b: Any, unit: str) -> int:
     return date_diff(parse_date(a), parse_date(b), unit.lower())  # type: ignore[arg-type]
 
 
+def _datetime_add(dt: Any, n: Any, unit: str) -> str:
+    return sqlite_datetime_text(datetime_add(parse_datetime(dt), int(n), unit.lower()))  # type: ignore[arg-type]
+
+
+def _datetime_diff(a: Any, b: Any, unit: str) -> int:
+    return datetime_diff(parse_datetime(a), parse_datetime(b), unit.lower())  # type: ignore[arg-type]
+
+
 def _list_contains(items: Any, item: Any) -> int | None:
     values = json.loads(items) if isinstance(items, str) else items
     return None if values is None else int(item in values)
@@ -63,6 +83,8 @@ _FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
     "jimu_mod": (2, _null_safe(_mod)),
     "jimu_dateadd": (3, _null_safe(_dateadd)),
     "jimu_datediff": (3, _null_safe(_datediff)),
+    "jimu_datetime_add": (3, _null_safe(_datetime_add)),
+    "jimu_datetime_diff": (3, _null_safe(_datetime_diff)),
     "jimu_decimal_text": (1, _null_safe(lambda x: decimal_text(to_decimal(x)))),
     "jimu_upper": (1, _null_safe(str.upper)),
     "jimu_lower": (1, _null_safe(str.lower)),

@@ -5,9 +5,11 @@ Keeping one implementation for both back-ends is what makes them agree.
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
+
+D = TypeVar("D", date, datetime)
 
 _TEN_PLACES = Decimal("1e-10")
 
@@ -62,14 +64,17 @@ def decimal_text(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def add_months(d: date, months: int) -> date:
-    """Calendar month arithmetic, clamping to the month end (Jan 31 + 1 month = Feb 28/29)."""
+def add_months(d: D, months: int) -> D:
+    """Calendar month arithmetic, clamping to the month end (Jan 31 + 1 month = Feb 28/29).
+
+    A date-time keeps its time of day.
+    """
     total = d.year * 12 + (d.month - 1) + months
     year, month = divmod(total, 12)
     if not 1 <= year <= 9999:
         raise OverflowError("date out of range")
     day = min(d.day, calendar.monthrange(year, month + 1)[1])
-    return date(year, month + 1, day)
+    return d.replace(year=year, month=month + 1, day=day)
 
 
 def date_add(d: date, amount: int, unit: str) -> date:
@@ -84,7 +89,7 @@ def date_add(d: date, amount: int, unit: str) -> date:
     raise ValueError(unit)
 
 
-def months_between(a: date, b: date) -> int:
+def months_between(a: D, b: D) -> int:
     """Whole months from a to b: the k of largest magnitude with a + k months not past b."""
     months = (b.year - a.year) * 12 + (b.month - a.month)
     if months > 0 and add_months(a, months) > b:
@@ -120,3 +125,51 @@ def parse_date(value: Any) -> date | None:
 
 
 DATE_UNITS = ("day", "week", "month", "year")
+DATETIME_UNITS = ("second", "minute", "hour", *DATE_UNITS)
+_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86_400, "week": 604_800}
+_MICROSECONDS = 1_000_000
+
+
+def as_utc(value: datetime) -> datetime:
+    """An aware UTC date-time (naive values are taken as UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def datetime_add(dt: datetime, amount: int, unit: str) -> datetime:
+    """dt moved by `amount` units; months and years clamp to the month end and keep the time of day."""
+    dt = as_utc(dt)
+    if unit in ("month", "year"):
+        return add_months(dt, amount * (12 if unit == "year" else 1))
+    return dt + timedelta(seconds=amount * _SECONDS[unit])
+
+
+def datetime_diff(a: datetime, b: datetime, unit: str) -> int:
+    """Whole units from a to b, truncated toward zero.
+
+    Fixed-length units (second ... week) divide the elapsed time, microseconds included;
+    months and years count calendar months like dates do (a whole month is reached when
+    DATEADD(a, k, 'month') is not past b).
+    """
+    a, b = as_utc(a), as_utc(b)
+    if unit in ("month", "year"):
+        months = months_between(a, b)
+        return months if unit == "month" else _trunc_div(months, 12)
+    elapsed = b - a
+    micros = (elapsed.days * 86_400 + elapsed.seconds) * _MICROSECONDS + elapsed.microseconds
+    return _trunc_div(micros, _SECONDS[unit] * _MICROSECONDS)
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """An aware UTC date-time from a datetime or from text as SQLite stores it (UTC, naive)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return as_utc(value)
+    return as_utc(datetime.fromisoformat(str(value)))
+
+
+def sqlite_datetime_text(value: datetime) -> str:
+    """The text SQLite stores for a date-time: 'YYYY-MM-DD HH:MM:SS.ffffff', UTC, always six decimals."""
+    v = as_utc(value)
+    return (f"{v.year:04d}-{v.month:02d}-{v.day:02d} "
+            f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond:06d}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
+from functools import reduce
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..env import EvalEnv
 from ..errors import ErrorCode
-from ..sql_support import SqlArg, SqlContext, binop, compare, sql_type
+from ..sql_support import SqlArg, SqlContext, binop, chain, compare, sql_type
 from ..types import NUMERIC_TYPES, ORDERED_TYPES, ExprType, unify
 from ..values import divide, remainder, to_decimal
 from .registry import OPERATORS, Arg, FunctionDef, SignatureError
@@ -38,9 +39,9 @@ def _numeric_result(symbol: str, args: Sequence[Arg]) -> ExprType:
 
 
 def _plus_type(args: Sequence[Arg]) -> ExprType:
-    kinds = (args[0].type, args[1].type)
-    if kinds in ((ExprType.DATE, ExprType.INTEGER), (ExprType.INTEGER, ExprType.DATE),
-                 (ExprType.DATE, N), (N, ExprType.DATE)):
+    """Numbers add up; one date plus whole numbers (or nulls) is that date moved by their sum in days."""
+    dates = sum(a.type is ExprType.DATE for a in args)
+    if dates == 1 and all(a.type in (ExprType.DATE, ExprType.INTEGER, N) for a in args):
         hint(args, ExprType.INTEGER)
         return ExprType.DATE
     return _numeric_result("+", args)
@@ -62,12 +63,11 @@ def _number(a: Any, b: Any, fn: Callable[[Any, Any], Any]) -> Any:
     return fn(to_decimal(a), to_decimal(b))
 
 
-def _py_plus(a: Any, b: Any) -> Any:
-    if isinstance(a, date):
-        return a + timedelta(days=b)
-    if isinstance(b, date):
-        return b + timedelta(days=a)
-    return _number(a, b, operator.add)
+def _py_plus(*args: Any) -> Any:
+    day = next((a for a in args if isinstance(a, date)), None)
+    if day is not None:
+        return day + timedelta(days=sum(a for a in args if a is not day))
+    return reduce(lambda a, b: _number(a, b, operator.add), args)
 
 
 def _py_minus(a: Any, b: Any) -> Any:
@@ -85,11 +85,11 @@ def _day_shift(d: SqlArg, n: ColumnElement[Any], ctx: SqlContext) -> ColumnEleme
 
 
 def _sql_plus(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]:
-    a, b = args
-    if a.type is ExprType.DATE or b.type is ExprType.DATE:
-        d, n = (a, b) if a.type is ExprType.DATE else (b, a)
-        return _day_shift(d, n.expr, ctx)
-    return binop(a.expr, "+", b.expr, ctx.result_type)
+    day = next((a for a in args if a.type is ExprType.DATE), None)
+    if day is not None:
+        days = chain([a.expr for a in args if a is not day], "+", ExprType.INTEGER)
+        return _day_shift(day, days, ctx)
+    return chain([a.expr for a in args], "+", ctx.result_type)
 
 
 def _sql_minus(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]:
@@ -166,12 +166,8 @@ def _py_or(args: Sequence[Any], env: EvalEnv) -> bool | None:
     return None if any(a is None for a in args) else False
 
 
-def _arith(symbol: str, fn: Callable[[Any, Any], Any], doc: str) -> FunctionDef:
-    return FunctionDef(
-        symbol, doc, 2, 2, lambda args: _numeric_result(symbol, args),
-        strict(lambda a, b: _number(a, b, fn)),
-        lambda args, ctx: binop(args[0].expr, symbol, args[1].expr, ctx.result_type),
-    )
+def _py_times(*args: Any) -> Any:
+    return reduce(lambda a, b: _number(a, b, operator.mul), args)
 
 
 def _comparison(symbol: str, sql_symbol: str, fn: Callable[[Any, Any], bool], ordered: bool) -> FunctionDef:
@@ -183,26 +179,29 @@ def _comparison(symbol: str, sql_symbol: str, fn: Callable[[Any, Any], bool], or
 
 
 for _entry in (
-    FunctionDef("+", "Adds numbers; date + whole number adds days.", 2, 2, _plus_type, strict(_py_plus), _sql_plus),
+    # + * & and or are associative: a chain `a + b + c` is one call with every operand (max_args None).
+    FunctionDef("+", "Adds numbers; date + whole number adds days.", 2, None, _plus_type, strict(_py_plus),
+                _sql_plus),
     FunctionDef("-", "Subtracts numbers; date - number subtracts days; date - date gives days.", 2, 2,
                 _minus_type, strict(_py_minus), _sql_minus),
-    _arith("*", operator.mul, "Multiplies numbers."),
+    FunctionDef("*", "Multiplies numbers.", 2, None, lambda args: _numeric_result("*", args), strict(_py_times),
+                lambda args, ctx: chain([a.expr for a in args], "*", ctx.result_type)),
     FunctionDef("/", "Divides; always a decimal; null when dividing by zero.", 2, 2,
                 lambda args: (_numeric_result("/", args), ExprType.DECIMAL)[1],
                 lambda args, env: divide(*args), _sql_divide),
     FunctionDef("%", "Remainder with the sign of the dividend; null when dividing by zero.", 2, 2,
                 lambda args: _numeric_result("%", args), lambda args, env: remainder(*args), _sql_modulo),
-    FunctionDef("&", "Joins values as text; null counts as ''.", 2, 2, _concat_type, _py_concat, sql_concat),
+    FunctionDef("&", "Joins values as text; null counts as ''.", 2, None, _concat_type, _py_concat, sql_concat),
     _comparison("=", "=", operator.eq, False),
     _comparison("!=", "<>", operator.ne, False),
     _comparison("<", "<", operator.lt, True),
     _comparison("<=", "<=", operator.le, True),
     _comparison(">", ">", operator.gt, True),
     _comparison(">=", ">=", operator.ge, True),
-    FunctionDef("and", "Three-valued AND.", 2, 2, _logic_type("and"), _py_and,
-                lambda args, ctx: sa.and_(args[0].expr, args[1].expr)),
-    FunctionDef("or", "Three-valued OR.", 2, 2, _logic_type("or"), _py_or,
-                lambda args, ctx: sa.or_(args[0].expr, args[1].expr)),
+    FunctionDef("and", "Three-valued AND.", 2, None, _logic_type("and"), _py_and,
+                lambda args, ctx: chain([a.expr for a in args], "and", ExprType.BOOLEAN)),
+    FunctionDef("or", "Three-valued OR.", 2, None, _logic_type("or"), _py_or,
+                lambda args, ctx: chain([a.expr for a in args], "or", ExprType.BOOLEAN)),
     FunctionDef("not", "Negation; not null is null.", 1, 1, _logic_type("not"),
                 strict(operator.not_), lambda args, ctx: sa.not_(args[0].expr)),
     FunctionDef("neg", "Unary minus.", 1, 1, lambda args: _numeric_result("-", args),

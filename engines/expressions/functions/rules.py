@@ -14,12 +14,14 @@ TEXT = frozenset({ExprType.TEXT})
 INTEGER = frozenset({ExprType.INTEGER})
 BOOLEAN = frozenset({ExprType.BOOLEAN})
 DATE = frozenset({ExprType.DATE})
+DATETIME = frozenset({ExprType.DATETIME})
 DATES = frozenset({ExprType.DATE, ExprType.DATETIME})
 TEXTUAL = frozenset({ExprType.TEXT, ExprType.INTEGER, ExprType.DECIMAL, ExprType.BOOLEAN, ExprType.DATE})
 
 _NAMES = {
     NUMBER: "a number", TEXT: "text", INTEGER: "a whole number", BOOLEAN: "a true/false value",
-    DATE: "a date", DATES: "a date or date-time", TEXTUAL: "text, a number, a true/false value or a date",
+    DATE: "a date", DATETIME: "a date-time",
+    DATES: "a date or date-time", TEXTUAL: "text, a number, a true/false value or a date",
 }
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..sql_support import SqlArg, SqlContext, as_text, binop
+from ..sql_support import SqlArg, SqlContext, as_text, chain
 from ..types import ExprType
 from ..values import decimal_text
 from .registry import FUNCTIONS, Arg, FunctionDef
@@ -32,11 +32,7 @@ def py_text(value: Any) -> str:
 
 def sql_concat(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]:
     """Joins values as text in SQL; null counts as ''."""
-    parts = [sa.func.coalesce(as_text(a, ctx), "") for a in args]
-    result: ColumnElement[Any] = parts[0]
-    for part in parts[1:]:
-        result = binop(result, "||", part, ExprType.TEXT)
-    return result
+    return chain([sa.func.coalesce(as_text(a, ctx), "") for a in args], "||", ExprType.TEXT)
 
 
 def _concat_type(args: Sequence[Arg]) -> ExprType:

@@ -49,6 +49,8 @@ orders = sa.Table(
     sa.Column("code", sa.String(100)),
     sa.Column("d", sa.Date),
     sa.Column("d2", sa.Date),
+    sa.Column("t", sa.DateTime(timezone=True)),
+    sa.Column("t2", sa.DateTime(timezone=True)),
     sa.Column("flag", sa.Boolean),
     sa.Column("tags", sa.JSON(none_as_null=True)),
     sa.Column("customer", sa.Integer, nullable=True),
@@ -70,7 +72,8 @@ CUSTOMER_SCOPE = DictScope({
 LINE_SCOPE = DictScope({"amount": T.DECIMAL, "qty": T.INTEGER, "label": T.TEXT})
 SCOPE = DictScope({
     "id": T.INTEGER, "n": T.INTEGER, "m": T.INTEGER, "amount": T.DECIMAL, "rate": T.DECIMAL,
-    "name": T.TEXT, "code": T.TEXT, "d": T.DATE, "d2": T.DATE, "flag": T.BOOLEAN, "tags": T.LIST,
+    "name": T.TEXT, "code": T.TEXT, "d": T.DATE, "d2": T.DATE,
+    "t": T.DATETIME, "t2": T.DATETIME, "flag": T.BOOLEAN, "tags": T.LIST,
     "customer": ScopeField("customer", T.INTEGER, link=CUSTOMER_SCOPE),
     "lines": ScopeField("lines", T.INTEGER, children=LINE_SCOPE),
 })

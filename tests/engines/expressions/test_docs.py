@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ CUSTOMER = DictScope({"name": T.TEXT, "credit_limit": T.DECIMAL})
 LINE = DictScope({"amount": T.DECIMAL, "qty": T.INTEGER, "label": T.TEXT})
 SCOPE = DictScope({
     "amount": T.DECIMAL, "qty": T.INTEGER, "name": T.TEXT, "note": T.TEXT, "discount": T.DECIMAL,
-    "due": T.DATE, "rush": T.BOOLEAN, "tags": T.LIST,
+    "due": T.DATE, "shipped": T.DATETIME, "rush": T.BOOLEAN, "tags": T.LIST,
     "customer": ScopeField("customer", T.INTEGER, link=CUSTOMER),
     "lines": ScopeField("lines", T.INTEGER, children=LINE),
 })
@@ -51,7 +51,8 @@ def _examples(kind: str) -> list[tuple[str, str]]:
 def _typed(value: Any, t: ExprType) -> Any:
     if value is None:
         return None
-    return {T.DECIMAL: lambda v: Decimal(str(v)), T.DATE: date.fromisoformat}.get(t, lambda v: v)(value)
+    return {T.DECIMAL: lambda v: Decimal(str(v)), T.DATE: date.fromisoformat,
+            T.DATETIME: datetime.fromisoformat}.get(t, lambda v: v)(value)
 
 
 def _record() -> dict[str, Any]:

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import pytest
+import sqlalchemy as sa
 
 from jimu.engines.expressions import (
     DictRow,
@@ -9,12 +13,14 @@ from jimu.engines.expressions import (
     ExpressionSyntaxError,
     ExpressionTypeError,
     Limits,
+    ast,
     compile_expression,
     evaluate,
     parse,
+    to_sql_predicate,
 )
 
-from .conftest import ENV, SCOPE, check
+from .conftest import ENV, SCOPE, Database, T, binding, check, orders
 
 
 def _limit_code(source: str) -> str:
@@ -35,7 +41,7 @@ def test_parentheses_inside_strings_do_not_count() -> None:
 
 
 def test_long_chains_and_unary_runs() -> None:
-    assert _limit_code("1" + "+1" * 3000) in ("expression.limit.too_deep", "expression.limit.too_many_nodes")
+    assert _limit_code("1" + "+1" * 3000) == "expression.limit.too_many_nodes"
     assert _limit_code("-" * 5000 + "1") == "expression.limit.too_deep"
     assert _limit_code("not " * 2000 + "true") == "expression.limit.too_deep"
 
@@ -87,3 +93,49 @@ def test_date_overflow_is_an_evaluation_error() -> None:
     assert caught.value.code == "expression.evaluation.date_out_of_range"
     with pytest.raises(ExpressionEvaluationError):
         evaluate(check("DATE('9999-12-31') + 1"), DictRow({}), ENV)
+
+
+@pytest.mark.parametrize(("op", "term", "row", "count", "want"), [
+    ("+", "n", {"n": 1}, 500, 500), ("+", "n", {"n": 1}, 1999, 1999), ("*", "n", {"n": 1}, 1999, 1),
+    ("&", "name", {"name": "x"}, 500, "x" * 500), ("&", "'y'", {}, 1999, "y" * 1999),
+    (" and ", "flag", {"flag": True}, 500, True), ("&&", "flag", {"flag": True}, 1600, True),
+    ("||", "flag", {"flag": False}, 1600, False), ("||", "flag", {"flag": None}, 1600, None),
+])
+def test_long_chain_of_one_operator_is_flat(
+    db: Database, op: str, term: str, row: dict[str, Any], count: int, want: Any,
+) -> None:
+    """A run of one associative operator is one level deep, so it passes the depth limit of 100; up to the
+    node limit it evaluates in Python and in SQL (SQLite refuses SQL trees over 1000 deep)."""
+    checked = check(op.join([term] * count))
+    assert evaluate(checked, DictRow(row), ENV) == want
+    db.load(row)
+    assert db.values([checked]) == [want]
+    if checked.type is T.BOOLEAN:  # and as a WHERE condition
+        condition = to_sql_predicate(checked, binding(), ENV, db.engine.dialect.name)
+        with db.engine.connect() as conn:
+            assert list(conn.scalars(sa.select(orders.c.id).where(condition))) == ([1] if want else [])
+
+
+def test_chains_still_count_every_node_and_real_nesting() -> None:
+    big = "+".join(["1"] * 10_000)
+    assert _limit_code(big) == "expression.limit.source_too_long"
+    started = time.perf_counter()
+    with pytest.raises(ExpressionLimitError) as caught:
+        parse(big, Limits(max_source_length=100_000))
+    assert caught.value.code == "expression.limit.too_many_nodes"
+    assert "more than 2000 parts" in caught.value.message
+    assert time.perf_counter() - started < 2
+    assert _limit_code("1" + "-1" * 150) == "expression.limit.too_deep"  # - is not associative
+    left_grouped = parse("(" * 40 + "1" + "+1)" * 40 + "+1" * 10)  # same order as without parentheses
+    assert isinstance(left_grouped, ast.Chain) and len(left_grouped.operands) == 51
+    nested = "1"
+    for _ in range(120):
+        nested = f"ABS({nested}) + 1"
+    assert _limit_code(nested) == "expression.limit.too_deep"
+
+
+def test_parenthesised_right_operand_stays_its_own_node() -> None:
+    node = parse("a + (b + c) + d")
+    assert isinstance(node, ast.Chain) and node.op == "+" and len(node.operands) == 3
+    assert isinstance(node.operands[1], ast.Binary)
+    assert isinstance(parse("a + b * c + d"), ast.Chain)

@@ -1,7 +1,7 @@
 """Parity: random well-typed expressions give the same value in Python and in SQL."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ INTS = st.integers(-50, 50)
 DECIMALS = st.decimals(min_value=-999, max_value=999, places=2, allow_nan=False, allow_infinity=False)
 TEXTS = st.text(alphabet="abAB x", max_size=5)
 DATES = st.dates(date(2000, 1, 1), date(2030, 12, 31))
+DATETIMES = st.datetimes(datetime(2000, 1, 1), datetime(2030, 12, 31), timezones=st.just(UTC))
 
 
 def nullable(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -30,11 +31,13 @@ CUSTOMER = st.fixed_dictionaries({"id": st.just(3), "name": nullable(TEXTS), "cr
 ORDER = st.fixed_dictionaries({
     "n": nullable(INTS), "m": nullable(INTS), "amount": nullable(DECIMALS), "rate": nullable(DECIMALS),
     "name": nullable(TEXTS), "code": nullable(TEXTS), "d": nullable(DATES), "d2": nullable(DATES),
+    "t": nullable(DATETIMES), "t2": nullable(DATETIMES),
     "flag": nullable(st.booleans()), "tags": nullable(st.lists(st.sampled_from("abc"), max_size=3)),
     "customer": nullable(CUSTOMER), "lines": st.lists(LINE, max_size=3),
 })
 
 UNITS = st.sampled_from(["'day'", "'week'", "'month'", "'year'"])
+DATETIME_UNITS = st.sampled_from(["'second'", "'minute'", "'hour'", "'day'", "'week'", "'month'", "'year'"])
 
 
 def _lit_text(s: str) -> str:
@@ -57,6 +60,9 @@ def expr(draw: st.DrawFn, kind: str, depth: int = 3) -> str:
             st.tuples(st.sampled_from(["YEAR", "MONTH", "DAY"]), sub("date")).map(lambda t: f"{t[0]}({t[1]})"),
             st.tuples(sub("date"), sub("date"), UNITS).map(lambda t: f"DATEDIFF({t[0]}, {t[1]}, {t[2]})"),
             st.tuples(sub("date"), sub("date")).map(lambda t: f"({t[0]} - {t[1]})"),
+            st.tuples(st.sampled_from(["HOUR", "MINUTE", "DAY"]), sub("dt")).map(lambda t: f"{t[0]}({t[1]})"),
+            st.tuples(sub("dt"), sub("dt"), DATETIME_UNITS).map(lambda t: f"DATEDIFF({t[0]}, {t[1]}, {t[2]})"),
+            st.lists(sub("int"), min_size=3, max_size=5).map(lambda xs: "(" + " + ".join(xs) + ")"),
             st.tuples(sub("bool"), sub("int"), sub("int")).map(lambda t: f"IF({t[0]}, {t[1]}, {t[2]})"),
             st.tuples(sub("int"), sub("int")).map(lambda t: f"COALESCE({t[0]}, {t[1]})"),
             st.tuples(st.sampled_from(["MIN", "MAX"]), sub("int"), sub("int")).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
@@ -111,14 +117,30 @@ def expr(draw: st.DrawFn, kind: str, depth: int = 3) -> str:
             st.tuples(sub("bool"), sub("date"), sub("date")).map(lambda t: f"IF({t[0]}, {t[1]}, {t[2]})"),
             st.tuples(sub("date"), sub("date")).map(lambda t: f"COALESCE({t[0]}, {t[1]})"),
             st.tuples(st.sampled_from(["MIN", "MAX"]), sub("date"), sub("date")).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+            sub("dt").map(lambda a: f"DATE({a})"),
+            st.tuples(sub("date"), st.sampled_from(["n", "3"]), st.sampled_from(["m", "-40"])).map(
+                lambda t: f"({t[0]} + {t[1]} + {t[2]})"),
+        ))
+    if kind == "dt":
+        if leaf:
+            return draw(st.sampled_from(["t", "t2", "NOW()"]))
+        return draw(st.one_of(
+            st.tuples(sub("dt"), st.one_of(st.integers(-30, 30).map(str), st.just("n")), DATETIME_UNITS).map(
+                lambda t: f"DATEADD({t[0]}, {t[1]}, {t[2]})"),
+            st.tuples(sub("dt"), st.integers(-100_000, 100_000), st.sampled_from(["second", "minute"])).map(
+                lambda t: f"DATEADD({t[0]}, {t[1]}, '{t[2]}')"),
+            st.tuples(sub("bool"), sub("dt"), sub("dt")).map(lambda t: f"IF({t[0]}, {t[1]}, {t[2]})"),
+            st.tuples(sub("dt"), sub("dt")).map(lambda t: f"COALESCE({t[0]}, {t[1]})"),
         ))
     # bool
     if leaf:
         return draw(st.sampled_from(["flag", "true", "false", "null", "lines.qty > 0", "CONTAINS(tags, 'a')"])
                     ).replace("lines.qty > 0", "flag")
-    comparable = st.sampled_from(["int", "dec", "text", "date"])
+    comparable = st.sampled_from(["int", "dec", "text", "date", "dt"])
     return draw(st.one_of(
         st.tuples(sub("bool"), st.sampled_from(["and", "or"]), sub("bool")).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+        st.tuples(st.lists(sub("bool"), min_size=3, max_size=5), st.sampled_from([" and ", " or "])).map(
+            lambda t: "(" + t[1].join(t[0]) + ")"),
         sub("bool").map(lambda a: f"(not {a})"),
         comparable.flatmap(lambda k: st.tuples(sub(k), st.sampled_from(["=", "!=", "<", "<=", ">", ">="]), sub(k))).map(
             lambda t: f"({t[0]} {t[1]} {t[2]})"),
@@ -131,7 +153,7 @@ def expr(draw: st.DrawFn, kind: str, depth: int = 3) -> str:
     ))
 
 
-EXPRESSIONS = st.lists(st.sampled_from(["int", "dec", "text", "date", "bool"]).flatmap(expr), min_size=1, max_size=6)
+EXPRESSIONS = st.lists(st.sampled_from(["int", "dec", "text", "date", "dt", "bool"]).flatmap(expr), min_size=1, max_size=6)
 
 
 def _same(want: Any, got: Any) -> bool:
