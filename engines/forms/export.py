@@ -50,7 +50,7 @@ def export_records(ctx: Context, entity_key: str, query: ListQuery, fmt: Literal
     ctx.access.require(entity_key, "export")
     entity = ctx.catalog.require_entity(entity_key)
     names = list(query.fields) if query.fields is not None else [f.name for f in entity.fields
-                                                                  if f.type in FIELD_TYPES.names() and f.type != "child_table"]
+                                                                  if f.type in FIELD_TYPES and f.type != "child_table"]
     scoped = replace(query, fields=names, cursor=None, include_lines=False)
     plan = build_plan(ctx, entity_key, scoped, extra=_link_titles(ctx, entity, names))
     header = [ref.name if headers == "names" else label(_label_of(entity, ref), ctx.locale) for ref in plan.output]

@@ -126,7 +126,7 @@ class FieldResolver:
             definition = FieldDef(name, name, SYSTEM_TYPES[name], {}, self.entity.key)
             return ResolvedField(name, self.table.c[name], definition, name not in NOT_NULL)
         field = self.entity.field(name)
-        if field is None or field.type not in FIELD_TYPES.names():
+        if field is None or field.type not in FIELD_TYPES:
             raise _error(ValidationError, path, "query.unknown_field", field=name, entity=self.entity.key)
         if not self.can_read(name):
             raise _error(PermissionDeniedError, path, "query.field_not_readable", field=name)
@@ -139,7 +139,7 @@ class FieldResolver:
         """Output columns: the named ones, or the system columns and every readable field (unreadable dropped)."""
         if names is None:
             names = [*system, *(f.name for f in self.entity.fields
-                                if f.type in FIELD_TYPES.names() and f.type != "child_table")]
+                                if f.type in FIELD_TYPES and f.type != "child_table")]
         seen = {"id"}
         output = []
         for n, name in enumerate(names):

@@ -23,6 +23,9 @@ class FieldTypeRegistry:
     def __getitem__(self, name: str) -> FieldType:
         return self._types[name]
 
+    def __contains__(self, name: object) -> bool:
+        return name in self._types
+
     def __iter__(self) -> Iterator[FieldType]:
         return iter(self._types.values())
 

@@ -95,7 +95,7 @@ class Catalog:
 
     def stored_fields(self, entity: EntityDef) -> list[FieldDef]:
         """Fields that own a column, in definition order."""
-        return [f for f in entity.fields if f.type in FIELD_TYPES.names() and self.field_type(f).stored(f)]
+        return [f for f in entity.fields if f.type in FIELD_TYPES and self.field_type(f).stored(f)]
 
     @cached_property
     def _child_owners(self) -> dict[str, list[tuple[EntityDef, FieldDef]]]:

@@ -40,7 +40,7 @@ def record_json(catalog: Catalog, entity: EntityDef, record: Mapping[str, Any]) 
     out: dict[str, Any] = {}
     for key, value in record.items():
         field = entity.field(key)
-        if field is None or field.type not in FIELD_TYPES.names():
+        if field is None or field.type not in FIELD_TYPES:
             out[key] = plain(value)
         elif field.type == "child_table":
             child = catalog.require_entity(field.get("entity"))
@@ -55,5 +55,5 @@ def etag(version: Any) -> str:
 
 
 def json_response(content: Any, status_code: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    body = json.dumps(plain(content), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=plain).encode("utf-8")
     return Response(body, status_code=status_code, media_type="application/json", headers=dict(headers or {}))
