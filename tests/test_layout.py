@@ -23,16 +23,16 @@ def test_platform_is_the_standard_library() -> None:
     assert platform.python_version().count(".") == 2
 
 
-@pytest.mark.parametrize("folder", [*PACKAGES, "templates_library", "migrations"])
+@pytest.mark.parametrize("folder", [*PACKAGES, "migrations"])
 def test_jimu_subpackages_come_from_the_repo(folder: str) -> None:
     module = importlib.import_module(f"jimu.{folder}")
     locations = [Path(p).resolve() for p in module.__path__]
     assert ROOT / folder in locations
 
 
-def test_templates_library_holds_no_python_but_its_marker() -> None:
+def test_templates_library_holds_no_python() -> None:
     python = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "templates_library").rglob("*.py"))
-    assert python == ["templates_library/__init__.py"]
+    assert python == []
 
 
 def _modules() -> Iterator[tuple[str, Path]]:

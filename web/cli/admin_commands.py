@@ -82,10 +82,13 @@ class SetupReport:
 
 
 def templates_dir() -> Path:
-    """The folder of the installed `jimu.templates_library` package."""
-    import jimu.templates_library
+    """The template apps folder: JIMU_TEMPLATES_DIR, else `templates_library/` beside `web/` (data, never imported)."""
+    configured = os.environ.get("JIMU_TEMPLATES_DIR")
+    if configured:
+        return Path(configured)
+    import jimu.web
 
-    return Path(next(iter(jimu.templates_library.__path__)))
+    return Path(next(iter(jimu.web.__path__))).resolve().parent / "templates_library"
 
 
 def template_apps(folder: Path, locale: str) -> list[AppFile]:

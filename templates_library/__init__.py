@@ -1,1 +1,0 @@
-"""Template apps: JSON only, loaded as data."""
