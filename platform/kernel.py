@@ -13,21 +13,16 @@ from sqlalchemy.engine import Engine
 from jimu.platform.context import AccessPolicy, AllowAll, Context, Definitions, utcnow
 from jimu.platform.database import READ_MOSTLY, create_engine
 from jimu.platform.hooks import Hooks
-from jimu.platform.meta import definition_versions
 from jimu.platform.registry.apply import ApplyResult, apply_app
 from jimu.platform.registry.catalog import Catalog
-from jimu.platform.registry.repository import load_apps
+from jimu.platform.registry.repository import STAMP_QUERY, definitions_stamp, load_apps
 from jimu.platform.settings import Settings
 from jimu.platform.storage.tables import build_tables
-
-# `definitions_stamp` as one statement built once: every unit of work runs it, and reusing the same
-# statement object lets SQLAlchemy find its compiled SQL without rebuilding or re-keying it.
-_STAMP_QUERY = sa.select(sa.func.coalesce(sa.func.max(definition_versions.c.id), 0))
 
 
 def definitions_stamp_column() -> sa.ScalarSelect[Any]:
     """The definitions stamp as a scalar subquery, for a caller that reads it along its own first statement."""
-    return _STAMP_QUERY.scalar_subquery()
+    return STAMP_QUERY.scalar_subquery()
 
 
 class Kernel:
@@ -52,7 +47,7 @@ class Kernel:
 
     def definitions(self, conn: sa.Connection) -> Definitions:
         """The installed definitions, rebuilt only when the stamp moved."""
-        return self.definitions_for_stamp(conn, int(conn.execute(_STAMP_QUERY).scalar_one()))
+        return self.definitions_for_stamp(conn, definitions_stamp(conn))
 
     def definitions_for_stamp(self, conn: sa.Connection, stamp: int) -> Definitions:
         """The installed definitions at a stamp already read in this transaction."""

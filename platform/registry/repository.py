@@ -10,10 +10,15 @@ from jimu.platform.errors import NotFoundError
 from jimu.platform.meta import apps, definition_versions
 from jimu.platform.registry.model import AppDef
 
+# The definitions stamp: a number that grows whenever any definition is applied (the newest version
+# row id). One statement object, built once: every unit of work runs it, and reusing the same object
+# lets SQLAlchemy find its compiled SQL without rebuilding or re-keying it.
+STAMP_QUERY = sa.select(sa.func.coalesce(sa.func.max(definition_versions.c.id), 0))
+
 
 def definitions_stamp(conn: sa.Connection) -> int:
-    """A number that grows whenever any definition is applied (the newest version row id)."""
-    return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(definition_versions.c.id), 0))).scalar_one())
+    """The current definitions stamp."""
+    return int(conn.execute(STAMP_QUERY).scalar_one())
 
 
 def load_apps(conn: sa.Connection) -> list[AppDef]:
