@@ -1,9 +1,10 @@
 """Dependencies: the application's services, the caller (principal) and the request's unit of work.
 
-`RequestContext` opens ONE transaction per request (`kernel.unit_of_work`), resolves the principal
-inside it (401 when missing, expired or revoked), checks CSRF for cookie sessions on unsafe
-methods, binds the caller's RolePolicy and yields the Context; the transaction commits only when
-the endpoint returned normally, before the response is sent (dependency scope "function").
+`open_request_context` opens ONE transaction per request (`kernel.unit_of_work`), resolves the
+principal inside it (401 when missing, expired or revoked), checks CSRF for cookie sessions on unsafe
+methods, binds the caller's RolePolicy and yields the Context. Endpoints take it through
+`@in_unit_of_work`: the unit of work and the endpoint body run in ONE worker-thread call, and the
+transaction commits when the endpoint returns normally, before the response is sent.
 
 Its first statement looks the session/token up (never cached: revocation is immediate) and reads the
 security and definitions stamps along; the principal and the rules are then taken from the services'
@@ -11,13 +12,18 @@ caches while those stamps hold, so a request usually costs that statement plus i
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+import inspect
+import typing
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from jimu.platform.context import Context
 from jimu.platform.kernel import Kernel, definitions_stamp_column
@@ -50,9 +56,14 @@ class ApiServices:
         self.authenticator = Authenticator(self.settings.auth, extra=(definitions_stamp_column(),))
 
 
-def services(request: Request) -> ApiServices:
+def services_of(request: Request) -> ApiServices:
     found: ApiServices = request.app.state.jimu
     return found
+
+
+async def services(request: Request) -> ApiServices:
+    """The application's services (a dependency: async, as it does no I/O, so no thread hop)."""
+    return services_of(request)
 
 
 @dataclass(frozen=True)
@@ -104,8 +115,10 @@ def authenticate(ctx: Context, request: Request, credential: RequestCredential) 
     return principal
 
 
-def request_context(request: Request) -> Iterator[Context]:
-    api = services(request)
+@contextmanager
+def open_request_context(request: Request) -> Iterator[Context]:
+    """The request's unit of work, its principal authenticated and its policy bound (see the module doc)."""
+    api = services_of(request)
     credential = RequestCredential(api, presented_credential(request, api.settings), api.kernel.clock())
     with api.kernel.unit_of_work(locale=request_locale(request), request_id=request_id(request),
                                  read_mostly=request.method in SAFE_METHODS, first=credential) as ctx:
@@ -115,14 +128,40 @@ def request_context(request: Request) -> Iterator[Context]:
         yield ctx
 
 
-RequestContext = Annotated[Context, Depends(request_context, scope="function")]
+_INJECTED = ("ctx", "principal")
 
 
-def current_principal(request: Request, ctx: RequestContext) -> Principal:
-    """The principal the request's unit of work was opened for (depends on RequestContext)."""
-    principal: Principal = request.state.principal
-    return principal
+def in_unit_of_work(endpoint: Callable[..., Response]) -> Callable[..., Awaitable[Response]]:
+    """Run a sync endpoint taking `ctx` (and optionally `principal`) inside its request's unit of work.
+
+    FastAPI sees the endpoint's other parameters unchanged (plus `request`); the body and the unit of
+    work share one worker-thread call, so a request costs one thread hop instead of three.
+    """
+    hints = typing.get_type_hints(endpoint, include_extras=True)
+    signature = inspect.signature(endpoint)
+    parameters = [p.replace(annotation=hints.get(p.name, p.annotation))
+                  for p in signature.parameters.values() if p.name not in _INJECTED]
+    has_request = any(p.name == "request" for p in parameters)
+    if not has_request:
+        parameters.append(inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request))
+    wants_principal = "principal" in signature.parameters
+
+    def run(request: Request, arguments: dict[str, Any]) -> Response:
+        with open_request_context(request) as ctx:
+            injected: dict[str, Any] = {"ctx": ctx}
+            if wants_principal:
+                injected["principal"] = request.state.principal
+            return endpoint(**arguments, **injected)
+
+    async def call(**arguments: Any) -> Response:
+        request = arguments["request"] if has_request else arguments.pop("request")
+        return await run_in_threadpool(run, request, arguments)
+
+    for attribute in ("__name__", "__qualname__", "__doc__", "__module__"):
+        setattr(call, attribute, getattr(endpoint, attribute))
+    call.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=parameters, return_annotation=hints.get("return", Response))
+    return call
 
 
-CurrentPrincipal = Annotated[Principal, Depends(current_principal, scope="function")]
 Services = Annotated[ApiServices, Depends(services)]

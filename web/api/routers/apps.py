@@ -6,24 +6,27 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 from starlette.responses import Response
 
+from jimu.platform.context import Context
 from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.i18n import translate
 from jimu.platform.registry.apply import apply_app
 from jimu.platform.registry.repository import app_revision, list_versions
 from jimu.web.api.definitions import entity_view, require_app, require_design, visible_apps
-from jimu.web.api.deps import RequestContext, Services
+from jimu.web.api.deps import Services, in_unit_of_work
 from jimu.web.api.serialize import json_response
 
 router = APIRouter(tags=["apps"])
 
 
 @router.get("/apps")
-def apps(ctx: RequestContext) -> Response:
+@in_unit_of_work
+def apps(ctx: Context) -> Response:
     return json_response({"data": visible_apps(ctx)})
 
 
 @router.get("/apps/{app}")
-def app_definition(ctx: RequestContext, app: str) -> Response:
+@in_unit_of_work
+def app_definition(ctx: Context, app: str) -> Response:
     """The installed definition and its revision (permission `design`)."""
     installed = require_app(ctx, app)
     require_design(ctx, app)
@@ -32,7 +35,8 @@ def app_definition(ctx: RequestContext, app: str) -> Response:
 
 
 @router.put("/apps/{app}")
-def put_app(ctx: RequestContext, api: Services, app: str, definition: Annotated[dict[str, Any], Body()],
+@in_unit_of_work
+def put_app(ctx: Context, api: Services, app: str, definition: Annotated[dict[str, Any], Body()],
             dry_run: bool = False) -> Response:
     """Install or change an app; `?dry_run=true` returns the schema diff and changes nothing."""
     require_design(ctx, app)
@@ -47,14 +51,16 @@ def put_app(ctx: RequestContext, api: Services, app: str, definition: Annotated[
 
 
 @router.get("/apps/{app}/versions")
-def versions(ctx: RequestContext, app: str) -> Response:
+@in_unit_of_work
+def versions(ctx: Context, app: str) -> Response:
     require_app(ctx, app)
     require_design(ctx, app)
     return json_response({"data": list_versions(ctx.conn, app)})
 
 
 @router.get("/entities/{entity}")
-def entity(ctx: RequestContext, entity: str) -> Response:
+@in_unit_of_work
+def entity(ctx: Context, entity: str) -> Response:
     """An entity's definition, with only the fields the caller may read (permission `read`)."""
     definition = ctx.catalog.require_entity(entity)
     ctx.access.require(entity, "read")

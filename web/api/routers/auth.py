@@ -9,8 +9,10 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from jimu.platform.context import Context
 from jimu.platform.security import (
     ApiToken,
+    Principal,
     create_api_token,
     list_api_tokens,
     login_committed,
@@ -18,7 +20,7 @@ from jimu.platform.security import (
     revoke_api_token,
 )
 from jimu.web.api.credentials import read_login
-from jimu.web.api.deps import CurrentPrincipal, RequestContext, Services
+from jimu.web.api.deps import Services, in_unit_of_work
 from jimu.web.api.request_info import request_locale
 from jimu.web.api.serialize import json_response
 
@@ -67,7 +69,8 @@ async def open_session(request: Request, api: Services) -> Response:
 
 
 @router.post("/logout", status_code=204)
-def end_session(ctx: RequestContext, principal: CurrentPrincipal, api: Services) -> Response:
+@in_unit_of_work
+def end_session(ctx: Context, principal: Principal, api: Services) -> Response:
     """End the session the request authenticated with (and clear the cookie)."""
     logout(ctx.conn, principal, now=ctx.now())
     response = Response(status_code=204)
@@ -76,7 +79,8 @@ def end_session(ctx: RequestContext, principal: CurrentPrincipal, api: Services)
 
 
 @router.get("/me")
-def me(ctx: RequestContext, principal: CurrentPrincipal) -> Response:
+@in_unit_of_work
+def me(ctx: Context, principal: Principal) -> Response:
     credential = principal.credential
     return json_response({"id": principal.user_id, "username": principal.username, "roles": sorted(principal.roles),
                           "departments": sorted(principal.departments), "is_superuser": principal.is_superuser,
@@ -84,12 +88,14 @@ def me(ctx: RequestContext, principal: CurrentPrincipal) -> Response:
 
 
 @router.get("/tokens")
-def tokens(ctx: RequestContext, principal: CurrentPrincipal) -> Response:
+@in_unit_of_work
+def tokens(ctx: Context, principal: Principal) -> Response:
     return json_response({"data": [_token_json(t) for t in list_api_tokens(ctx.conn, principal.user_id)]})
 
 
 @router.post("/tokens", status_code=201)
-def new_token(ctx: RequestContext, principal: CurrentPrincipal, body: Annotated[NewToken, Body()]) -> Response:
+@in_unit_of_work
+def new_token(ctx: Context, principal: Principal, body: Annotated[NewToken, Body()]) -> Response:
     """A personal API token; the token itself is in this response only."""
     expires = body.expires_at
     if expires is not None and expires.tzinfo is None:
@@ -99,6 +105,7 @@ def new_token(ctx: RequestContext, principal: CurrentPrincipal, body: Annotated[
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(ctx: RequestContext, principal: CurrentPrincipal, token_id: int) -> Response:
+@in_unit_of_work
+def revoke_token(ctx: Context, principal: Principal, token_id: int) -> Response:
     revoke_api_token(ctx.conn, token_id, now=ctx.now(), user_id=principal.user_id)
     return Response(status_code=204)

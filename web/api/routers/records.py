@@ -16,7 +16,8 @@ from jimu.engines.forms.query import parse_list_params
 from jimu.platform.context import Context
 from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.i18n import translate
-from jimu.web.api.deps import CurrentPrincipal, RequestContext, Services
+from jimu.platform.security import Principal
+from jimu.web.api.deps import Services, in_unit_of_work
 from jimu.web.api.exporting import MEDIA_TYPES, Format, Headers, check_export, stream_export
 from jimu.web.api.request_info import request_id
 from jimu.web.api.serialize import etag, json_response, record_json
@@ -41,7 +42,8 @@ def _list_params(request: Request) -> dict[str, str]:
 
 
 @router.get("/{entity}")
-def list_(ctx: RequestContext, request: Request, entity: str, count: bool = False) -> Response:
+@in_unit_of_work
+def list_(ctx: Context, request: Request, entity: str, count: bool = False) -> Response:
     """A page of records: filter (JSON), where, q, sort, cursor, limit, fields, deleted, include_lines, count."""
     definition = header_entity(ctx, entity)
     query = parse_list_params(_list_params(request))
@@ -55,7 +57,8 @@ def list_(ctx: RequestContext, request: Request, entity: str, count: bool = Fals
 
 
 @router.post("/{entity}", status_code=201)
-def create(ctx: RequestContext, request: Request, entity: str, body: RecordBody) -> Response:
+@in_unit_of_work
+def create(ctx: Context, request: Request, entity: str, body: RecordBody) -> Response:
     header_entity(ctx, entity)
     record = records.create(ctx, entity, body)
     location = str(request.url_for("read", entity=entity, record_id=record["id"]).path)
@@ -63,7 +66,8 @@ def create(ctx: RequestContext, request: Request, entity: str, body: RecordBody)
 
 
 @router.get("/{entity}/export")
-def export(ctx: RequestContext, principal: CurrentPrincipal, api: Services, request: Request, entity: str,
+@in_unit_of_work
+def export(ctx: Context, principal: Principal, api: Services, request: Request, entity: str,
            format: Format = "csv", headers: Headers = "names") -> Response:
     """The matching records as CSV or XLSX, streamed (permission `export`)."""
     header_entity(ctx, entity)
@@ -76,7 +80,8 @@ def export(ctx: RequestContext, principal: CurrentPrincipal, api: Services, requ
 
 
 @router.post("/{entity}/import")
-def import_(ctx: RequestContext, entity: str, file: Annotated[UploadFile, File()],
+@in_unit_of_work
+def import_(ctx: Context, entity: str, file: Annotated[UploadFile, File()],
             all_or_nothing: Annotated[bool | None, Form()] = None,
             all_or_nothing_query: Annotated[bool, Query(alias="all_or_nothing")] = True) -> Response:
     """Create records from a CSV or XLSX upload (permission `import`); per-row errors in the report."""
@@ -95,13 +100,15 @@ def import_(ctx: RequestContext, entity: str, file: Annotated[UploadFile, File()
 
 
 @router.get("/{entity}/{record_id}")
-def read(ctx: RequestContext, entity: str, record_id: RecordId) -> Response:
+@in_unit_of_work
+def read(ctx: Context, entity: str, record_id: RecordId) -> Response:
     header_entity(ctx, entity)
     return _record_response(ctx, entity, records.get(ctx, entity, record_id))
 
 
 @router.patch("/{entity}/{record_id}")
-def change(ctx: RequestContext, entity: str, record_id: RecordId, body: RecordBody, if_match: IfMatch = None) -> Response:
+@in_unit_of_work
+def change(ctx: Context, entity: str, record_id: RecordId, body: RecordBody, if_match: IfMatch = None) -> Response:
     """Change some fields; a child table sent as a list replaces its lines. If-Match or `_version` to lock."""
     header_entity(ctx, entity)
     version = expected_version(if_match, body, ctx.locale)
@@ -109,19 +116,22 @@ def change(ctx: RequestContext, entity: str, record_id: RecordId, body: RecordBo
 
 
 @router.delete("/{entity}/{record_id}", status_code=204)
-def delete(ctx: RequestContext, entity: str, record_id: RecordId, if_match: IfMatch = None) -> Response:
+@in_unit_of_work
+def delete(ctx: Context, entity: str, record_id: RecordId, if_match: IfMatch = None) -> Response:
     header_entity(ctx, entity)
     records.delete(ctx, entity, record_id, expected_version=if_match_version(if_match))
     return Response(status_code=204)
 
 
 @router.post("/{entity}/{record_id}/restore")
-def restore(ctx: RequestContext, entity: str, record_id: RecordId) -> Response:
+@in_unit_of_work
+def restore(ctx: Context, entity: str, record_id: RecordId) -> Response:
     header_entity(ctx, entity)
     return _record_response(ctx, entity, records.restore(ctx, entity, record_id))
 
 
 @router.get("/{entity}/{record_id}/history")
-def history(ctx: RequestContext, entity: str, record_id: RecordId) -> Response:
+@in_unit_of_work
+def history(ctx: Context, entity: str, record_id: RecordId) -> Response:
     header_entity(ctx, entity)
     return json_response({"data": records.history(ctx, entity, record_id)})
