@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +18,8 @@ from jimu.platform.bootstrap import init_database
 from jimu.platform.errors import ImportFileError
 from jimu.platform.kernel import Kernel
 from jimu.platform.registry.apply import apply_app
+
+from .generated_csv import GeneratedCsv
 
 APP: dict[str, Any] = {
     "key": "crm", "version": "1.0.0",
@@ -160,33 +161,13 @@ def test_missing_required_columns_fail_up_front(kernel: Kernel) -> None:
     assert _clients(kernel) == []
 
 
-class _GeneratedCsv(io.RawIOBase):
-    """A CSV of `rows` clients produced on demand; `served` counts the bytes handed out so far."""
-
-    def __init__(self, rows: int) -> None:
-        self._lines: Iterator[bytes] = (f"Client {i},{i % 50},{i}.25\n".encode() for i in range(rows))
-        self._pending = b"name,visits,credit\n"
-        self.served = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        view = memoryview(buffer)
-        while len(self._pending) < len(view):
-            line = next(self._lines, None)
-            if line is None:
-                break
-            self._pending += line
-        size = min(len(view), len(self._pending))
-        view[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        self.served += size
-        return size
+def _generated_clients(rows: int) -> GeneratedCsv:
+    """A CSV of `rows` clients produced on demand."""
+    return GeneratedCsv(rows, "name,visits,credit", lambda i: f"Client {i},{i % 50},{i}.25")
 
 
 def test_a_20k_row_csv_is_streamed_in_batches(kernel: Kernel, monkeypatch: pytest.MonkeyPatch) -> None:
-    stream = _GeneratedCsv(20_000)
+    stream = _generated_clients(20_000)
     served_at_batch: list[int] = []
     original = records.create_many
 

@@ -17,6 +17,8 @@ from jimu.engines.forms.readers import (
 )
 from jimu.platform.errors import ImportFileError
 
+from .generated_csv import GeneratedCsv
+
 
 def _rows(table_rows: Iterator[SheetRow]) -> list[tuple[int, list[object]]]:
     return [(r.number, r.values) for r in table_rows]
@@ -84,33 +86,13 @@ def test_missing_file_is_an_import_error(tmp_path: Path) -> None:
     assert caught.value.code == "import.cannot_open"
 
 
-class _CountingStream(io.RawIOBase):
+def _counting_stream(rows: int) -> GeneratedCsv:
     """A generated CSV of `rows` lines, produced on demand; counts the bytes handed out."""
-
-    def __init__(self, rows: int) -> None:
-        self._lines = (f"{i},name {i},{i}.25\n".encode() for i in range(rows))
-        self._pending = b"code,name,amount\n"
-        self.served = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: object) -> int:
-        view = memoryview(buffer)  # type: ignore[arg-type]
-        while len(self._pending) < len(view):
-            line = next(self._lines, None)
-            if line is None:
-                break
-            self._pending += line
-        size = min(len(view), len(self._pending))
-        view[:size] = self._pending[:size]
-        self._pending = self._pending[size:]
-        self.served += size
-        return size
+    return GeneratedCsv(rows, "code,name,amount", lambda i: f"{i},name {i},{i}.25")
 
 
 def test_csv_reader_is_lazy_over_a_20k_row_file() -> None:
-    stream = _CountingStream(20_000)
+    stream = _counting_stream(20_000)
     with open_table(io.BufferedReader(stream), "csv") as table:
         first = next(table.rows)
         assert first.values == ["0", "name 0", "0.25"]
