@@ -107,22 +107,25 @@ def set_user_roles(conn: sa.Connection, user_id: int, role_keys: Iterable[str]) 
     missing = [key for key in wanted if key not in known]
     if missing:
         raise NotFoundError(f"Unknown roles: {', '.join(missing)}.", code="security.unknown_role", role=missing[0])
-    conn.execute(sa.delete(user_roles).where(user_roles.c.user_id == user_id))
-    if wanted:
-        conn.execute(sa.insert(user_roles), [{"user_id": user_id, "role_key": key} for key in wanted])
-    bump_security_stamp(conn)
+    _replace_memberships(conn, user_roles, user_id, "role_key", wanted)
 
 
 def set_user_departments(conn: sa.Connection, user_id: int, department_ids: Iterable[int]) -> None:
     """Replace the departments a user belongs to."""
     require_user(conn, user_id)
     wanted = sorted(set(department_ids))
-    known = set(conn.execute(sa.select(departments.c.id).where(departments.c.id.in_(wanted))).scalars()) if wanted else set()
+    found = sa.select(departments.c.id).where(departments.c.id.in_(wanted))
+    known = set(conn.execute(found).scalars()) if wanted else set()
     missing = [d for d in wanted if d not in known]
     if missing:
         raise NotFoundError(f"Unknown department {missing[0]}.", code="security.unknown_department",
                             department=missing[0])
-    conn.execute(sa.delete(user_departments).where(user_departments.c.user_id == user_id))
+    _replace_memberships(conn, user_departments, user_id, "department_id", wanted)
+
+
+def _replace_memberships(conn: sa.Connection, table: sa.Table, user_id: int, column: str, wanted: list[Any]) -> None:
+    """Make `wanted` the user's rows of a membership table (roles, departments); bump the security stamp."""
+    conn.execute(sa.delete(table).where(table.c.user_id == user_id))
     if wanted:
-        conn.execute(sa.insert(user_departments), [{"user_id": user_id, "department_id": d} for d in wanted])
+        conn.execute(sa.insert(table), [{"user_id": user_id, column: value} for value in wanted])
     bump_security_stamp(conn)
