@@ -25,7 +25,7 @@ class Problems:
 
     def extend(self, path: str, problems: Iterable[Problem]) -> None:
         for problem in problems:
-            self.add(path, problem.code, **problem.params)
+            self.add(f"{path}/{problem.at}" if problem.at else path, problem.code, **problem.params)
 
     def has(self, path: str) -> bool:
         return any(d.path == path for d in self.details)

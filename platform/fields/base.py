@@ -1,15 +1,15 @@
 """The field-type protocol: one class per type holds its schema, storage, conversion, checks and labels."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 
 from jimu.engines.expressions.types import ExprType
+from jimu.platform.fields import patterns
 from jimu.platform.registry.model import FieldDef, Label
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ class Problem:
 
     code: str
     params: dict[str, Any]
+    at: str = ""  # a property below the path the problem is placed at (`pattern` of a field)
 
 
 # JSON Schema of the properties every field may have, whatever its type.
@@ -174,11 +175,6 @@ def check_length_and_pattern(field: FieldDef, value: str) -> list[Problem]:
     if min_length is not None and len(value) < min_length:
         problems.append(Problem("value.too_short", {"min_length": min_length}))
     pattern = field.get("pattern")
-    if pattern and not compiled_pattern(pattern).fullmatch(value):
+    if pattern and not patterns.matches(pattern, value):
         problems.append(Problem("value.pattern_mismatch", {"pattern": pattern}))
     return problems
-
-
-@lru_cache(maxsize=512)
-def compiled_pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
