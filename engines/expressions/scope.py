@@ -38,8 +38,16 @@ class RowAccess(Protocol):  # for the interpreter
 
 @dataclass(frozen=True)
 class Relation:  # for the SQL compiler
+    """The rows related to the outer row: `correlation` ties them to it, `guard` (if any) limits which
+    related rows count at all (a reader's record rules on the target); `where` is both."""
+
     binding: SqlBinding  # binding of the related table's columns
-    where: ColumnElement[bool]  # correlates the related table with the outer row
+    correlation: ColumnElement[bool]  # correlates the related table with the outer row
+    guard: ColumnElement[bool] | None = None  # a condition on the related rows alone
+
+    @property
+    def where(self) -> ColumnElement[bool]:
+        return self.correlation if self.guard is None else sa.and_(self.correlation, self.guard)
 
 
 class SqlBinding(Protocol):

@@ -8,7 +8,8 @@ the condition is true (NULL and false both reject it), so at top-level AND/OR po
 NOT or inside a function) a comparison whose only non-constant side is a link path, e.g.
 `customer.tier = 'gold'`, can be a semi-join `customer IN (SELECT id FROM t_customer WHERE tier = 'gold')`
 instead of a scalar subquery evaluated for every row. Comparisons are NULL-strict, so a NULL link or a
-NULL target value rejects the row either way.
+NULL target value rejects the row either way. A relation's `guard` (the reader's record rules on the
+related rows) is part of both forms: inside the scalar subquery's WHERE and inside the semi-join's.
 """
 from __future__ import annotations
 
@@ -70,7 +71,7 @@ class SqlCompiler:
             outer, relation = self._binding.column(hop), self._binding.link(hop)
         except KeyError:
             return None
-        target_key = _correlated_key(relation.where, outer)
+        target_key = _correlated_key(relation.correlation, outer)
         if target_key is None:
             return None
         rebased = replace(linked, path=linked.path[1:])
@@ -80,7 +81,8 @@ class SqlCompiler:
         else:
             inner_node = replace(node, operand=rebuilt[0], items=rebuilt[1:])
         inner = SqlCompiler(relation.binding, self._env, self._dialect).predicate(inner_node)
-        return outer.in_(sa.select(target_key).where(inner))
+        guard = () if relation.guard is None else (relation.guard,)
+        return outer.in_(sa.select(target_key).where(inner, *guard))
 
     def _context(self, result: ExprType) -> SqlContext:
         return SqlContext(self._dialect, self._env, result)

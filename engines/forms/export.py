@@ -27,6 +27,7 @@ from jimu.engines.expressions.env import EvalEnv
 from jimu.engines.forms.listing import ListPlan, build_plan, iter_pages
 from jimu.engines.forms.listing_fields import ResolvedField
 from jimu.engines.forms.query import ListQuery
+from jimu.engines.forms.reading import ReaderGuard
 from jimu.platform.context import Context
 from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.fields.registry import FIELD_TYPES
@@ -70,8 +71,10 @@ def _label_of(entity: EntityDef, ref: ResolvedField) -> Any:
 
 
 def _link_titles(ctx: Context, entity: EntityDef, names: list[str]) -> dict[str, ColumnElement[Any]]:
-    """For each exported link field, a subquery reading the linked record's title (when the user may read it)."""
-    binding = EntityBinding(ctx.catalog, ctx.tables, entity, EvalEnv(ctx.user_id, ctx.now()), ctx.dialect)
+    """For each exported link field, a subquery reading the linked record's title (when the user may read the
+    title field and the record: else the cell holds the link's id)."""
+    binding = EntityBinding(ctx.catalog, ctx.tables, entity, EvalEnv(ctx.user_id, ctx.now()), ctx.dialect,
+                            guard=ReaderGuard(ctx))
     titles: dict[str, ColumnElement[Any]] = {}
     for name in names:
         field = entity.field(name)

@@ -13,7 +13,7 @@ from jimu.engines.forms import cursor as keyset
 from jimu.engines.forms.cursor import nulls_sort_high
 from jimu.engines.forms.listing_fields import FieldResolver, ResolvedField, filter_sql
 from jimu.engines.forms.query import ListQuery, SortKey, parse_sort
-from jimu.engines.forms.reading import eval_env, watched_env
+from jimu.engines.forms.reading import ReaderGuard, eval_env, unrestricted, watched_env
 from jimu.platform.context import Context
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef
@@ -88,7 +88,8 @@ class ListPlan:
         return statement.where(*where).limit(limit)
 
 
-_SHAPES: weakref.WeakKeyDictionary[Catalog, dict[tuple[Any, ...], ListShape]] = weakref.WeakKeyDictionary()
+_SHAPES: weakref.WeakKeyDictionary[Catalog, dict[tuple[Any, ...], tuple[ListShape, frozenset[str]]]] = (
+    weakref.WeakKeyDictionary())
 MAX_SHAPES = 512  # per catalog; the cache is emptied when full (shapes are cheap to rebuild)
 
 
@@ -99,19 +100,22 @@ def build_plan(ctx: Context, entity_key: str, query: ListQuery, *,
     entity = ctx.catalog.require_entity(entity_key)
     table = ctx.tables[entity_key]
     readable = ctx.access.readable_fields(entity_key)
-    env = watched_env(ctx)
-    resolver = FieldResolver(ctx.catalog, ctx.tables, entity, env, ctx.dialect, readable, ctx.access.readable_fields)
+    env, guard = watched_env(ctx), ReaderGuard(ctx)
+    resolver = FieldResolver(ctx.catalog, ctx.tables, entity, env, ctx.dialect, readable, ctx.access.readable_fields,
+                             guard)
     shapes = _SHAPES.get(ctx.catalog)
     if shapes is None:
         shapes = _SHAPES.setdefault(ctx.catalog, {})
     cache_key = (entity_key, ctx.dialect, query.fields, query.sort_keys, readable)
-    shape = shapes.get(cache_key)
-    if shape is None:
+    cached = shapes.get(cache_key)
+    if cached is not None and unrestricted(ctx, cached[1]):
+        shape = cached[0]
+    else:
         shape = _shape(resolver, entity, query, nulls_sort_high(ctx.dialect))
-        if not env.touched:  # nothing in it depends on the user or the clock
+        if not env.touched and not guard.restricted:  # nothing in it depends on the user, their rules or the clock
             if len(shapes) >= MAX_SHAPES:
                 shapes.clear()
-            shapes[cache_key] = shape
+            shapes[cache_key] = (shape, frozenset(guard.asked))
     return ListPlan(entity, table, resolver, shape, _conditions(ctx, resolver, table, query), dict(extra or {}))
 
 
@@ -145,7 +149,7 @@ def _where(ctx: Context, entity_key: str, query: ListQuery) -> tuple[sa.Table, l
     entity = ctx.catalog.require_entity(entity_key)
     table = ctx.tables[entity_key]
     resolver = FieldResolver(ctx.catalog, ctx.tables, entity, eval_env(ctx), ctx.dialect,
-                             ctx.access.readable_fields(entity_key), ctx.access.readable_fields)
+                             ctx.access.readable_fields(entity_key), ctx.access.readable_fields, ReaderGuard(ctx))
     return table, _conditions(ctx, resolver, table, query)
 
 
@@ -242,7 +246,8 @@ def _attach_lines(ctx: Context, plan: ListPlan, rows: list[dict[str, Any]]) -> N
     for child_field in plan.resolver.child_tables():
         child_key = child_field.get("entity")
         child = FieldResolver(ctx.catalog, ctx.tables, ctx.catalog.require_entity(child_key), plan.resolver.env,
-                              ctx.dialect, ctx.access.readable_fields(child_key), ctx.access.readable_fields)
+                              ctx.dialect, ctx.access.readable_fields(child_key), ctx.access.readable_fields,
+                              ReaderGuard(ctx))
         table = ctx.tables[child_key]
         output = child.projection(None, ())
         system = [table.c[name] for name in ("id", *SYSTEM_OUTPUT, "_parent_id", "_position")]

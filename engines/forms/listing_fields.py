@@ -25,7 +25,7 @@ from jimu.platform.i18n.expressions import (
 )
 from jimu.platform.registry.catalog import PARENT, Catalog
 from jimu.platform.registry.model import EntityDef, FieldDef
-from jimu.platform.storage.bindings import EntityBinding
+from jimu.platform.storage.bindings import EntityBinding, RowGuard
 from jimu.platform.storage.tables import EntityTables
 
 # System columns usable by name, with the field type their values are read with.
@@ -106,7 +106,7 @@ class FieldResolver:
     """One entity's names as SQL for the current user; refuses unknown and unreadable names."""
 
     def __init__(self, catalog: Catalog, tables: EntityTables, entity: EntityDef, env: EvalEnv, dialect: str,
-                 readable: frozenset[str] | None, readable_of: ReadableOf) -> None:
+                 readable: frozenset[str] | None, readable_of: ReadableOf, guard: RowGuard | None = None) -> None:
         self.catalog = catalog
         self.entity = entity
         self.env = env
@@ -114,7 +114,7 @@ class FieldResolver:
         self.readable = readable
         self.readable_of = readable_of
         self.table = tables[entity.key]
-        self.binding = EntityBinding(catalog, tables, entity, env, dialect, self.table)
+        self.binding = EntityBinding(catalog, tables, entity, env, dialect, self.table, guard=guard)
 
     def can_read(self, name: str) -> bool:
         return name in SYSTEM_TYPES or self.readable is None or name in self.readable

@@ -53,6 +53,30 @@ def watched_env(ctx: Context) -> WatchedEnv:
     return WatchedEnv(ctx.user_id, ctx.now())
 
 
+class ReaderGuard:
+    """The reader's record rules on linked records, as an EntityBinding `guard`.
+
+    Notes the entities it was asked about and whether any rule applied: SQL built while none applied
+    holds no rule, so it may be reused for any reader who may read all of `asked` (`unrestricted`).
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.asked: set[str] = set()
+        self.restricted = False
+
+    def __call__(self, entity_key: str, table: sa.FromClause) -> ColumnElement[bool] | None:
+        self.asked.add(entity_key)
+        condition = self.ctx.access.row_condition(entity_key, table, "read")
+        self.restricted = self.restricted or condition is not None
+        return condition
+
+
+def unrestricted(ctx: Context, entity_keys: frozenset[str]) -> bool:
+    """Whether the reader may read every row of these entities (no record rule limits them)."""
+    return all(ctx.access.row_condition(key, ctx.tables[key], "read") is None for key in entity_keys)
+
+
 def value_fields(ctx: Context, entity: EntityDef) -> list[FieldDef]:
     """Fields with a value in a record: stored fields and virtual formulas/lookups (not child tables)."""
     return [f for f in entity.fields if f.type != "child_table"]
@@ -80,28 +104,30 @@ class ReadPlan:
         return [dict(zip(names, row)) for row in ctx.conn.execute(statement, params)]
 
 
-_PLANS: weakref.WeakKeyDictionary[Catalog, dict[tuple[str, str], ReadPlan]] = weakref.WeakKeyDictionary()
+_PLANS: weakref.WeakKeyDictionary[Catalog, dict[tuple[str, str], tuple[ReadPlan, frozenset[str]]]] = (
+    weakref.WeakKeyDictionary())
 
 
 def read_plan(ctx: Context, entity: EntityDef) -> ReadPlan:
-    """The entity's ReadPlan: built once per catalog and dialect (per call when a virtual field uses now/user)."""
+    """The entity's ReadPlan: built once per catalog and dialect, per call when a virtual field uses now/user
+    or reads through a link into records the reader's record rules limit."""
     plans = _PLANS.get(ctx.catalog)
     if plans is None:
         plans = _PLANS.setdefault(ctx.catalog, {})
     key = (entity.key, ctx.dialect)
-    plan = plans.get(key)
-    if plan is None:
-        env = watched_env(ctx)
-        plan = _build_plan(ctx, entity, env)
-        if env.touched:
-            return plan
-        plans[key] = plan
+    cached = plans.get(key)
+    if cached is not None and unrestricted(ctx, cached[1]):
+        return cached[0]
+    env, guard = watched_env(ctx), ReaderGuard(ctx)
+    plan = _build_plan(ctx, entity, env, guard)
+    if not env.touched and not guard.restricted:
+        plans[key] = (plan, frozenset(guard.asked))
     return plan
 
 
-def _build_plan(ctx: Context, entity: EntityDef, env: EvalEnv) -> ReadPlan:
+def _build_plan(ctx: Context, entity: EntityDef, env: EvalEnv, guard: ReaderGuard) -> ReadPlan:
     table = ctx.tables[entity.key]
-    binding = EntityBinding(ctx.catalog, ctx.tables, entity, env, ctx.dialect, table)
+    binding = EntityBinding(ctx.catalog, ctx.tables, entity, env, ctx.dialect, table, guard=guard)
     system = SYSTEM_COLUMNS + (CHILD_COLUMNS if entity.is_child else ())
     columns: list[ColumnElement[Any]] = [table.c[name] for name in system]
     fields = value_fields(ctx, entity)
