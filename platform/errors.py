@@ -61,6 +61,13 @@ class NotFoundError(JimuError):
     http_status = 404
 
 
+class ValueRefusedError(ValidationError):
+    """A value the database could not store or compute with (a number or date out of its range, a character
+    it cannot hold) that no earlier check caught: a 422, never a 500."""
+
+    code = "database.value_refused"
+
+
 class ConflictError(JimuError):
     code = "conflict"
     http_status = 409

@@ -12,12 +12,29 @@ from sqlalchemy.engine import Engine
 
 from jimu.platform.context import AccessPolicy, AllowAll, Context, Definitions, utcnow
 from jimu.platform.database import READ_MOSTLY, create_engine
+from jimu.platform.errors import ErrorDetail, ValueRefusedError
 from jimu.platform.hooks import Hooks
+from jimu.platform.i18n import translate
 from jimu.platform.registry.apply import ApplyResult, apply_app
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.repository import STAMP_QUERY, definitions_stamp, load_apps
 from jimu.platform.settings import Settings
 from jimu.platform.storage.tables import build_tables
+from jimu.platform.storage.value_range import failed_function
+
+
+@contextmanager
+def refused_values(locale: str) -> Iterator[None]:
+    """A value the database or driver refuses (DataError: out of range, NUL in text; OverflowError: a number
+    SQLite cannot bind, a date moved out of range by a SQLite helper) becomes a ValueRefusedError, the unit of work rolled back like any other error."""
+    try:
+        yield
+    except (sa.exc.DataError, sa.exc.OperationalError, OverflowError) as error:
+        if isinstance(error, sa.exc.OperationalError) and not failed_function(error):
+            raise
+        code = ValueRefusedError.code
+        raise ValueRefusedError(translate(code, locale), details=[
+            ErrorDetail(path="", code=code, message=translate(code, locale))]) from error
 
 
 def definitions_stamp_column() -> sa.ScalarSelect[Any]:
@@ -77,8 +94,9 @@ class Kernel:
         """
         with self.engine.connect() as conn, conn.execution_options(**{READ_MOSTLY: read_mostly}).begin():
             definitions = self.definitions(conn) if first is None else self.definitions_for_stamp(conn, first(conn))
-            yield Context(conn=conn, definitions=definitions, user_id=user_id, locale=locale,
-                          clock=self.clock, access=access or AllowAll(), hooks=self.hooks, request_id=request_id)
+            with refused_values(locale):
+                yield Context(conn=conn, definitions=definitions, user_id=user_id, locale=locale,
+                              clock=self.clock, access=access or AllowAll(), hooks=self.hooks, request_id=request_id)
 
     def apply_app(self, raw: Any, *, dry_run: bool = False, user_id: int | None = None,
                   locale: str = "en") -> ApplyResult:

@@ -35,6 +35,7 @@ class ErrorCode(str, Enum):
     TOO_MANY_STEPS = "expression.limit.too_many_steps"
     STRING_TOO_LONG = "expression.limit.string_too_long"
     NUMBER_TOO_LARGE = "expression.limit.number_too_large"
+    INTEGER_TOO_LARGE = "expression.limit.integer_too_large"
     # evaluation
     DATE_OUT_OF_RANGE = "expression.evaluation.date_out_of_range"
     NUMBER_OUT_OF_RANGE = "expression.evaluation.number_out_of_range"

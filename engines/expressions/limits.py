@@ -19,6 +19,15 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 
+# The range of an integer the databases store and compute with (64-bit, as BIGINT).
+INTEGER_MIN = -(2**63)
+INTEGER_MAX = 2**63 - 1
+
+
+def integer_in_range(value: int) -> bool:
+    """Whether an integer fits the 64-bit range every back-end computes with."""
+    return INTEGER_MIN <= value <= INTEGER_MAX
+
 
 def check_source(source: str, limits: Limits = DEFAULT_LIMITS) -> None:
     """Reject over-long sources and deep parentheses before the parser sees them."""

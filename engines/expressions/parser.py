@@ -11,7 +11,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from . import ast
 from .errors import ErrorCode, ExpressionError, ExpressionLimitError, ExpressionSyntaxError
-from .limits import DEFAULT_LIMITS, Limits, check_source
+from .limits import DEFAULT_LIMITS, INTEGER_MAX, Limits, check_source
 from .types import ExprType
 
 _GRAMMAR = (Path(__file__).with_name("grammar.lark")).read_text(encoding="utf-8")
@@ -123,7 +123,14 @@ class _Builder(Transformer_NonRecursive):  # type: ignore[misc]
 
     def integer(self, items: list[Token]) -> ast.Literal:
         self._digits(items[0])
-        return ast.Literal(int(items[0]), ExprType.INTEGER, *_pos(items[0]))
+        value = int(items[0])
+        if value > INTEGER_MAX:  # a literal is never negative: `-` is an operator
+            raise ExpressionLimitError(
+                f"The integer {value} is larger than {INTEGER_MAX}; write it as a decimal ({value}.0).",
+                code=ErrorCode.INTEGER_TOO_LARGE, params={"value": str(value), "limit": str(INTEGER_MAX)},
+                line=items[0].line, column=items[0].column,
+            )
+        return ast.Literal(value, ExprType.INTEGER, *_pos(items[0]))
 
     def decimal(self, items: list[Token]) -> ast.Literal:
         self._digits(items[0])

@@ -29,13 +29,22 @@ def _number_out(value: Any) -> Any:
     return float(value) if value is not None and not isinstance(value, int) else value
 
 
+class DateOutOfRangeError(Exception):
+    """Raised inside a helper: SQLite fails the statement with "user-defined function raised exception"."""
+
+
 def _null_safe(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """NULL in, NULL out; a value the helper cannot read gives NULL. A date moved out of range raises
+    (the statement fails), as the interpreter and PostgreSQL refuse it, instead of passing as NULL."""
+
     def wrapper(*args: Any) -> Any:
         if any(a is None for a in args):
             return None
         try:
             return fn(*args)
-        except (ValueError, OverflowError, ArithmeticError):
+        except OverflowError:
+            raise DateOutOfRangeError from None  # sqlite3 reports an OverflowError as "string or blob too big"
+        except (ValueError, ArithmeticError):
             return None
 
     return wrapper

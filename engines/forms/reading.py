@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from jimu.engines.expressions.env import EvalEnv
+from jimu.engines.expressions.limits import integer_in_range
 from jimu.platform.context import Context
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import CHILD_COLUMNS, SYSTEM_COLUMNS, EntityDef, FieldDef
@@ -151,6 +152,7 @@ def record_select(ctx: Context, entity: EntityDef) -> tuple[sa.Select[Any], sa.T
 def fetch_records(ctx: Context, entity: EntityDef, ids: Sequence[int], *, include_deleted: bool = False,
                   condition: ColumnElement[bool] | None = None, with_lines: bool = True) -> dict[int, Record]:
     """Records by id (missing ids absent), with their lines ordered by position."""
+    ids = [i for i in ids if integer_in_range(i)]  # no row has an id outside 64 bits: not sent to the database
     if not ids:
         return {}
     plan = read_plan(ctx, entity)

@@ -8,6 +8,7 @@ from typing import Any
 
 from jimu.platform.context import Context
 from jimu.platform.fields.base import ValueConversionError
+from jimu.platform.fields.relation import coerce_id
 from jimu.platform.registry.model import CHILD_COLUMNS, SYSTEM_COLUMNS, EntityDef, FieldDef
 
 from .plan import EntityPlan
@@ -114,7 +115,11 @@ def convert_lines(ctx: Context, entity: EntityDef, field: FieldDef, rows: Any, p
     lines: list[LineInput] = []
     for index, row in enumerate(rows):
         line_prefix = f"{path}/{index}/"
-        line_id = row.get("id")
+        try:
+            line_id = coerce_id(row.get("id"))
+        except ValueConversionError as error:
+            problems.add(f"{line_prefix}id", error.code, **error.params)
+            continue
         current = by_id.get(line_id) if line_id is not None else None
         if line_id is not None and current is None:
             problems.add(f"{path}/{index}", "records.unknown_line", row=line_id)

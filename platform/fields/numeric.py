@@ -1,11 +1,12 @@
 """Number field types: integer, decimal, money, percent. Decimals are `Decimal`, never float."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 
+from jimu.engines.expressions.limits import INTEGER_MAX
 from jimu.engines.expressions.types import ExprType
 from jimu.platform.fields.base import (
     Checker,
@@ -22,7 +23,10 @@ if TYPE_CHECKING:
     from jimu.platform.registry.catalog import Catalog
 
 _BOUNDS: dict[str, Any] = {"min": {"type": ["number", "string"]}, "max": {"type": ["number", "string"]}}
-INTEGER_LIMIT = 2**63 - 1
+INTEGER_LIMIT = INTEGER_MAX
+_INTEGER_DIGITS = len(str(INTEGER_LIMIT))  # a number with more digits is out of range whatever they are
+# Room for every declared precision (at most 38 digits) while a value is rounded to its scale.
+_FIT_CONTEXT = Context(prec=40)
 
 
 def _number_text(value: str) -> str:
@@ -53,7 +57,11 @@ class IntegerType(FieldType):
                 dec = Decimal(_number_text(value) if isinstance(value, str) else str(value))
             except (InvalidOperation, ValueError):
                 raise ValueConversionError("value.not_integer") from None
-            if not dec.is_finite() or dec != dec.to_integral_value():
+            if not dec.is_finite():
+                raise ValueConversionError("value.not_integer")
+            if dec.adjusted() >= _INTEGER_DIGITS:  # before int(): `1e99999999` would build a huge number
+                raise ValueConversionError("value.out_of_range")
+            if dec != dec.to_integral_value():
                 raise ValueConversionError("value.not_integer")
             number = int(dec)
         if abs(number) > INTEGER_LIMIT:
@@ -168,8 +176,12 @@ class DecimalType(FieldType):
 
 
 def _fit(dec: Decimal, quantum: Decimal, precision: int, scale: int) -> Decimal:
-    """A decimal rounded half-up to `scale` places, or too many digits."""
-    dec = dec.quantize(quantum, rounding=ROUND_HALF_UP)  # cheaper than testing whether it is already there
+    """A decimal rounded half-up to `scale` places, or too many digits (judged before rounding too, so a
+    huge exponent such as `1e999999` is refused instead of rounded)."""
+    if dec.adjusted() + 1 > precision - scale and dec != 0:
+        raise ValueConversionError("value.too_many_digits", precision=precision, scale=scale)
+    # cheaper than testing whether it is already there
+    dec = dec.quantize(quantum, rounding=ROUND_HALF_UP, context=_FIT_CONTEXT)
     if dec.adjusted() + 1 > precision - scale and dec != 0:
         raise ValueConversionError("value.too_many_digits", precision=precision, scale=scale)
     return dec

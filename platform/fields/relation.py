@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 
+from jimu.engines.expressions.limits import INTEGER_MAX, integer_in_range
 from jimu.engines.expressions.types import ExprType
 from jimu.platform.fields.base import FieldType, Problem, ValueConversionError
 from jimu.platform.registry.model import EntityDef, FieldDef, table_name_for
@@ -15,16 +16,17 @@ if TYPE_CHECKING:
 
 
 def coerce_id(value: Any) -> int | None:
+    """A record id from an int, its ASCII digits or `{"id": ...}`; an id outside 64 bits is no id."""
     if value is None or value == "":
         return None
     if isinstance(value, dict) and "id" in value:
         value = value["id"]
     if isinstance(value, bool):
         raise ValueConversionError("value.not_id")
-    if isinstance(value, int):
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip()) if len(value.strip()) <= 20 else INTEGER_MAX + 1
+    if isinstance(value, int) and integer_in_range(value):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
     raise ValueConversionError("value.not_id")
 
 

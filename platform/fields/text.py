@@ -32,6 +32,22 @@ _LENGTH_PROPS: dict[str, Any] = {
 }
 
 
+def storable(text: str) -> str:
+    """The text itself, or ValueConversionError when it holds a character no database can store: a NUL
+    (PostgreSQL refuses it) or an unpaired surrogate (not UTF-8)."""
+    if text.isascii():
+        if "\x00" in text:
+            raise ValueConversionError("value.unstorable_character", position=text.index("\x00") + 1)
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueConversionError("value.unstorable_character", position=error.start + 1) from None
+    if "\x00" in text:
+        raise ValueConversionError("value.unstorable_character", position=text.index("\x00") + 1)
+    return text
+
+
 class TextType(FieldType):
     name = "text"
     label = {"en": "Text", "zh-CN": "文本"}
@@ -56,7 +72,7 @@ class TextType(FieldType):
             return None
         if isinstance(value, bool) or isinstance(value, (dict, list)):
             raise ValueConversionError("value.not_text")
-        text = value if isinstance(value, str) else str(value)
+        text = storable(value if isinstance(value, str) else str(value))
         return text.strip() if field.get("strip", True) else text
 
     def check_value(self, field: FieldDef, value: Any) -> list[Problem]:
@@ -74,7 +90,7 @@ class TextType(FieldType):
 
         def convert(value: Any) -> Any:
             if type(value) is str:
-                return value.strip() if strip else value
+                return storable(value.strip() if strip else value)
             return coerce(field, value)
 
         return convert
@@ -112,7 +128,7 @@ class LongTextType(TextType):
             return None
         if isinstance(value, bool) or isinstance(value, (dict, list)):
             raise ValueConversionError("value.not_text")
-        return value if isinstance(value, str) else str(value)
+        return storable(value if isinstance(value, str) else str(value))
 
 
 _BLANK = r"\s\v\x1c-\x1f\x85\p{Z}"  # in RE2, what Python's Unicode `\s` matches

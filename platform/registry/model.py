@@ -147,6 +147,8 @@ class AppDef:
 
     @staticmethod
     def build(raw: dict[str, Any]) -> AppDef:
+        """The typed app of a definition, its labels normalised (see `normalise_labels`); `raw` is not changed."""
+        raw = normalise_labels(raw)
         key = raw["key"]
         return AppDef(
             key=key,
@@ -154,6 +156,53 @@ class AppDef:
             raw=raw,
             entities=tuple(EntityDef.build(key, e) for e in raw.get("entities", [])),
         )
+
+
+# The properties holding a label ({"en": ..., "zh-CN": ...}, or a plain string the docs allow), by owner.
+_APP_LABELS = ("label", "description")
+_ENTITY_LABELS = ("label", "label_plural", "description")
+_FIELD_LABELS = ("label", "help")
+
+
+def as_label(value: Any) -> Any:
+    """A plain-string label as a label of every locale's fallback ({"en": text}); other values unchanged."""
+    return {"en": value} if isinstance(value, str) else value
+
+
+def _with_labels(node: Any, keys: tuple[str, ...], **children: Any) -> Any:
+    """A copy of a definition object with its label properties normalised and `children` (lists) mapped."""
+    if not isinstance(node, dict):
+        return node
+    out = {k: as_label(v) if k in keys else v for k, v in node.items()}
+    for name, convert in children.items():
+        if isinstance(out.get(name), list):
+            out[name] = [convert(item) for item in out[name]]
+    return out
+
+
+def _field_labels(raw: Any) -> Any:
+    return _with_labels(raw, _FIELD_LABELS, options=lambda o: _with_labels(o, ("label",)))
+
+
+def _layout_labels(raw: Any) -> Any:
+    def section(s: Any) -> Any:
+        return _with_labels(s, ("label",))
+
+    return _with_labels(raw, (), sections=section, tabs=lambda t: _with_labels(t, ("label",), sections=section))
+
+
+def _entity_labels(raw: Any) -> Any:
+    out = _with_labels(raw, _ENTITY_LABELS, fields=_field_labels, rules=lambda r: _with_labels(r, ("message",)))
+    if isinstance(out, dict) and "layout" in out:
+        out["layout"] = _layout_labels(out["layout"])
+    return out
+
+
+def normalise_labels(raw: dict[str, Any]) -> dict[str, Any]:
+    """A definition whose every label is a dict: callers never meet a plain-string label. Idempotent; the
+    objects it does not change are shared with `raw`, so build from a copy when `raw` will be mutated."""
+    out: dict[str, Any] = _with_labels(raw, _APP_LABELS, entities=_entity_labels)
+    return out
 
 
 def table_name_for(entity_key: str) -> str:

@@ -15,6 +15,7 @@ from jimu.engines.expressions.env import EvalEnv
 from jimu.platform.context import Definitions
 from jimu.platform.registry.model import EntityDef, FieldDef
 from jimu.platform.storage.bindings import EntityBinding
+from jimu.platform.storage.value_range import Guard, check_guards, failed_function, find_failing, guarded, out_of_range
 
 
 def stored_computed_fields(definitions: Definitions, entity: EntityDef) -> list[FieldDef]:
@@ -35,10 +36,34 @@ def recompute(conn: sa.Connection, definitions: Definitions, entity_key: str, wh
     if not targets:
         return 0
     table = definitions.tables[entity_key]
-    binding = EntityBinding(catalog, definitions.tables, entity, env, conn.dialect.name, table, inline_computed=True)
-    values: dict[str, Any] = {f.column: binding.fitted_sql(f) for f in targets}
+    dialect = conn.dialect.name
+    binding = EntityBinding(catalog, definitions.tables, entity, env, dialect, table, inline_computed=True)
+    values: dict[str, Any] = {}
+    guards: list[Guard] = []
+    computed: list[Guard] = []
+    for f in targets:
+        value = binding.fitted_sql(f)
+        bad = out_of_range(value, catalog.field_type(f).sa_type(f, catalog), dialect)
+        values[f.column] = guarded(value, bad)
+        computed.append(Guard(f, value, sa.false() if bad is None else bad))
+        if bad is not None:
+            guards.append(computed[-1])
     statement = sa.update(table).values(values)
     if where is not None:
         statement = statement.where(where)
-    return conn.execute(statement).rowcount or 0
+    if guards:
+        # the values themselves: SQLite 3.40 answers `column IS NULL` wrongly in a RETURNING clause
+        statement = statement.returning(table.c.id, *(table.c[g.field.column] for g in guards))
+    try:
+        result = conn.execute(statement)
+    except sa.exc.OperationalError as error:
+        failing = find_failing(conn, table, computed, where, entity) if failed_function(error) else None
+        if failing is not None:
+            raise failing from None
+        raise
+    if not guards:
+        return result.rowcount or 0
+    rows = list(result.all())
+    check_guards(conn, table, guards, rows, entity)
+    return len(rows)
 

@@ -54,7 +54,18 @@ def test_huge_source() -> None:
 def test_huge_literals() -> None:
     assert _limit_code("1" * 39) == "expression.limit.number_too_large"
     assert _limit_code("0." + "1" * 40) == "expression.limit.number_too_large"
-    assert parse("9" * 38) is not None
+    assert parse("9" * 37 + ".5") is not None
+
+
+def test_integer_literals_fit_64_bits() -> None:
+    """A larger integer would overflow SQLite's binding and PostgreSQL's BIGINT: refused with its position."""
+    assert parse(str(2**63 - 1)) is not None
+    for source in (str(2**63), f"LEFT('a', {2**63})", f"-{2**63} < 0", "1" * 38):
+        with pytest.raises(ExpressionLimitError) as caught:
+            parse(source)
+        assert caught.value.code == "expression.limit.integer_too_large"
+        assert caught.value.column == source.index(str(caught.value.params["value"])) + 1
+    assert parse(f"{2**63}.0") is not None  # the same number as a decimal is fine
 
 
 def test_node_count() -> None:
