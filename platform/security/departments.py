@@ -14,7 +14,7 @@ from jimu.platform.security.revision import bump_security_stamp
 from jimu.platform.security.tables import departments, user_departments
 from jimu.platform.security.users import require_user
 
-_UNSET: Any = object()
+UNSET: Any = object()  # "leave as it is" (None means "none")
 
 
 @dataclass(frozen=True)
@@ -47,20 +47,20 @@ def create_department(conn: sa.Connection, name: str, *, parent_id: int | None =
 
 
 def update_department(conn: sa.Connection, department_id: int, *, name: str | None = None,
-                      parent_id: int | None = _UNSET, manager_id: int | None = _UNSET) -> None:
+                      parent_id: int | None = UNSET, manager_id: int | None = UNSET) -> None:
     """Rename, move (refusing loops) or change the manager of a department."""
     _require(conn, department_id)
     changes: dict[str, Any] = {}
     if name is not None:
         changes["name"] = name
-    if parent_id is not _UNSET:
+    if parent_id is not UNSET:
         if parent_id is not None and department_id in ancestors(load_parents(conn), parent_id, include_self=True):
             raise ConflictError("A department cannot be moved under itself.", code="security.department_cycle",
                                 department=department_id)
         if parent_id is not None:
             _require(conn, parent_id)
         changes["parent_id"] = parent_id
-    if manager_id is not _UNSET:
+    if manager_id is not UNSET:
         if manager_id is not None:
             require_user(conn, manager_id)
         changes["manager_id"] = manager_id

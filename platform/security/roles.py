@@ -35,14 +35,14 @@ def create_role(conn: sa.Connection, key: str, label: Mapping[str, str] | None =
 
 def delete_role(conn: sa.Connection, key: str) -> None:
     """Delete a role with its grants and rules; users lose it."""
-    _require_role(conn, key)
+    require_role(conn, key)
     for table in (permissions, record_rules, field_permissions):
         conn.execute(sa.delete(table).where(table.c.role_key == key))
     conn.execute(sa.delete(roles).where(roles.c.key == key))  # user_roles rows cascade
     bump_security_stamp(conn)
 
 
-def _require_role(conn: sa.Connection, key: str) -> None:
+def require_role(conn: sa.Connection, key: str) -> None:
     if conn.execute(sa.select(roles.c.key).where(roles.c.key == key)).first() is None:
         raise NotFoundError(f"No role {key!r}.", code="security.unknown_role", role=key)
 
@@ -65,7 +65,7 @@ def _require_entity(catalog: Catalog | None, entity_key: str) -> EntityDef | Non
 def set_permission(conn: sa.Connection, role: str, entity: str, actions: Iterable[str], *,
                    catalog: Catalog | None = None) -> None:
     """Set exactly which actions a role has on an entity (`*`: every entity); no actions removes the grant."""
-    _require_role(conn, role)
+    require_role(conn, role)
     chosen = _check_actions(actions, ACTIONS)
     entity_def = _require_entity(catalog, entity)
     if entity_def is not None and entity_def.is_child:
@@ -81,7 +81,7 @@ def set_permission(conn: sa.Connection, role: str, entity: str, actions: Iterabl
 def add_record_rule(conn: sa.Connection, catalog: Catalog, role: str, entity: str, actions: Iterable[str],
                     rule: Mapping[str, Any], *, now: datetime | None = None) -> int:
     """Restrict the rows a role reaches for some actions on an entity; returns the rule id."""
-    _require_role(conn, role)
+    require_role(conn, role)
     chosen = _check_actions(actions, RULE_ACTIONS)
     entity_def = catalog.require_entity(entity)
     if entity_def.is_child:
@@ -108,7 +108,7 @@ def remove_record_rule(conn: sa.Connection, rule_id: int) -> None:
 def set_field_permission(conn: sa.Connection, catalog: Catalog, role: str, entity: str, field: str, *,
                          read: bool, write: bool) -> None:
     """Set a role's access to one field; a field denied read is denied write too."""
-    _require_role(conn, role)
+    require_role(conn, role)
     field_def = catalog.require_entity(entity).field(field)
     if field_def is None:
         raise NotFoundError(f"Entity {entity!r} has no field {field!r}.", code="definition.unknown_field",

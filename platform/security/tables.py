@@ -134,3 +134,19 @@ login_attempts = sa.Table(
     sa.Index("ix_jimu_login_attempt_username", "username", "at"),
     sa.Index("ix_jimu_login_attempt_ip", "ip", "at"),
 )
+
+# Who changed which user, role, department, grant or rule, when, and how (the administration's trail).
+security_audit = sa.Table(
+    "jimu_security_audit",
+    platform_metadata,
+    sa.Column("id", IdType, primary_key=True, autoincrement=True),
+    sa.Column("at", UTCDateTime(), nullable=False),
+    sa.Column("actor_id", sa.BigInteger, nullable=True),  # None: the command line (system work)
+    sa.Column("source", sa.String(10), nullable=False),  # api | cli
+    sa.Column("action", sa.String(40), nullable=False),  # e.g. user.create, role.permission_set
+    sa.Column("target_kind", sa.String(20), nullable=False),  # user | role | department | record_rule
+    sa.Column("target", sa.String(200), nullable=False),  # the object's id or key
+    sa.Column("changes", JsonType, nullable=False),  # what was set (never a password)
+    sa.Column("request_id", sa.String(64), nullable=True),
+    sa.Index("ix_jimu_security_audit_target", "target_kind", "target", "id"),
+)

@@ -11,13 +11,16 @@ from jimu.web.api.config import ApiSettings
 from jimu.web.api.deps import ApiServices
 from jimu.web.api.errors import install_error_handlers
 from jimu.web.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from jimu.web.api.openapi import install_openapi
+from jimu.web.api.docs_page import install_docs
+from jimu.web.api.openapi import ROOT_OPENAPI_URL, install_openapi
+from jimu.web.api.openapi_caller import install_caller_documents
 from jimu.web.api.problems import problem, problem_response
 from jimu.web.api.request_info import request_locale
-from jimu.web.api.routers import apps, auth, records
+from jimu.web.api.routers import admin_departments, admin_roles, admin_users, apps, auth, records
 from jimu.web.api.serialize import json_response
 
 API_PREFIX = "/api/v1"
+OPENAPI_URL = f"{API_PREFIX}/openapi.json"
 
 
 def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None,
@@ -25,16 +28,21 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     """The API application around a kernel (built from `settings`, else the environment, when not given)."""
     if kernel is None:
         kernel = Kernel.from_settings(settings or Settings.from_env())
-    app = FastAPI(title="Jimu API", version="1", docs_url="/api/docs", redoc_url=None,
-                  openapi_url=f"{API_PREFIX}/openapi.json")
+    # FastAPI's own document and docs routes are off: each caller gets their own view (openapi_caller),
+    # and /docs is served from vendored assets (docs_page).
+    app = FastAPI(title="Jimu API", version="1", docs_url=None, redoc_url=None, openapi_url=None)
+    app.openapi_url = OPENAPI_URL  # where the document is; read by tools and tests
     app.state.jimu = ApiServices(kernel=kernel, settings=api_settings or ApiSettings.from_env())
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, settings=app.state.jimu.settings)
     app.add_middleware(RequestIdMiddleware)  # outermost: every response, even a 413 or 500, has the id
-    for router in (auth.router, records.router, apps.router):
+    for router in (auth.router, records.router, apps.router, admin_users.router, admin_roles.router,
+                   admin_departments.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     install_openapi(app)  # the entity-aware document, rebuilt when a definition is applied
+    install_caller_documents(app, (OPENAPI_URL, ROOT_OPENAPI_URL), API_PREFIX)
+    install_docs(app, OPENAPI_URL)
     return app
 
 

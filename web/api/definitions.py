@@ -9,6 +9,7 @@ from jimu.platform.i18n import translate
 from jimu.platform.registry.model import AppDef, EntityDef
 from jimu.platform.registry.repository import app_revision
 from jimu.platform.security import RolePolicy
+from jimu.web.api.openapi_schemas import read_only
 
 
 def _can(ctx: Context, entity_key: str, action: str) -> bool:
@@ -59,7 +60,10 @@ def entity_view(ctx: Context, entity: EntityDef) -> dict[str, Any]:
         if readable is not None and field.name not in readable:
             continue
         raw = dict(field.raw)
-        raw["writable"] = writable is None or field.name in writable
+        never_written = read_only(field)  # computed, auto-numbered or read-only: no user writes it
+        raw["writable"] = not never_written and (writable is None or field.name in writable)
+        if never_written:
+            raw["read_only"] = True
         if field.type == "child_table":
             raw["entity_definition"] = entity_view(ctx, ctx.catalog.require_entity(field.get("entity")))
         fields.append(raw)

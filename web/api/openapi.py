@@ -16,7 +16,6 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
 
 from jimu.engines.forms.query import DELETED_MODES, MAX_LIMIT
 from jimu.platform.kernel import Kernel
@@ -24,9 +23,11 @@ from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef
 from jimu.web.api.exporting import MEDIA_TYPES
 from jimu.web.api.openapi_schemas import (
+    EVERYTHING,
     UPDATE_SUFFIX,
     WRITE_SUFFIX,
     Schema,
+    Visibility,
     entity_schemas,
     ref,
 )
@@ -87,11 +88,9 @@ ROOT_OPENAPI_URL = "/openapi.json"
 
 
 def install_openapi(app: FastAPI, kernel_of: Callable[[], Kernel] | None = None) -> None:
-    """Serve the entity-aware document at the app's openapi_url (the kernel from `app.state.jimu`)."""
+    """`app.openapi()`: the whole entity-aware document (the kernel from `app.state.jimu`). What callers
+    get over HTTP is their own view of it (`openapi_caller`)."""
     app.openapi = OpenApiDocument(app, kernel_of or (lambda: app.state.jimu.kernel))  # type: ignore[method-assign]
-    if app.openapi_url != ROOT_OPENAPI_URL:
-        # The document also answers at the conventional root address, for tools that look there.
-        app.add_api_route(ROOT_OPENAPI_URL, lambda: JSONResponse(app.openapi()), include_in_schema=False)
 
 
 # ---- the document ----------------------------------------------------------------------------------
@@ -113,9 +112,10 @@ def with_problems(document: Schema) -> Schema:
     return document
 
 
-def with_entities(base: Schema, catalog: Catalog) -> Schema:
-    """The base document with one set of record paths and schemas per installed entity."""
-    entities = sorted((e for e in catalog.entities.values() if not e.is_child), key=lambda e: e.key)
+def with_entities(base: Schema, catalog: Catalog, visibility: Visibility = EVERYTHING) -> Schema:
+    """The base document with one set of record paths and schemas per installed entity the caller may see."""
+    entities = sorted((e for e in catalog.entities.values() if not e.is_child and visibility.entity(e)),
+                      key=lambda e: e.key)
     document = copy.deepcopy(base)
     if not entities:
         return document
@@ -127,14 +127,15 @@ def with_entities(base: Schema, catalog: Catalog) -> Schema:
             continue
         for entity in entities:
             paths[path.replace(ENTITY_PARAM, entity.key)] = entity_path(item, entity, path[len(RECORDS_PREFIX):],
-                                                                        schemas)
+                                                                        schemas, visibility)
     document["paths"] = paths
-    for name, schema in entity_schemas(catalog).items():
+    for name, schema in entity_schemas(catalog, visibility).items():
         schemas.setdefault(name, schema)
     return document
 
 
-def entity_path(generic: Schema, entity: EntityDef, tail: str, schemas: Schema) -> Schema:
+def entity_path(generic: Schema, entity: EntityDef, tail: str, schemas: Schema,
+                visibility: Visibility = EVERYTHING) -> Schema:
     """One concrete path item: `tail` is the generic path after the records prefix (`{entity}/{id}`)."""
     item = copy.deepcopy(generic)
     shape = tail.split("/")[1:]  # [] for the collection, ["{id}"] for one record, else a sub-resource
@@ -149,7 +150,7 @@ def entity_path(generic: Schema, entity: EntityDef, tail: str, schemas: Schema) 
         if "operationId" in operation:
             operation["operationId"] = f"{operation['operationId']}__{entity.key}"
         operation["tags"] = [f"records: {entity.key}"]
-        _typed_bodies(operation, method, shape, entity, schemas)
+        _typed_bodies(operation, method, shape, entity, schemas, visibility)
     return item
 
 
@@ -165,7 +166,8 @@ def _only_entity(parameters: Any) -> bool:
     return isinstance(parameters, list) and all(p.get("name") == "entity" for p in parameters)
 
 
-def _typed_bodies(operation: Schema, method: str, shape: list[str], entity: EntityDef, schemas: Schema) -> None:
+def _typed_bodies(operation: Schema, method: str, shape: list[str], entity: EntityDef, schemas: Schema,
+                  visibility: Visibility) -> None:
     """Request and response bodies of the collection and single-record operations as the entity's schemas."""
     key = entity.key
     if shape == [] and method == "post":
@@ -173,7 +175,7 @@ def _typed_bodies(operation: Schema, method: str, shape: list[str], entity: Enti
         _response(operation, ref(key))
     elif shape == [] and method == "get":
         _response(operation, ref(_page_schema(key, operation, schemas)))
-        operation["parameters"] = [*operation.get("parameters", []), *list_parameters(entity)]
+        operation["parameters"] = [*operation.get("parameters", []), *list_parameters(entity, visibility)]
     elif len(shape) == 1 and shape[0].startswith("{"):
         if method in ("put", "patch"):
             _request(operation, key + (WRITE_SUFFIX if method == "put" else UPDATE_SUFFIX))
@@ -188,12 +190,12 @@ def _typed_bodies(operation: Schema, method: str, shape: list[str], entity: Enti
                                    for media in MEDIA_TYPES.values()}
 
 
-def list_parameters(entity: EntityDef) -> list[Schema]:
+def list_parameters(entity: EntityDef, visibility: Visibility = EVERYTHING) -> list[Schema]:
     """The listing's query parameters (read by the generic route from the query string)."""
     def param(name: str, schema: Schema, description: str) -> Schema:
         return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
-    names = [f.name for f in entity.fields if f.type != "child_table"]
+    names = [f.name for f in visibility.fields(entity, write=False) if f.type != "child_table"]
     return [
         param("q", {"type": "string"}, "search the searchable text fields"),
         param("filter", {"type": "string"}, "structured filter, JSON"),

@@ -14,6 +14,7 @@ One entry per field type in `VALUE_SCHEMAS`; a type missing there is described a
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from jimu.engines.expressions.types import ExprType
@@ -167,10 +168,29 @@ def system_properties(entity: EntityDef) -> Schema:
     return props
 
 
-def read_schema(entity: EntityDef, catalog: Catalog) -> Schema:
+@dataclass(frozen=True)
+class Visibility:
+    """What a caller may see of the installed entities: which entities, and which of their fields
+    it reads and writes (None: every field). `EVERYTHING` is the view of a superuser or the system."""
+
+    entity: Callable[[EntityDef], bool]
+    readable: Callable[[str], frozenset[str] | None]
+    writable: Callable[[str], frozenset[str] | None]
+
+    def fields(self, entity: EntityDef, *, write: bool) -> list[FieldDef]:
+        readable = self.readable(entity.key)
+        allowed = self.writable(entity.key) if write else None
+        return [f for f in entity.fields if (readable is None or f.name in readable)
+                and (allowed is None or f.name in allowed)]
+
+
+EVERYTHING = Visibility(entity=lambda entity: True, readable=lambda key: None, writable=lambda key: None)
+
+
+def read_schema(entity: EntityDef, catalog: Catalog, visibility: Visibility = EVERYTHING) -> Schema:
     """The record as the API returns it: system keys, then every field (any may be null but lines)."""
     props = system_properties(entity)
-    for field in entity.fields:
+    for field in visibility.fields(entity, write=False):
         schema = value_schema(field, catalog, write=False)
         props[field.name] = schema if field.type == "child_table" else nullable(schema)
     label = entity.label
@@ -178,11 +198,12 @@ def read_schema(entity: EntityDef, catalog: Catalog) -> Schema:
             "required": ["id"]}
 
 
-def write_schema(entity: EntityDef, catalog: Catalog, *, partial: bool = False) -> Schema:
+def write_schema(entity: EntityDef, catalog: Catalog, *, partial: bool = False,
+                 visibility: Visibility = EVERYTHING) -> Schema:
     """The fields a create (or, `partial`, an update) accepts."""
     props: Schema = {}
     required: list[str] = []
-    for field in entity.fields:
+    for field in visibility.fields(entity, write=True):
         if read_only(field):
             continue
         value = value_schema(field, catalog, write=True)
@@ -200,12 +221,14 @@ def write_schema(entity: EntityDef, catalog: Catalog, *, partial: bool = False) 
     return schema
 
 
-def entity_schemas(catalog: Catalog) -> dict[str, Schema]:
-    """Every component schema of the installed entities, by name."""
+def entity_schemas(catalog: Catalog, visibility: Visibility = EVERYTHING) -> dict[str, Schema]:
+    """Every component schema of the installed entities the caller may see, by name."""
     schemas: dict[str, Schema] = {}
     for entity in catalog.entities.values():
-        schemas[entity.key] = read_schema(entity, catalog)
-        schemas[entity.key + WRITE_SUFFIX] = write_schema(entity, catalog)
+        if not visibility.entity(entity):
+            continue
+        schemas[entity.key] = read_schema(entity, catalog, visibility)
+        schemas[entity.key + WRITE_SUFFIX] = write_schema(entity, catalog, visibility=visibility)
         if not entity.is_child:
-            schemas[entity.key + UPDATE_SUFFIX] = write_schema(entity, catalog, partial=True)
+            schemas[entity.key + UPDATE_SUFFIX] = write_schema(entity, catalog, partial=True, visibility=visibility)
     return schemas

@@ -1,4 +1,7 @@
-"""`jimu admin create-user` and `jimu setup` (what `make run` calls): a ready database in one command.
+"""`jimu admin ...` (users, roles, departments, permissions, rules) and `jimu setup` (what `make run` calls).
+
+The administration commands live in admin_users_commands and admin_access_commands; each runs in one
+transaction, is audited (source `cli`) and bumps the security stamp, like the admin HTTP API.
 
 `jimu setup` is idempotent: it initialises the database, installs (or updates) every template app
 with its demo records (loaded only when the app is first installed), and creates the admin user
@@ -23,6 +26,9 @@ from jimu.platform.meta import users
 from jimu.platform.registry.apply import apply_app
 from jimu.platform.registry.repository import app_revision
 from jimu.platform.security import create_user
+from jimu.platform.security.admin import users as admin_users
+from jimu.web.cli import admin_access_commands, admin_users_commands
+from jimu.web.cli.admin_scope import admin_scope
 from jimu.web.cli.app_files import AppFile, read_apps
 from jimu.web.cli.demo_data import demo_files, demo_folder, load_demo
 from jimu.web.cli.output import Output
@@ -41,7 +47,15 @@ def register(commands: argparse._SubParsersAction, common: argparse.ArgumentPars
     create.add_argument("username", metavar="USERNAME")
     create.add_argument("--password", help="the password (default: generated and printed once)")
     create.add_argument("--superuser", action="store_true", help="the user may do everything")
+    create.add_argument("--display-name")
+    create.add_argument("--email")
+    create.add_argument("--locale", choices=("en", "zh-CN"))
+    create.add_argument("--role", action="append", default=[], metavar="ROLE", help="a role (repeatable)")
+    create.add_argument("--department", action="append", type=int, default=[], metavar="DEPARTMENT_ID",
+                        help="a department (repeatable)")
     create.set_defaults(handler=create_user_command)
+    admin_users_commands.register(sub, common)
+    admin_access_commands.register(sub, common)
     setup = commands.add_parser("setup", parents=[common],
                                 help="initialise the database, install the template apps and the admin user")
     setup.add_argument("--templates", type=Path, default=None, metavar="FOLDER",
@@ -57,9 +71,10 @@ def generate_password() -> str:
 def create_user_command(args: argparse.Namespace, session: Session, out: Output) -> int:
     generated = args.password is None
     password = generate_password() if generated else args.password
-    with open_kernel(session.settings) as kernel, kernel.engine.begin() as conn:
-        user_id = create_user(conn, args.username, password=password, is_superuser=args.superuser,
-                              now=kernel.clock())
+    with admin_scope(session) as scope:
+        user_id = admin_users.create(scope, args.username, password=password, is_superuser=args.superuser,
+                                     display_name=args.display_name, email=args.email, locale=args.locale,
+                                     roles=args.role, departments=args.department)
     lines = [translate("serve.user_created", session.locale, username=args.username, id=user_id)]
     if generated:
         lines.append(translate("serve.password_generated", session.locale, password=password))

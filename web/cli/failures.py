@@ -68,7 +68,7 @@ def _jimu_failure(error: JimuError, locale: str) -> Failure:
         sentence = translated if translated != error.code else sentence
     problems: list[str] = []
     if isinstance(error, (DefinitionError, ValidationError, ImportFileError)) or error.details:
-        problems = [f"{d.path}: {d.message or d.code}" for d in error.details]
+        problems = [f"{d.path}: {d.message or translate(d.code, locale, **d.params)}" for d in error.details]
     return Failure(BAD_INPUT, sentence, problems, error.code, [d.as_dict() for d in error.details])
 
 

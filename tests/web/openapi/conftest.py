@@ -42,8 +42,9 @@ def app(kernel: Kernel) -> FastAPI:
 
 
 @pytest.fixture
-def client(app: FastAPI) -> Iterator[TestClient]:
-    with TestClient(app) as client:
+def client(app: FastAPI, token: str) -> Iterator[TestClient]:
+    """A client signed in as a superuser (who sees every entity and field in the document)."""
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as client:
         yield client
 
 
