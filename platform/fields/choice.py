@@ -27,7 +27,7 @@ _OPTIONS: dict[str, Any] = {
             "properties": {
                 "value": {"type": "string", "minLength": 1, "maxLength": 100},
                 "label": {"$ref": "#/$defs/label"},
-                "color": {"type": "string", "pattern": "^(#[0-9a-fA-F]{6}|[a-z]+)$"},
+                "color": {"type": "string", "pattern": "^(#[0-9a-fA-F]{6}|[a-z]+)(?![\\s\\S])"},
             },
         },
     }

@@ -17,8 +17,8 @@ _TYPE_PARAMS = ("types", "actual", "expected")
 _TYPE_NAMES = frozenset({"text", "integer", "decimal", "boolean", "date", "datetime", "list", "null", "collection"})
 _ALIASES = {"a collection": "collection"}  # aggregate rules report a missing collection this way
 _ARITY_CODE = "expression.type.wrong_arity"
-_AT_LEAST = re.compile(r"^at least (\d+)$")
-_BETWEEN = re.compile(r"^(\d+) to (\d+)$")
+_AT_LEAST = re.compile(r"at least ([0-9]+)")
+_BETWEEN = re.compile(r"([0-9]+) to ([0-9]+)")
 
 
 class _ExpressionErrorLike(Protocol):
@@ -37,9 +37,9 @@ def _type_name(value: Any) -> Any:
 
 def _arity(expected: Any) -> Any:
     text = str(expected)
-    if match := _AT_LEAST.match(text):
+    if match := _AT_LEAST.fullmatch(text):
         return Message("expression.arity.at_least", min=int(match[1]))
-    if match := _BETWEEN.match(text):
+    if match := _BETWEEN.fullmatch(text):
         return Message("expression.arity.between", min=int(match[1]), max=int(match[2]))
     return expected
 

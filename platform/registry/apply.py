@@ -6,6 +6,7 @@ so a refusal or any failure leaves schema, data and definitions exactly as they 
 from __future__ import annotations
 
 import copy
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,6 +15,8 @@ import sqlalchemy as sa
 
 from jimu.engines.expressions.env import EvalEnv
 from jimu.platform.context import utcnow
+from jimu.platform.errors import SchemaChangeError
+from jimu.platform.i18n import translate
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import AppDef
 from jimu.platform.registry.repository import app_revision, installed_definition, load_apps, save_app
@@ -23,6 +26,7 @@ from jimu.platform.storage.data_checks import check_changes
 from jimu.platform.storage.diff import SchemaDiff, compute_diff
 from jimu.platform.storage.migrate import apply_diff
 
+log = logging.getLogger("jimu.registry")
 # Key of the PostgreSQL advisory lock serialising definition applies ("JIMU" in ASCII).
 APPLY_LOCK_KEY = 0x4A494D55
 
@@ -49,7 +53,8 @@ def lock_definitions(conn: sa.Connection) -> None:
 
 def apply_app(conn: sa.Connection, raw: Any, *, dry_run: bool = False, user_id: int | None = None,
               locale: str = "en", now: datetime | None = None) -> ApplyResult:
-    """Validate and apply an app definition; on `dry_run`, check everything and change nothing.
+    """Validate and apply an app definition; on `dry_run`, do the same and roll it back (nothing changes, and
+    whatever the apply would refuse, the dry run refuses).
 
     Raises DefinitionError (invalid definition) or SchemaChangeError (the data refuses a change).
     """
@@ -64,9 +69,28 @@ def apply_app(conn: sa.Connection, raw: Any, *, dry_run: bool = False, user_id: 
         return ApplyResult(app, current, diff, applied=False)
     plan = check_changes(conn, diff, archived, locale=locale)
     revision = current + 1
+    # A dry run applies too, inside a savepoint it then rolls back: it refuses exactly what the apply refuses.
+    savepoint = conn.begin_nested()
+    try:
+        try:
+            apply_diff(conn, diff, plan, revision=revision, now=now, env=EvalEnv(current_user=user_id, now=now))
+        except sa.exc.DBAPIError as error:
+            raise _refused_by_database(app.key, error, locale) from error
+        stored = AppDef.build(copy.deepcopy(app.raw))
+        save_app(conn, stored, revision=revision, diff=diff.as_dict(), now=now, user_id=user_id)
+    except BaseException:
+        savepoint.rollback()
+        raise
     if dry_run:
+        savepoint.rollback()
         return ApplyResult(app, revision, diff, applied=False)
-    apply_diff(conn, diff, plan, revision=revision, now=now, env=EvalEnv(current_user=user_id, now=now))
-    stored = AppDef.build(copy.deepcopy(app.raw))
-    save_app(conn, stored, revision=revision, diff=diff.as_dict(), now=now, user_id=user_id)
+    savepoint.commit()
     return ApplyResult(app, revision, diff, applied=True)
+
+
+def _refused_by_database(app_key: str, error: sa.exc.DBAPIError, locale: str) -> SchemaChangeError:
+    """A schema change the database itself refused (no earlier check caught it): a 409 naming the app; the
+    database's own words go to the log only (they may quote stored values)."""
+    log.warning("schema change of app %s refused by the database: %s", app_key, error.orig)
+    code = "schema.refused_by_database"
+    return SchemaChangeError(translate(code, locale, app=app_key), code=code, app=app_key)

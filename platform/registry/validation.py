@@ -18,7 +18,7 @@ from jimu.platform.fields.base import COMMON_PROPERTIES, Problem, ValueConversio
 from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.problems import Problems as _Problems
 from jimu.platform.registry.catalog import PARENT, Catalog, FormulaCycleError
-from jimu.platform.registry.model import RESERVED_NAMES, SYSTEM_COLUMNS, AppDef, EntityDef, FieldDef
+from jimu.platform.registry.model import CHILD_COLUMNS, RESERVED_NAMES, SYSTEM_COLUMNS, AppDef, EntityDef, FieldDef
 
 _SCHEMA_PATH = Path(__file__).with_name("app.schema.json")
 _CONDITION_PROPS = ("visible_if", "required_if", "read_only_if")
@@ -89,7 +89,7 @@ def validate_app(raw: Any, installed: Iterable[AppDef] = (), *, locale: str = "e
 
 
 def _is_identifier_error(error: jsonschema.ValidationError) -> bool:
-    """A string key or name that is not a safe identifier (`^[a-z][a-z0-9_]{0,47}$`)."""
+    """A string key or name that is not a safe identifier (the whole string `[a-z][a-z0-9_]{0,47}`)."""
     pattern = app_schema()["$defs"]["identifier"]["pattern"]
     return error.validator == "pattern" and isinstance(error.schema, dict) and error.schema.get("pattern") == pattern
 
@@ -101,6 +101,9 @@ def _check_entity(entity: EntityDef, path: str, catalog: Catalog, problems: Prob
         f_path = f"{path}/fields/{f_index}"
         if field.name in RESERVED_NAMES or (entity.is_child and field.name == PARENT):
             problems.add(f"{f_path}/name", "definition.reserved_name", name=field.name)
+        if field.key in SYSTEM_COLUMNS or (entity.is_child and field.key in CHILD_COLUMNS):
+            problems.add(f"{f_path}/key" if "key" in field.raw else f"{f_path}/name", "definition.reserved_key",
+                         key=field.key)
         if field.name in names:
             problems.add(f"{f_path}/name", "definition.duplicate_field", name=field.name)
         if field.key in keys:

@@ -17,14 +17,14 @@ from jimu.platform.security.rules import rule_problems, stored_rule
 from jimu.platform.security.snapshot import ACTIONS, WILDCARD
 from jimu.platform.security.tables import field_permissions, permissions, record_rules, roles
 
-_ROLE_KEY = re.compile(r"^[a-z][a-z0-9_]{0,47}$")
+_ROLE_KEY = re.compile(r"[a-z][a-z0-9_]{0,47}")  # whole key: fullmatch
 RULE_ACTIONS = ("read", "create", "update", "delete", "import", "export")
 
 
 def create_role(conn: sa.Connection, key: str, label: Mapping[str, str] | None = None, *,
                 now: datetime | None = None) -> None:
     """Create a role with a stable key (lower-case letters, digits, underscores)."""
-    if not _ROLE_KEY.match(key):
+    if not _ROLE_KEY.fullmatch(key):
         raise ValidationError("Invalid role key.", code="security.role_key_invalid",
                               details=[ErrorDetail("key", "security.role_key_invalid")])
     if conn.execute(sa.select(roles.c.key).where(roles.c.key == key)).first() is not None:

@@ -15,14 +15,14 @@ from jimu.platform.security.passwords import hash_password
 from jimu.platform.security.revision import bump_security_stamp
 from jimu.platform.security.tables import api_tokens, departments, roles, sessions, user_departments, user_roles
 
-_USERNAME = re.compile(r"^[A-Za-z0-9_.@+-]{1,150}$")
+_USERNAME = re.compile(r"[A-Za-z0-9_.@+-]{1,150}")  # whole name: fullmatch
 _UPDATABLE = frozenset({"display_name", "email", "locale", "is_superuser"})
 _PRINCIPAL_ATTRIBUTES = frozenset({"username", "is_superuser"})  # what a Principal holds of the user row
 
 
 def _check_username(conn: sa.Connection, username: str, *, exclude: int | None = None) -> str:
     username = username.strip()
-    if not _USERNAME.match(username):
+    if not _USERNAME.fullmatch(username):
         raise ValidationError("Invalid username.", code="security.username_invalid",
                               details=[ErrorDetail("username", "security.username_invalid")])
     query = sa.select(users.c.id).where(sa.func.lower(users.c.username) == username.lower())

@@ -33,8 +33,20 @@ class ColumnDDL:
         self._quote = conn.dialect.identifier_preparer.quote
 
     # ---- indexes --------------------------------------------------------------------
-    def drop_index(self, name: str, table: str) -> None:
+    def drop_index(self, name: str, table: str, *, legacy: str | None = None) -> None:
+        """Drop an index by name; also by its `legacy` name when this table has an index of that name (an
+        installation made before generated names were made injective)."""
         self.ops.drop_index(name, table_name=table, if_exists=True)
+        if legacy and legacy != name and self._has_index(table, legacy):
+            self.ops.drop_index(legacy, table_name=table)
+
+    def _has_index(self, table: str, name: str) -> bool:
+        if self.sqlite:
+            query = sa.text("SELECT 1 FROM sqlite_master WHERE type = 'index' AND tbl_name = :table AND name = :name")
+        else:
+            query = sa.text("SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND tablename = :table"
+                            " AND indexname = :name")
+        return self.conn.execute(query, {"table": table, "name": name}).first() is not None
 
     def create_index(self, index: sa.Index) -> None:
         index.create(self.conn, checkfirst=False)

@@ -19,7 +19,7 @@ from jimu.platform.storage.data_checks import CheckPlan, ColumnRewrite
 from jimu.platform.storage.ddl import ColumnDDL
 from jimu.platform.storage.diff import ChangeKind, SchemaDiff, column_signature
 from jimu.platform.storage.recompute import recompute, stored_computed_fields
-from jimu.platform.storage.tables import EntityTables, build_table, build_tables, field_column
+from jimu.platform.storage.tables import LEGACY_NAME, EntityTables, build_table, build_tables, field_column
 
 K = ChangeKind
 _DROPS = (K.DROP_INDEX, K.DROP_UNIQUE)
@@ -66,7 +66,8 @@ def _migrate_entity(ddl: ColumnDDL, diff: SchemaDiff, plan: CheckPlan, entity: E
     adds = {c.details["index"] for c in diff.for_entity(key, *_ADDS)}
     adds |= {n for n, i in new_indexes.items() if {c.name for c in i.columns} & replaced}
     for name in sorted(drops):
-        ddl.drop_index(name, table)
+        old = old_indexes.get(name)
+        ddl.drop_index(name, table, legacy=old.info.get(LEGACY_NAME) if old is not None else None)
     for change in diff.for_entity(key):
         _apply_column_change(ddl, diff, plan, change.kind, key, change.field_key, table, revision, now)
     for name in sorted(adds):

@@ -4,20 +4,32 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
 from jimu.platform.meta import users
 from jimu.platform.registry.catalog import Catalog
-from jimu.platform.registry.model import EntityDef, FieldDef
+from jimu.platform.registry.model import EntityDef, FieldDef, table_name_for
 from jimu.platform.storage.sqltypes import IdType, UTCDateTime
 
 _ON_DELETE = {"restrict": "RESTRICT", "set_null": "SET NULL", "cascade": "CASCADE"}
 MAX_IDENTIFIER = 63  # PostgreSQL's limit
+_DIGEST = 10  # hex digits of a generated name's hash (40 bits)
+LEGACY_NAME = "legacy_name"
 
 
-def index_name(prefix: str, table: str, suffix: str) -> str:
-    """A deterministic index name that fits PostgreSQL's 63 characters."""
+def index_name(prefix: str, table: str, name: str, scope: str) -> str:
+    """The name of a generated index or constraint: readable `{prefix}_{table}_{name}` (cut to fit PostgreSQL's
+    63 characters) and a hash of exactly (prefix, table, scope, name). Keys may hold `_`, so the readable part
+    alone would collide (`a_b`.`c` and `a`.`b_c`; a field index and an entity index of the same key); the hash
+    keeps the names of different things apart, short or long."""
+    digest = hashlib.sha1("\x1f".join((prefix, table, scope, name)).encode()).hexdigest()[:_DIGEST]
+    return f"{prefix}_{table}_{name}"[:MAX_IDENTIFIER - _DIGEST - 1] + "_" + digest
+
+
+def legacy_index_name(prefix: str, table: str, suffix: str) -> str:
+    """The name an index had before `index_name` (installations made then still have it; see ColumnDDL)."""
     name = f"{prefix}_{table}_{suffix}"
     if len(name) <= MAX_IDENTIFIER:
         return name
@@ -25,17 +37,22 @@ def index_name(prefix: str, table: str, suffix: str) -> str:
     return f"{name[:MAX_IDENTIFIER - 9]}_{digest}"
 
 
+def _index(prefix: str, table: sa.Table, name: str, scope: str, *columns: Any, **options: Any) -> sa.Index:
+    """A generated index, knowing its legacy name (`info["legacy_name"]`) so a schema change can find it."""
+    return sa.Index(index_name(prefix, table.name, name, scope), *columns,
+                    info={LEGACY_NAME: legacy_index_name(prefix, table.name, name)}, **options)
+
+
 def field_index(table: sa.Table, entity: EntityDef, field: FieldDef, catalog: Catalog) -> sa.Index | None:
     """The index a field asks for: unique (live rows only), indexed, or a link's foreign key index."""
     column = table.c[field.column]
     if field.type == "auto_number":
-        return sa.Index(index_name("ux", table.name, field.column), column, unique=True)
+        return _index("ux", table, field.column, "field", column, unique=True)
     if field.unique:
         live = table.c._deleted_at.is_(None)
-        return sa.Index(index_name("ux", table.name, field.column), column, unique=True,
-                        sqlite_where=live, postgresql_where=live)
+        return _index("ux", table, field.column, "field", column, unique=True, sqlite_where=live, postgresql_where=live)
     if field.indexed or field.type in ("link", "user"):
-        return sa.Index(index_name("ix", table.name, field.column), column)
+        return _index("ix", table, field.column, "field", column)
     return None
 
 
@@ -43,8 +60,8 @@ def entity_index(table: sa.Table, entity: EntityDef, key: str, columns: list[str
     cols = [table.c[c] for c in columns]
     if unique:
         live = table.c._deleted_at.is_(None)
-        return sa.Index(index_name("ux", table.name, key), *cols, unique=True, sqlite_where=live, postgresql_where=live)
-    return sa.Index(index_name("ix", table.name, key), *cols)
+        return _index("ux", table, key, "index", *cols, unique=True, sqlite_where=live, postgresql_where=live)
+    return _index("ix", table, key, "index", *cols)
 
 
 def field_column(field: FieldDef, catalog: Catalog, *, with_foreign_key: bool = True) -> sa.Column[object]:
@@ -54,7 +71,7 @@ def field_column(field: FieldDef, catalog: Catalog, *, with_foreign_key: bool = 
     target = field_type.foreign_key(field, catalog)
     if target and with_foreign_key:
         on_delete = _ON_DELETE.get(field.get("on_delete", "restrict"))
-        args.append(sa.ForeignKey(target, ondelete=on_delete, name=index_name("fk", f"t_{field.entity}", field.column)))
+        args.append(sa.ForeignKey(target, ondelete=on_delete, name=index_name("fk", table_name_for(field.entity), field.column, "field")))
     return sa.Column(field.column, field_type.sa_type(field, catalog), *args, nullable=True)
 
 
@@ -82,7 +99,7 @@ def build_table(entity: EntityDef, catalog: Catalog, metadata: sa.MetaData) -> s
     columns = system_columns(entity, catalog) + [field_column(f, catalog) for f in catalog.stored_fields(entity)]
     table = sa.Table(entity.table_name, metadata, *columns)
     if entity.is_child:
-        sa.Index(index_name("ix", table.name, "parent"), table.c._parent_id, table.c._position)
+        _index("ix", table, "parent", "parent", table.c._parent_id, table.c._position)
     for field in catalog.stored_fields(entity):
         field_index(table, entity, field, catalog)
     for index in entity.indexes:

@@ -10,12 +10,12 @@ from starlette.requests import HTTPConnection
 from jimu.platform.i18n import negotiate_locale
 
 REQUEST_ID_HEADER = "X-Request-ID"
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # whole value: fullmatch
 
 
 def new_request_id(offered: str | None) -> str:
     """The client's X-Request-ID when it is a plain token (letters, digits, . _ : -), else a fresh one."""
-    if offered and _CLIENT_ID.match(offered):
+    if offered and _CLIENT_ID.fullmatch(offered):
         return offered
     return uuid.uuid4().hex
 

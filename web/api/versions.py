@@ -8,14 +8,14 @@ from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.i18n import translate
 from jimu.web.api.errors import BadRequestError
 
-_ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+_ETAG = re.compile(r'\s*(?:W/)?"?([0-9]{1,18})"?\s*')  # whole value: fullmatch
 
 
 def if_match_version(value: str | None) -> int | None:
     """The version named by an If-Match header (`"3"`, `3` or `W/"3"`); None when absent or `*`."""
     if value is None or value.strip() in ("", "*"):
         return None
-    found = _ETAG.match(value)
+    found = _ETAG.fullmatch(value)
     if found is None:
         raise BadRequestError("If-Match must be a record version.", code="api.invalid_if_match")
     return int(found.group(1))

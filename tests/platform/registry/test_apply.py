@@ -18,6 +18,7 @@ from jimu.platform.errors import DefinitionError, SchemaChangeError
 from jimu.platform.kernel import Kernel
 from jimu.platform.meta import apps, archived_columns
 from jimu.platform.registry.repository import get_version, list_versions
+from jimu.platform.storage.tables import index_name
 
 SALES = Path(__file__).parents[2] / "fixtures" / "apps" / "sales.json"
 NOW = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -211,24 +212,24 @@ def test_unique_is_refused_with_the_duplicates_then_accepted(kernel: Kernel) -> 
         kernel.apply_app(unique_name)
     [detail] = refused.value.details
     assert (detail.code, detail.params["ids"], detail.params["values"]) == ("schema.duplicate_value", ids[:3], ["Bolt"])
-    assert "ux_t_product_name" not in index_names(kernel, "t_product")
+    assert index_name("ux", "t_product", "name", "field") not in index_names(kernel, "t_product")
 
     with kernel.engine.begin() as conn:
         table = kernel.definitions(conn).tables["product"]
         conn.execute(sa.update(table).where(table.c.id.in_(ids[1:3])).values(name=table.c.sku))
     result = kernel.apply_app(unique_name)
     assert [c.kind.value for c in result.diff.changes] == ["add_unique"]
-    assert "ux_t_product_name" in index_names(kernel, "t_product")
+    assert index_name("ux", "t_product", "name", "field") in index_names(kernel, "t_product")
 
 
 def test_add_and_remove_an_index(kernel: Kernel) -> None:
     customers(kernel)
     indexed = changed(lambda r: field(r, "customer", "email").update(indexed=True))
     kernel.apply_app(indexed)
-    assert "ix_t_customer_email" in index_names(kernel, "t_customer")
+    assert index_name("ix", "t_customer", "email", "field") in index_names(kernel, "t_customer")
     result = kernel.apply_app(sales())
     assert [c.kind.value for c in result.diff.changes] == ["drop_index"]
-    assert "ix_t_customer_email" not in index_names(kernel, "t_customer")
+    assert index_name("ix", "t_customer", "email", "field") not in index_names(kernel, "t_customer")
 
 
 def test_added_stored_formula_is_backfilled(kernel: Kernel) -> None:

@@ -7,6 +7,7 @@ from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.validation import validate_app
 from jimu.platform.storage.archive import ArchivedColumn
 from jimu.platform.storage.diff import ChangeKind, compute_diff
+from jimu.platform.storage.tables import index_name
 
 
 def app(*fields: dict[str, Any]) -> dict[str, Any]:
@@ -36,7 +37,7 @@ def test_precision_change_is_a_type_change_and_index_changes_are_listed() -> Non
     result = diff(app({"name": "qty", "type": "decimal", "precision": 10, "scale": 2}),
                   app({"name": "qty", "type": "decimal", "precision": 12, "scale": 2, "indexed": True}))
     assert [c.kind for c in result.changes] == [ChangeKind.CHANGE_TYPE, ChangeKind.ADD_INDEX]
-    assert result.changes[1].details["index"] == "ix_t_item_qty"
+    assert result.changes[1].details["index"] == index_name("ix", "t_item", "qty", "field")
     assert all(line for line in result.describe())
 
 
