@@ -106,8 +106,8 @@ def filter_changes(changes: Iterable[Change], readable: frozenset[str] | None,
         return list(changes)
     kept: list[Change] = []
     for change in changes:
-        if readable is not None and change["field"] not in readable:
-            continue
+        if readable is not None and change["field"] not in readable and not change["field"].startswith("_"):
+            continue  # system columns (`_deleted_at`) are readable wherever the record is
         if "row" in change:
             inner = (readable_lines or {}).get(change["field"])
             if inner is not None:

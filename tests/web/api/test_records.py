@@ -63,6 +63,22 @@ def test_crud_with_lines_and_optimistic_locking(world: World, admin: dict[str, s
     assert all(e["request_id"] for e in history["data"])
 
 
+def test_deleting_a_linked_record_is_refused_with_the_linking_records(world: World, admin: dict[str, str],
+                                                                       sales: dict[str, Any]) -> None:
+    c = world.client
+    order = c.post(f"{R}/sales_order", json=order_body(sales, "1"), headers=admin).json()
+    refused = c.delete(f"{R}/customer/{sales['customer']['id']}", headers={**admin, "Accept-Language": "zh-CN"})
+    assert refused.status_code == 409 and refused.json()["code"] == "records.delete_restricted"
+    paths = {d["path"]: d for d in refused.json()["errors"]}
+    linked = paths["$linked_from/sales_order/customer"]
+    assert len(paths) == 1 and f"#{order['id']}" in linked["message"] and "关联" in linked["message"]
+    product = c.delete(f"{R}/product/{sales['products'][0]['id']}", headers=admin)
+    assert product.status_code == 409 and [d["path"] for d in product.json()["errors"]] == [
+        "$linked_from/sales_order_line/product"]
+    assert c.delete(f"{R}/sales_order/{order['id']}", headers=admin).status_code == 204
+    assert c.delete(f"{R}/customer/{sales['customer']['id']}", headers=admin).status_code == 204
+
+
 def test_request_id_reaches_the_audit_trail(world: World, admin: dict[str, str]) -> None:
     created = world.client.post(f"{R}/customer", json={"name": "Traced"}, headers={**admin, "X-Request-ID": "abc-123"})
     assert created.headers["X-Request-ID"] == "abc-123"
