@@ -1,7 +1,6 @@
 """Listing records: one SELECT per page with filters, search, access rules, sort and keyset pagination."""
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,6 @@ from jimu.engines.forms.listing_fields import FieldResolver, ResolvedField, filt
 from jimu.engines.forms.query import ListQuery, SortKey, parse_sort
 from jimu.engines.forms.reading import ReaderGuard, eval_env, unrestricted, watched_env
 from jimu.platform.context import Context
-from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef
 
 DEFAULT_SORT = (SortKey("id", descending=True),)
@@ -88,11 +86,6 @@ class ListPlan:
         return statement.where(*where).limit(limit)
 
 
-_SHAPES: weakref.WeakKeyDictionary[Catalog, dict[tuple[Any, ...], tuple[ListShape, frozenset[str]]]] = (
-    weakref.WeakKeyDictionary())
-MAX_SHAPES = 512  # per catalog; the cache is emptied when full (shapes are cheap to rebuild)
-
-
 def build_plan(ctx: Context, entity_key: str, query: ListQuery, *,
                extra: Mapping[str, ColumnElement[Any]] | None = None) -> ListPlan:
     """Resolve a ListQuery against an entity and the user's access; raises ValidationError on bad input."""
@@ -103,9 +96,7 @@ def build_plan(ctx: Context, entity_key: str, query: ListQuery, *,
     env, guard = watched_env(ctx), ReaderGuard(ctx)
     resolver = FieldResolver(ctx.catalog, ctx.tables, entity, env, ctx.dialect, readable, ctx.access.readable_fields,
                              guard)
-    shapes = _SHAPES.get(ctx.catalog)
-    if shapes is None:
-        shapes = _SHAPES.setdefault(ctx.catalog, {})
+    shapes = ctx.catalog.caches["list_shapes"]
     cache_key = (entity_key, ctx.dialect, query.fields, query.sort_keys, readable)
     cached = shapes.get(cache_key)
     if cached is not None and unrestricted(ctx, cached[1]):
@@ -113,9 +104,7 @@ def build_plan(ctx: Context, entity_key: str, query: ListQuery, *,
     else:
         shape = _shape(resolver, entity, query, nulls_sort_high(ctx.dialect))
         if not env.touched and not guard.restricted:  # nothing in it depends on the user, their rules or the clock
-            if len(shapes) >= MAX_SHAPES:
-                shapes.clear()
-            shapes[cache_key] = (shape, frozenset(guard.asked))
+            shape = shapes.put(cache_key, (shape, frozenset(guard.asked)))[0]
     return ListPlan(entity, table, resolver, shape, _conditions(ctx, resolver, table, query), dict(extra or {}))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from jimu.engines.expressions import compile_expression, to_sql_predicate
+from jimu.engines.expressions import to_sql_predicate
 from jimu.engines.expressions.env import EvalEnv
 from jimu.engines.expressions.errors import ExpressionError
 from jimu.engines.expressions.types import ExprType
@@ -158,7 +158,7 @@ class FieldResolver:
         """A BOOLEAN expression in the entity's scope as a WHERE condition (link comparisons as semi-joins);
         errors carry line and column."""
         try:
-            checked = compile_expression(source, self.catalog.scope(self.entity.key), expected=ExprType.BOOLEAN)
+            checked = self.catalog.compile(self.entity.key, source, ExprType.BOOLEAN)
         except ExpressionError as error:
             line, column = expression_position(error)
             params = {"line": line, "column": column, "detail": located_expression_message(error)}

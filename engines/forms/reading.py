@@ -1,11 +1,11 @@
 """Reading records back: one SELECT for the headers (virtual fields computed inline), one per child table.
 
-The SELECTs of each entity are built once per catalog (`read_plan`) and reused as the same statement
-objects, so a read compiles nothing: SQLAlchemy finds the compiled SQL by the statement's memoized key.
+The SELECTs of each entity are built once per catalog and dialect (`read_plan`, kept in the catalog's
+bounded `read_plans` cache) and reused as the same statement objects, so a read compiles nothing:
+SQLAlchemy finds the compiled SQL by the statement's memoized key.
 """
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,7 +17,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from jimu.engines.expressions.env import EvalEnv
 from jimu.engines.expressions.limits import integer_in_range
 from jimu.platform.context import Context
-from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import CHILD_COLUMNS, SYSTEM_COLUMNS, EntityDef, FieldDef
 from jimu.platform.storage.bindings import EntityBinding
 
@@ -105,16 +104,10 @@ class ReadPlan:
         return [dict(zip(names, row)) for row in ctx.conn.execute(statement, params)]
 
 
-_PLANS: weakref.WeakKeyDictionary[Catalog, dict[tuple[str, str], tuple[ReadPlan, frozenset[str]]]] = (
-    weakref.WeakKeyDictionary())
-
-
 def read_plan(ctx: Context, entity: EntityDef) -> ReadPlan:
     """The entity's ReadPlan: built once per catalog and dialect, per call when a virtual field uses now/user
     or reads through a link into records the reader's record rules limit."""
-    plans = _PLANS.get(ctx.catalog)
-    if plans is None:
-        plans = _PLANS.setdefault(ctx.catalog, {})
+    plans = ctx.catalog.caches["read_plans"]
     key = (entity.key, ctx.dialect)
     cached = plans.get(key)
     if cached is not None and unrestricted(ctx, cached[1]):
@@ -122,7 +115,7 @@ def read_plan(ctx: Context, entity: EntityDef) -> ReadPlan:
     env, guard = watched_env(ctx), ReaderGuard(ctx)
     plan = _build_plan(ctx, entity, env, guard)
     if not env.touched and not guard.restricted:
-        plans[key] = (plan, frozenset(guard.asked))
+        plan = plans.put(key, (plan, frozenset(guard.asked)))[0]
     return plan
 
 

@@ -54,6 +54,8 @@ COMMON_PROPERTIES: dict[str, Any] = {
     "required_if": {"type": "string"},
     "read_only_if": {"type": "string"},
 }
+# Common properties holding an expression in the field's own entity.
+EXPRESSION_PROPERTIES = ("default_expression", "visible_if", "required_if", "read_only_if")
 
 
 class FieldType:
@@ -68,6 +70,8 @@ class FieldType:
     indexable: ClassVar[bool] = True
     # Computed types are never written by users (formula, rollup, lookup, auto-number).
     computed: ClassVar[bool] = False
+    # Whose value type derives from other fields (`resolve_type`): resolved when a catalog is built.
+    derives_type: ClassVar[bool] = False
 
     # ---- definition -------------------------------------------------------------
     def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
@@ -77,6 +81,15 @@ class FieldType:
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType | None:
         """The field's type inside expressions; None when it cannot be referenced as a scalar."""
         return None
+
+    def resolve_type(self, field: FieldDef, catalog: Catalog) -> ExprType | None:
+        """The value type of a field whose type derives from other fields (formula, lookup, rollup),
+        worked out once while its catalog is built; reading another such field's type resolves it first."""
+        return None
+
+    def definition_expressions(self, field: FieldDef, catalog: Catalog) -> list[tuple[str, str]]:
+        """(entity key, source) of every expression the definition holds, compiled with the catalog."""
+        return [(field.entity, str(field.get(prop))) for prop in EXPRESSION_PROPERTIES if field.get(prop)]
 
     # ---- storage ----------------------------------------------------------------
     def stored(self, field: FieldDef) -> bool:

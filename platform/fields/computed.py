@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 
+from jimu.engines.expressions.errors import ExpressionError
 from jimu.engines.expressions.types import ExprType
 from jimu.platform.fields.base import FieldType, Problem
 from jimu.platform.registry.model import EntityDef, FieldDef
@@ -38,6 +39,7 @@ def sa_type_for(expr_type: ExprType | None, scale: int = 2) -> sa.types.TypeEngi
 
 class _Computed(FieldType):
     computed = True
+    derives_type = True
 
     def result_type(self, field: FieldDef, catalog: Catalog) -> ExprType | None:
         return catalog.computed_type(field)
@@ -83,6 +85,19 @@ class FormulaType(_Computed):
     def stored(self, field: FieldDef) -> bool:
         return bool(field.get("stored", False))
 
+    def resolve_type(self, field: FieldDef, catalog: Catalog) -> ExprType | None:
+        declared = field.get("result_type")
+        try:  # compiled even when declared: a loop through the expression is found here
+            checked = catalog.compile(field.entity, field.get("expression", ""))
+        except ExpressionError:
+            return RESULT_EXPR_TYPES.get(declared or "", None)
+        if declared:
+            return RESULT_EXPR_TYPES[declared]
+        return checked.type if checked.type != ExprType.NULL else ExprType.TEXT
+
+    def definition_expressions(self, field: FieldDef, catalog: Catalog) -> list[tuple[str, str]]:
+        return [(field.entity, str(field.get("expression", ""))), *super().definition_expressions(field, catalog)]
+
     def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
         expected = RESULT_EXPR_TYPES.get(field.get("result_type", ""))
         problems = catalog.check_expression(entity.key, field.get("expression"), expected)
@@ -111,6 +126,21 @@ class RollupType(_Computed):
         if related is None or field.get("function") == "count" or not field.get("field"):
             return None
         return related.field(field.get("field"))
+
+    def resolve_type(self, field: FieldDef, catalog: Catalog) -> ExprType | None:
+        if field.get("function") == "count":
+            return ExprType.INTEGER
+        source = self.source_field(field, catalog)
+        kind = catalog.field_expr_type(source) if source is not None else None  # resolved even for avg: loops
+        return ExprType.DECIMAL if field.get("function") == "avg" else kind
+
+    def definition_expressions(self, field: FieldDef, catalog: Catalog) -> list[tuple[str, str]]:
+        expressions = super().definition_expressions(field, catalog)
+        entity = catalog.entity(field.entity)
+        related = catalog.rollup_relation(entity, field) if entity is not None else None
+        if related is not None and field.get("condition"):
+            expressions.append((related.key, str(field.get("condition"))))
+        return expressions
 
     def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
         related = catalog.rollup_relation(entity, field)
@@ -149,6 +179,10 @@ class LookupType(_Computed):
         link = entity.field(field.get("link", "")) if entity is not None else None
         target = catalog.entity(link.get("entity")) if link is not None and link.type == "link" else None
         return target.field(field.get("field", "")) if target is not None else None
+
+    def resolve_type(self, field: FieldDef, catalog: Catalog) -> ExprType | None:
+        source = self.source_field(field, catalog)
+        return catalog.field_expr_type(source) if source is not None else None
 
     def stored(self, field: FieldDef) -> bool:
         return bool(field.get("stored", False))

@@ -55,6 +55,12 @@ class LinkType(FieldType):
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
         return ExprType.INTEGER
 
+    def definition_expressions(self, field: FieldDef, catalog: Catalog) -> list[tuple[str, str]]:
+        expressions = super().definition_expressions(field, catalog)
+        if field.get("filter") and catalog.entity(field.get("entity")) is not None:
+            expressions.append((str(field.get("entity")), str(field.get("filter"))))
+        return expressions
+
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
         return IdType
 

@@ -1,33 +1,43 @@
 """The catalog: every installed entity, resolved, with expression scopes and compiled expressions.
 
-A catalog is immutable once built; applying a definition builds a new one. It is the one place
-that answers "what is field X of entity Y" for storage, the forms engine and the web layer.
+A catalog is complete and immutable once built; applying a definition builds a new one, and
+request threads share it. Everything derived from the definitions alone is worked out in the
+constructor: child owners, back-links, expression scopes, the value types of computed fields
+(with any loop among them, which validation refuses), every expression the definitions hold and
+the dependency graph of stored computed values. What depends on a request as well — a user's
+filter, a list's columns, a dialect's SQL — goes to the catalog's bounded caches
+(`jimu.platform.registry.caches`), dropped with it.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
-from jimu.engines.expressions import compile_expression
+from jimu.engines.expressions import CheckedExpression, compile_expression
 from jimu.engines.expressions.errors import ExpressionError
 from jimu.engines.expressions.scope import ScopeField
 from jimu.engines.expressions.types import ExprType
+from jimu.platform.errors import DefinitionError, NotFoundError
 from jimu.platform.fields.base import FieldType, Problem
-from jimu.platform.fields.computed import RESULT_EXPR_TYPES
 from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.i18n.expressions import expression_problem_params
-from jimu.platform.registry.model import AppDef, EntityDef, FieldDef
+from jimu.platform.registry.caches import CatalogCaches
+from jimu.platform.registry.dependencies import DependencyGraph
+from jimu.platform.registry.model import PARENT, AppDef, EntityDef, FieldDef
 
-PARENT = "parent"  # in a child entity's expressions, `parent.x` reads the owning record's field x
+__all__ = ["PARENT", "BackLink", "Catalog", "EntityScope", "FormulaCycleError"]
+
+FieldToken = tuple[str, str]  # (entity key, field name)
 
 
-class FormulaCycleError(Exception):
-    """Raised while resolving computed types when fields depend on each other in a loop."""
+class FormulaCycleError(DefinitionError):
+    """Computed fields that depend on each other in a loop: a definition error (validation refuses it)."""
+
+    code = "definition.formula_cycle"
 
     def __init__(self, chain: list[str]) -> None:
-        super().__init__(" -> ".join(chain))
+        super().__init__(" -> ".join(chain), cycle=" -> ".join(chain))
         self.chain = chain
 
 
@@ -64,8 +74,48 @@ class EntityScope:
         return ScopeField(name, kind) if kind is not None else None
 
 
+class _TypeResolver:
+    """Resolves the computed types of one catalog while it is built (one thread, before anyone sees it)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.resolving: list[FieldToken] = []
+        self.types: dict[FieldToken, ExprType | None] = {}
+        self.cycles: dict[FieldToken, list[str]] = {}
+
+    def resolve_all(self) -> None:
+        for entity in self.catalog.entities.values():
+            for field in entity.fields:
+                field_type = FIELD_TYPES.get(field.type)
+                if field_type is not None and field_type.derives_type:
+                    try:
+                        self.resolve(field, field_type)
+                    except FormulaCycleError:
+                        pass  # recorded on every field of the loop and on those reading it
+
+    def resolve(self, field: FieldDef, field_type: FieldType) -> ExprType | None:
+        token = (field.entity, field.name)
+        if token in self.types:
+            return self.types[token]
+        if token in self.cycles:
+            raise FormulaCycleError(self.cycles[token])
+        if token in self.resolving:
+            chain = self.resolving[self.resolving.index(token):] + [token]
+            raise FormulaCycleError([f"{e}.{n}" for e, n in chain])
+        self.resolving.append(token)
+        try:
+            result = field_type.resolve_type(field, self.catalog)
+        except FormulaCycleError as cycle:
+            self.cycles[token] = cycle.chain
+            raise
+        finally:
+            self.resolving.pop()
+        self.types[token] = result
+        return result
+
+
 class Catalog:
-    """All installed apps and their entities, with lookups the engines need."""
+    """All installed apps and their entities, resolved, with lookups the engines need."""
 
     def __init__(self, apps: Iterable[AppDef]) -> None:
         self.apps: dict[str, AppDef] = {a.key: a for a in apps}
@@ -73,18 +123,50 @@ class Catalog:
         for app in self.apps.values():
             for entity in app.entities:
                 self.entities.setdefault(entity.key, entity)
-        self._scopes: dict[str, EntityScope] = {}
-        self._computed: dict[tuple[str, str], ExprType | None] = {}
-        self._resolving: list[tuple[str, str]] = []
-        self._compiled: dict[tuple[str, str, ExprType | None], Any] = {}
+        self.caches = CatalogCaches()
+        self._built = False
+        self._child_owners: dict[str, list[tuple[EntityDef, FieldDef]]] = {}
+        self._back_links: dict[str, list[BackLink]] = {}
+        self._index_relations()
+        self._scopes = {key: EntityScope(self, entity) for key, entity in self.entities.items()}
+        self._expressions: dict[tuple[str, str, ExprType | None], CheckedExpression] = {}
+        resolver = _TypeResolver(self)
+        self._computed, self._cycles = resolver.types, resolver.cycles
+        self._resolver: _TypeResolver | None = resolver
+        resolver.resolve_all()
+        self._resolver = None
+        self._compile_definitions()
+        self.dependencies = DependencyGraph(self)
+        self._built = True
+
+    def _index_relations(self) -> None:
+        for entity in self.entities.values():
+            for field in entity.fields:
+                target = field.get("entity")
+                if field.type == "child_table" and target:
+                    self._child_owners.setdefault(target, []).append((entity, field))
+                elif field.type == "link" and target:
+                    self._back_links.setdefault(target, []).append(BackLink(entity, field))
+
+    def _compile_definitions(self) -> None:
+        """Compile every expression the definitions hold; one that fails is left to validation to report."""
+        for entity in self.entities.values():
+            sources = [(entity.key, rule.expression) for rule in entity.rules]
+            for field in entity.fields:
+                field_type = FIELD_TYPES.get(field.type)
+                sources += field_type.definition_expressions(field, self) if field_type is not None else []
+            for entity_key, source in sources:
+                if entity_key in self.entities:
+                    try:
+                        self.compile(entity_key, source)
+                    except (ExpressionError, FormulaCycleError):
+                        continue
 
     # ---- entities and fields ------------------------------------------------------
     def entity(self, key: str | None) -> EntityDef | None:
         return self.entities.get(key) if key else None
 
     def require_entity(self, key: str) -> EntityDef:
-        from jimu.platform.errors import NotFoundError
-
         entity = self.entities.get(key)
         if entity is None:
             raise NotFoundError(f"Unknown entity {key!r}.", code="entity.not_found", entity=key)
@@ -97,15 +179,6 @@ class Catalog:
         """Fields that own a column, in definition order."""
         return [f for f in entity.fields if f.type in FIELD_TYPES and self.field_type(f).stored(f)]
 
-    @cached_property
-    def _child_owners(self) -> dict[str, list[tuple[EntityDef, FieldDef]]]:
-        owners: dict[str, list[tuple[EntityDef, FieldDef]]] = {}
-        for entity in self.entities.values():
-            for field in entity.fields:
-                if field.type == "child_table" and field.get("entity"):
-                    owners.setdefault(field.get("entity"), []).append((entity, field))
-        return owners
-
     def child_owners(self, child_key: str) -> list[tuple[EntityDef, FieldDef]]:
         return self._child_owners.get(child_key, [])
 
@@ -113,15 +186,6 @@ class Catalog:
         """The entity and child-table field owning a child entity."""
         owners = self.child_owners(child_key)
         return owners[0] if owners else None
-
-    @cached_property
-    def _back_links(self) -> dict[str, list[BackLink]]:
-        links: dict[str, list[BackLink]] = {}
-        for entity in self.entities.values():
-            for field in entity.fields:
-                if field.type == "link" and field.get("entity"):
-                    links.setdefault(field.get("entity"), []).append(BackLink(entity, field))
-        return links
 
     def back_links(self, entity_key: str) -> list[BackLink]:
         """Link fields elsewhere that point at this entity."""
@@ -148,65 +212,53 @@ class Catalog:
         return field_type.expr_type(field, self) if field_type else None
 
     def computed_type(self, field: FieldDef) -> ExprType | None:
-        """Result type of a formula, rollup or lookup, resolved once; raises FormulaCycleError on loops."""
+        """Result type of a formula, rollup or lookup (resolved when the catalog was built).
+
+        Raises FormulaCycleError for a field in (or reading) a loop: only a definition being validated has one.
+        """
         token = (field.entity, field.name)
         if token in self._computed:
             return self._computed[token]
-        if token in self._resolving:
-            chain = self._resolving[self._resolving.index(token):] + [token]
-            raise FormulaCycleError([f"{e}.{n}" for e, n in chain])
-        self._resolving.append(token)
-        try:
-            result = self._resolve_computed(field)
-        finally:
-            self._resolving.pop()
-        self._computed[token] = result
-        return result
+        if self._resolver is not None:
+            return self._resolver.resolve(field, self.field_type(field))
+        if token in self._cycles:
+            raise FormulaCycleError(self._cycles[token])
+        return None  # not a field of this catalog
 
-    def _resolve_computed(self, field: FieldDef) -> ExprType | None:
-        entity = self.entities.get(field.entity)
-        if entity is None:
+    def formula_cycle(self, field: FieldDef) -> list[str] | None:
+        """The loop a computed field is in or reads, as `entity.field` names starting at the field; None if none."""
+        chain = self._cycles.get((field.entity, field.name))
+        if chain is None:
             return None
-        if field.type == "formula":
-            declared = field.get("result_type")
-            try:
-                checked = self.compile(entity.key, field.get("expression", ""))
-            except ExpressionError:
-                return RESULT_EXPR_TYPES.get(declared or "", None)
-            if declared:
-                return RESULT_EXPR_TYPES[declared]
-            return checked.type if checked.type != ExprType.NULL else ExprType.TEXT
-        if field.type == "lookup":
-            link = entity.field(field.get("link", ""))
-            target = self.entity(link.get("entity")) if link is not None and link.type == "link" else None
-            target_field = target.field(field.get("field", "")) if target else None
-            return self.field_expr_type(target_field) if target_field else None
-        if field.type == "rollup":
-            function = field.get("function")
-            if function == "count":
-                return ExprType.INTEGER
-            related = self.rollup_relation(entity, field)
-            source = related.field(field.get("field", "")) if related else None
-            kind = self.field_expr_type(source) if source else None
-            if function == "avg":
-                return ExprType.DECIMAL
-            return kind
-        return None
+        own = f"{field.entity}.{field.name}"
+        members = chain[:-1]
+        if own in members:
+            start = members.index(own)
+            members = members[start:] + members[:start]
+        return [*members, members[0]]
 
     def scope(self, entity_key: str) -> EntityScope:
-        scope = self._scopes.get(entity_key)
-        if scope is None:
-            scope = self._scopes[entity_key] = EntityScope(self, self.entities[entity_key])
-        return scope
+        return self._scopes[entity_key]
 
-    def compile(self, entity_key: str, source: str, expected: ExprType | None = None) -> Any:
-        """A type-checked expression in an entity's scope (cached). Raises ExpressionError."""
-        cache_key = (entity_key, source, expected)
-        checked = self._compiled.get(cache_key)
-        if checked is None:
-            checked = compile_expression(source, self.scope(entity_key), expected=expected)
-            self._compiled[cache_key] = checked
-        return checked
+    def compile(self, entity_key: str, source: str, expected: ExprType | None = None) -> CheckedExpression:
+        """A type-checked expression in an entity's scope. Raises ExpressionError.
+
+        The definitions' own expressions were compiled with the catalog; any other (a user's filter,
+        a record rule) is compiled on first use and kept in the bounded `expressions` cache.
+        """
+        key = (entity_key, source, expected)
+        found = self._expressions.get(key)
+        if found is not None:
+            return found
+        if not self._built:  # an expression of the definitions, compiled while the catalog is built
+            found = self._expressions[key] = self._compile(entity_key, source, expected)
+            return found
+        cache = self.caches["expressions"]
+        found = cache.get(key)
+        return found if found is not None else cache.put(key, self._compile(entity_key, source, expected))
+
+    def _compile(self, entity_key: str, source: str, expected: ExprType | None) -> CheckedExpression:
+        return compile_expression(source, self.scope(entity_key), expected=expected)
 
     def check_expression(self, entity_key: str, source: str, expected: ExprType | None) -> list[Problem]:
         """Problems of an expression in an entity's scope (none when it type-checks)."""
@@ -224,4 +276,3 @@ class Catalog:
             return bool(self.compile(entity_key, source).uses_now)
         except (ExpressionError, FormulaCycleError):
             return False
-

@@ -10,6 +10,8 @@ Label = dict[str, str]
 SYSTEM_COLUMNS = ("id", "_version", "_created_at", "_created_by", "_updated_at", "_updated_by", "_deleted_at")
 # Extra columns of a child (line) table.
 CHILD_COLUMNS = ("_parent_id", "_position")
+# In a child entity's expressions, `parent.x` reads the owning record's field x.
+PARENT = "parent"
 RESERVED_NAMES = frozenset(
     {"id", "and", "or", "not", "in", "true", "false", "null", "is", "like", "select", "from", "where"}
 )

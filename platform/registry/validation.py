@@ -138,10 +138,14 @@ def _check_field(entity: EntityDef, field: FieldDef, path: str, catalog: Catalog
         problems.add(_json_path([path.lstrip("/"), *error.absolute_path]), "definition.schema", error=error.message)
     if schema_errors:
         return
-    try:
-        problems.extend(path, field_type.check_definition(field, entity, catalog))
-    except FormulaCycleError as cycle:
-        problems.add(path, "definition.formula_cycle", cycle=str(cycle))
+    cycle = catalog.formula_cycle(field)
+    if cycle is not None:
+        problems.add(path, "definition.formula_cycle", cycle=" -> ".join(cycle))
+    else:
+        try:
+            problems.extend(path, field_type.check_definition(field, entity, catalog))
+        except FormulaCycleError as error:  # an expression of it reads a field in a loop
+            problems.add(path, "definition.formula_cycle", cycle=str(error))
     if (field.unique or field.indexed) and not (field_type.indexable and field_type.stored(field)):
         problems.add(f"{path}/unique" if field.unique else f"{path}/indexed", "definition.not_indexable", type=field.type)
     for prop in _CONDITION_PROPS:

@@ -1,73 +1,18 @@
-"""Which stored computed values a write makes stale: a dependency graph built once per catalog.
-
-Every stored formula, rollup and stored lookup is expanded down to the plain stored fields it
-reads (through virtual and stored computed fields alike, since `recompute` inlines them), each
-with the chain of hops from the computed field's entity to the source: a link, a child table,
-a line's `parent`, or a back-link of a rollup. A change to source rows then maps, in one nested
-`IN (SELECT ...)` per dependency, to the rows to recompute — no recursion needed.
-"""
+"""The rows a write makes stale: a dependency of the catalog's graph (`Catalog.dependencies`) as SQL."""
 from __future__ import annotations
 
-import threading
-import weakref
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from jimu.platform.registry.catalog import PARENT, Catalog
-from jimu.platform.registry.model import EntityDef, FieldDef
+from jimu.platform.registry.catalog import Catalog
+from jimu.platform.registry.dependencies import Dependency, DependencyGraph
 from jimu.platform.storage.tables import EntityTables
 
-MEMBERSHIP = ("_parent_id", "_deleted_at")  # system columns that move a row in or out of a relation
 
-
-@dataclass(frozen=True)
-class Hop:
-    """One step from `entity` (nearer the computed field) to `target` (nearer the source)."""
-
-    kind: str  # link | children | parent | back_link
-    entity: str
-    target: str
-    column: str = ""  # the link column: on `entity` for link, on `target` for back_link
-
-
-@dataclass(frozen=True)
-class Dependency:
-    """Stored computed fields of `target` read `fields` of `source` through `hops`."""
-
-    target: str
-    source: str
-    fields: frozenset[str]
-    hops: tuple[Hop, ...]
-
-
-class DependencyGraph:
-    """Dependencies of every entity's stored computed fields, indexed by source entity."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        found: set[Dependency] = set()
-        for entity in catalog.entities.values():
-            for field in catalog.stored_fields(entity):
-                if catalog.field_type(field).computed and field.type != "auto_number":
-                    found.update(_Walker(catalog, entity.key).computed(entity, field, ()))
-        self._by_source: dict[str, list[Dependency]] = {}
-        for dep in sorted(found, key=lambda d: (d.source, d.target, len(d.hops), sorted(d.fields))):
-            self._by_source.setdefault(dep.source, []).append(dep)
-
-    def dependents(self, source: str, changed: Iterable[str] | None = None) -> list[Dependency]:
-        """Dependencies on `source` that a change of `changed` fields (None: any) triggers."""
-        deps = self._by_source.get(source, [])
-        if changed is None:
-            return list(deps)
-        names = set(changed)
-        return [d for d in deps if d.fields & names]
-
-    def has_stored_computed(self, entity_key: str) -> bool:
-        entity = self.catalog.require_entity(entity_key)
-        return any(self.catalog.field_type(f).computed and f.type != "auto_number"
-                   for f in self.catalog.stored_fields(entity))
+def dependency_graph(catalog: Catalog) -> DependencyGraph:
+    """The graph of a catalog (built with it)."""
+    return catalog.dependencies
 
 
 def affected_ids(tables: EntityTables, dep: Dependency, source_ids: Iterable[int] | sa.Select[tuple[int]]) -> sa.Select[tuple[int]]:
@@ -90,92 +35,3 @@ def affected_ids(tables: EntityTables, dep: Dependency, source_ids: Iterable[int
         return sa.select(table.c.id).where(table.c.id.in_(ids))
     return selected
 
-
-class _Walker:
-    """Expands one stored computed field into the plain sources it reads."""
-
-    def __init__(self, catalog: Catalog, target: str) -> None:
-        self.catalog = catalog
-        self.target = target
-        self.seen: set[tuple[str, str, tuple[Hop, ...]]] = set()
-
-    def computed(self, entity: EntityDef, field: FieldDef, hops: tuple[Hop, ...]) -> Iterator[Dependency]:
-        token = (entity.key, field.name, hops)
-        if token in self.seen or len(hops) > 12:
-            return
-        self.seen.add(token)
-        if field.type == "formula":
-            checked = self.catalog.compile(entity.key, field.get("expression"))
-            for path in checked.references:
-                yield from self.path(entity, tuple(path), hops)
-        elif field.type == "lookup":
-            yield from self.path(entity, (field.get("link"), field.get("field")), hops)
-        elif field.type == "rollup":
-            yield from self.rollup(entity, field, hops)
-
-    def rollup(self, entity: EntityDef, field: FieldDef, hops: tuple[Hop, ...]) -> Iterator[Dependency]:
-        related = self.catalog.rollup_relation(entity, field)
-        if related is None:
-            return
-        relation = str(field.get("relation"))
-        if "." in relation:
-            link = relation.split(".", 1)[1]
-            link_column = related.field(link).column  # type: ignore[union-attr]
-            hop = Hop("back_link", entity.key, related.key, link_column)
-            yield self.dep(related, {link, "_deleted_at"}, hops + (hop,))
-        else:
-            hop = Hop("children", entity.key, related.key)
-            yield self.dep(related, set(MEMBERSHIP), hops + (hop,))
-        inner = hops + (hop,)
-        if field.get("field"):
-            yield from self.path(related, (field.get("field"),), inner)
-        if field.get("condition"):
-            for path in self.catalog.compile(related.key, field.get("condition")).references:
-                yield from self.path(related, tuple(path), inner)
-
-    def path(self, entity: EntityDef, path: tuple[str, ...], hops: tuple[Hop, ...]) -> Iterator[Dependency]:
-        name, rest = path[0], path[1:]
-        field = entity.field(name)
-        if field is None:
-            if name == PARENT and entity.is_child:
-                owner = self.catalog.parent_of(entity.key)
-                if owner is not None and rest:
-                    yield from self.path(owner[0], rest, hops + (Hop("parent", entity.key, owner[0].key),))
-            return
-        if field.type == "child_table":
-            child = self.catalog.entity(field.get("entity"))
-            if child is None:
-                return
-            inner = hops + (Hop("children", entity.key, child.key),)
-            yield self.dep(child, set(MEMBERSHIP), inner)
-            if rest:
-                yield from self.path(child, rest, inner)
-            return
-        if rest and field.type == "link":
-            target = self.catalog.entity(field.get("entity"))
-            yield self.dep(entity, {name}, hops)
-            if target is not None:
-                yield from self.path(target, rest, hops + (Hop("link", entity.key, target.key, field.column),))
-            return
-        field_type = self.catalog.field_type(field)
-        if field_type.computed and field.type != "auto_number":
-            yield from self.computed(entity, field, hops)
-        else:
-            yield self.dep(entity, {name}, hops)
-
-    def dep(self, source: EntityDef, fields: set[str], hops: tuple[Hop, ...]) -> Dependency:
-        return Dependency(self.target, source.key, frozenset(fields), hops)
-
-
-_GRAPHS: weakref.WeakKeyDictionary[Catalog, DependencyGraph] = weakref.WeakKeyDictionary()
-_GRAPHS_LOCK = threading.Lock()
-
-
-def dependency_graph(catalog: Catalog) -> DependencyGraph:
-    """The graph of a catalog, built on first use and kept as long as the catalog lives."""
-    graph = _GRAPHS.get(catalog)
-    if graph is None:
-        graph = DependencyGraph(catalog)
-        with _GRAPHS_LOCK:
-            graph = _GRAPHS.setdefault(catalog, graph)
-    return graph

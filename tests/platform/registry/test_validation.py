@@ -116,9 +116,10 @@ def test_expression_problems_carry_line_and_column() -> None:
     assert rule.params["expression_code"] == "expression.type.expected_type"
 
 
-def test_cycles_are_named() -> None:
+def test_cycles_are_named_from_each_field_of_the_loop() -> None:
     details = {d.path: d for d in _details(BROKEN)}
-    assert details["/entities/0/fields/3"].params["cycle"] == "order.b -> order.a -> order.b"
+    assert details["/entities/0/fields/3"].params["cycle"] == "order.a -> order.b -> order.a"
+    assert details["/entities/0/fields/4"].params["cycle"] == "order.b -> order.a -> order.b"
 
 
 def test_messages_in_chinese() -> None:
@@ -183,7 +184,8 @@ def test_rollup_cycle_through_a_child_formula() -> None:
         ("/entities/0/fields/1", "definition.formula_cycle"),
         ("/entities/1/fields/0", "definition.formula_cycle"),
     ]
-    assert problems[0].params["cycle"] == "order_line.share -> order.total -> order_line.share"
+    assert problems[0].params["cycle"] == "order.total -> order_line.share -> order.total"
+    assert problems[1].params["cycle"] == "order_line.share -> order.total -> order_line.share"
 
 
 def test_rollup_cycle_through_a_back_link() -> None:
