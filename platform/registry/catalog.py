@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from jimu.engines.expressions import CheckedExpression, compile_expression
 from jimu.engines.expressions.errors import ExpressionError
