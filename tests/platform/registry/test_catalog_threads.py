@@ -91,7 +91,7 @@ def test_a_fresh_catalog_answers_every_thread_alike(tiny_switch_interval: None) 
     expected = describe(Catalog([app]))
     for _ in range(CATALOG_TRIALS):
         catalog = Catalog([app])
-        assert run_threads(lambda n: describe(catalog)) == [expected] * THREADS
+        assert run_threads(lambda n, catalog=catalog: describe(catalog)) == [expected] * THREADS
 
 
 # ---- reads, lists and writes through a kernel whose catalog is fresh --------------------------------
