@@ -181,7 +181,8 @@ def print_table(results: list[tuple[str, list[tuple[str, Result, Result]]]]) -> 
             ratio = jimu.rate / bare.rate if bare.rate else float("nan")
             met = ratio >= GOAL and jimu.errors == 0 and bare.errors == 0
             met_all &= met
-            print(f"{database:<11} {name:<22} {jimu.rate:>10,.0f} {jimu.quantile(0.5):>7.2f} {jimu.quantile(0.99):>7.2f} "
+            print(f"{database:<11} {name:<22} "
+                  f"{jimu.rate:>10,.0f} {jimu.quantile(0.5):>7.2f} {jimu.quantile(0.99):>7.2f} "
                   f"{bare.rate:>10,.0f} {bare.quantile(0.5):>7.2f} {bare.quantile(0.99):>7.2f} {ratio:>6.2f}  "
                   f">={GOAL:<4} {'yes' if met else 'NO'}" + (f"  ({jimu.errors} jimu / {bare.errors} bare errors)"
                                                            if jimu.errors or bare.errors else ""))
@@ -191,7 +192,8 @@ def print_table(results: list[tuple[str, list[tuple[str, Result, Result]]]]) -> 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
-    parser.add_argument("--all", action="store_true", help="SQLite and PostgreSQL (JIMU_BENCH_PG_URL or the local server)")
+    parser.add_argument("--all", action="store_true",
+                        help="SQLite and PostgreSQL (JIMU_BENCH_PG_URL or the local server)")
     parser.add_argument("--rows", type=int, default=10_000, help="customers in the table (default 10,000)")
     parser.add_argument("--seconds", type=float, default=10, help="measured seconds per run (default 10)")
     parser.add_argument("--clients", type=int, default=4, help="concurrent keep-alive clients (default 4)")

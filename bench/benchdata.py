@@ -84,7 +84,10 @@ def order_tuples(start: int, stop: int, dialect: str) -> list[tuple[Any, ...]]:
 
 def fill_orders(engine: sa.Engine, table: sa.Table, lines: sa.Table, rows: int, chunk: int = 50000,
                 with_lines: int = 2000) -> None:
-    """`rows` orders by raw DBAPI executemany (COPY on PostgreSQL), and 5 lines for each of the first `with_lines` orders."""
+    """`rows` orders by raw DBAPI executemany (COPY on PostgreSQL).
+
+    And 5 lines for each of the first `with_lines` orders.
+    """
     columns = ("code", "status", "amount", "order_date", "_version", "_created_at", "_updated_at")
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":  # COPY: PostgreSQL's own bulk path

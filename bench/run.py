@@ -108,7 +108,8 @@ def database_targets(both: bool, url: str | None) -> list[tuple[str, str | None]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
-    parser.add_argument("--all", action="store_true", help="SQLite and PostgreSQL (JIMU_BENCH_PG_URL or the local server)")
+    parser.add_argument("--all", action="store_true",
+                        help="SQLite and PostgreSQL (JIMU_BENCH_PG_URL or the local server)")
     parser.add_argument("--rows", type=int, default=1_000_000, help="rows listed (default 1,000,000)")
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows imported (default 100,000)")
     parser.add_argument("--repeats", type=int, default=5, help="runs per list/get measurement; the median is reported")
@@ -124,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {name}", file=sys.stderr)
         started = time.perf_counter()
         with scratch_database(url) as scratch:
-            results.append((name, run_one(scratch, args.rows, args.import_rows, args.repeats, args.import_repeats, only)))
+            result = run_one(scratch, args.rows, args.import_rows, args.repeats, args.import_repeats, only)
+            results.append((name, result))
         print(f"  {name} done in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         print_table(results[-1:], file=sys.stderr)
     print_table(results)

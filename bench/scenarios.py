@@ -155,7 +155,8 @@ def bench_get(kernel: Kernel, repeats: int, reads: int = 200) -> Figure:
     """records.get of an order with its 5 lines vs two raw SELECTs (order, then lines)."""
     orders, lines = _table(kernel, "bench_order"), _table(kernel, "bench_order_line")
     with kernel.engine.connect() as conn:
-        ids = conn.execute(sa.select(lines.c._parent_id).distinct().order_by(lines.c._parent_id).limit(reads)).scalars().all()
+        parents = sa.select(lines.c._parent_id).distinct().order_by(lines.c._parent_id).limit(reads)
+        ids = conn.execute(parents).scalars().all()
 
     def jimu() -> None:
         with kernel.unit_of_work() as ctx:

@@ -132,7 +132,8 @@ class CreationAudit:
 
     COLUMNS = ("entity", "record_id", "action", "user_id", "at", "version", "changes", "request_id")
 
-    def __init__(self, catalog: Catalog, entity: EntityDef, table: sa.Table, dialect: str, action: str = "create") -> None:
+    def __init__(self, catalog: Catalog, entity: EntityDef, table: sa.Table, dialect: str,
+                 action: str = "create") -> None:
         self.dialect = dialect
         self.table = table
         items = [(field.name, _json_sql(table.c[field.column], dialect)) for field in audited_fields(catalog, entity)]
@@ -153,8 +154,8 @@ class CreationAudit:
         statement = self.statements.get(span)
         if statement is None:
             column = self.table.c.id
-            where = (column.between(sa.bindparam("first", type_=sa.BigInteger()), sa.bindparam("last", type_=sa.BigInteger()))
-                     if span else _among(column, self.dialect))
+            low, high = sa.bindparam("first", type_=sa.BigInteger()), sa.bindparam("last", type_=sa.BigInteger())
+            where = column.between(low, high) if span else _among(column, self.dialect)
             statement = sa.insert(audit_log).from_select(list(self.COLUMNS), self.select.where(where))
             self.statements[span] = statement
         params: dict[str, Any] = {"user_id": user_id, "at": at, "request_id": request_id}
@@ -178,7 +179,8 @@ def _json_sql(column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[A
     if isinstance(kind, sa.JSON):  # a JSON null is no value, as for json_value
         return sa.func.json(sa.func.nullif(column, "null"))
     if isinstance(kind, sa.Boolean):
-        return sa.case((column.is_(None), sa.null()), (column == sa.true(), sa.func.json("true")), else_=sa.func.json("false"))
+        return sa.case((column.is_(None), sa.null()), (column == sa.true(), sa.func.json("true")),
+                       else_=sa.func.json("false"))
     if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float) and kind.scale is not None:
         return sa.case((column.is_(None), sa.null()), else_=sa.func.printf(f"%.{kind.scale}f", column))
     if isinstance(kind, UTCDateTime):

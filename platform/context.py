@@ -36,7 +36,10 @@ class AccessPolicy(Protocol):
         ...
 
     def require(self, entity_key: str, action: str) -> None:
-        """Raise PermissionDeniedError unless the user may do `action` (read, create, update, delete, import, export, design)."""
+        """Raise PermissionDeniedError unless the user may do `action`.
+
+        The actions: read, create, update, delete, import, export, design.
+        """
         ...
 
 

@@ -12,8 +12,8 @@ READ_MOSTLY = "jimu_read_mostly"  # execution option: on SQLite, begin a deferre
 
 
 def is_sqlite(engine_or_dialect: Any) -> bool:
-    dialect = getattr(engine_or_dialect, "dialect", engine_or_dialect)
-    return dialect.name == "sqlite"
+    name: str = getattr(engine_or_dialect, "dialect", engine_or_dialect).name
+    return name == "sqlite"
 
 
 def create_engine(url: str, **kwargs: Any) -> Engine:

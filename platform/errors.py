@@ -19,7 +19,10 @@ class ErrorDetail:
     message: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "code": self.code, "message": self.message, **({"params": self.params} if self.params else {})}
+        shown: dict[str, Any] = {"path": self.path, "code": self.code, "message": self.message}
+        if self.params:
+            shown["params"] = self.params
+        return shown
 
 
 class JimuError(Exception):
@@ -28,7 +31,8 @@ class JimuError(Exception):
     code = "error"
     http_status = 400
 
-    def __init__(self, message: str, *, details: list[ErrorDetail] | None = None, code: str | None = None, **params: Any) -> None:
+    def __init__(self, message: str, *, details: list[ErrorDetail] | None = None, code: str | None = None,
+                 **params: Any) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or []

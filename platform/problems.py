@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
-from jimu.platform.errors import ErrorDetail, JimuError, ValidationError
+from jimu.platform.errors import ErrorDetail, JimuError
 from jimu.platform.fields.base import Problem
 from jimu.platform.i18n import translate
 
+KindT = TypeVar("KindT", bound=JimuError)
 
-class Problems:
-    """Problems found so far, each at a path (a JSON path, `name` or `lines/2/qty`), in one locale."""
 
-    error_kind: ClassVar[type[JimuError]] = ValidationError
-    error_code: ClassVar[str] = "validation.invalid"
+class Problems(Generic[KindT]):
+    """Problems found so far, each at a path (a JSON path, `name` or `lines/2/qty`), in one locale.
+
+    Each subclass names the error it raises (`error_kind`) and that error's message (`error_code`).
+    """
+
+    error_kind: type[KindT]
+    error_code: ClassVar[str]
 
     def __init__(self, locale: str) -> None:
         self.locale = locale
@@ -33,7 +38,7 @@ class Problems:
     def __bool__(self) -> bool:
         return bool(self.details)
 
-    def error(self) -> JimuError:
+    def error(self) -> KindT:
         """One error carrying every problem, its message the catalogue's `error_code`."""
         return self.error_kind(translate(self.error_code, self.locale), details=list(self.details))
 

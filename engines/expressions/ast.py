@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from .types import ExprType
 
@@ -69,7 +69,7 @@ class Call:
     column: int
 
 
-Node = Union[Literal, FieldRef, Unary, Binary, Chain, InList, Call]
+Node = Literal | FieldRef | Unary | Binary | Chain | InList | Call
 
 
 def children(node: Node) -> tuple[Node, ...]:

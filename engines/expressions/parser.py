@@ -104,7 +104,7 @@ def _unescape(raw: str) -> str:
     return "".join(out)
 
 
-class _Builder(Transformer_NonRecursive):  # type: ignore[misc]
+class _Builder(Transformer_NonRecursive[Token, ast.Node]):
     """Turns lark's parse tree into ast nodes without recursion."""
 
     def __init__(self, limits: Limits) -> None:

@@ -147,7 +147,7 @@ class TableBinding:
                           for n, s in (children or {}).items()}
 
     def column(self, name: str) -> ColumnElement[Any]:
-        return self.table.c[name]  # type: ignore[no-any-return]
+        return self.table.c[name]
 
     def aliased(self) -> TableBinding:
         base = getattr(self.table, "element", self.table)

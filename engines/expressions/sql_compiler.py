@@ -61,7 +61,8 @@ class SqlCompiler:
             operands = (node.operand, *node.items)
         else:
             return None
-        paths = [n for n, arg in enumerate(operands) if isinstance(arg, TField) and len(arg.path) > 1 and not arg.in_child]
+        paths = [n for n, arg in enumerate(operands)
+                 if isinstance(arg, TField) and len(arg.path) > 1 and not arg.in_child]
         if len(paths) != 1 or not all(_constant(arg) for n, arg in enumerate(operands) if n != paths[0]):
             return None
         linked = operands[paths[0]]
@@ -159,9 +160,9 @@ def _correlated_key(where: ColumnElement[bool], outer: ColumnElement[Any]) -> Co
     if not isinstance(where, BinaryExpression) or where.operator is not operators.eq:
         return None
     if where.right.compare(outer):
-        return where.left  # type: ignore[no-any-return]
+        return where.left
     if where.left.compare(outer):
-        return where.right  # type: ignore[no-any-return]
+        return where.right
     return None
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from .types import ExprType
 
@@ -48,4 +48,4 @@ class TAggregate:
     type: ExprType
 
 
-TNode = Union[TLiteral, TField, TCall, TInList, TAggregate]
+TNode = TLiteral | TField | TCall | TInList | TAggregate

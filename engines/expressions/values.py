@@ -120,7 +120,7 @@ def date_diff(a: date, b: date, unit: str) -> int:
 def parse_date(value: Any) -> date | None:
     """A date from a date object or ISO text (as SQLite stores it)."""
     if value is None or isinstance(value, date):
-        return value  # type: ignore[return-value]
+        return value
     return date.fromisoformat(str(value)[:10])
 
 

@@ -50,7 +50,8 @@ class TableInserter:
             raise RuntimeError(f"ids of {table.name} are not consecutive after a bulk insert")
         if conn.dialect.name == "postgresql":
             if self.sequence is None:
-                self.sequence = str(conn.execute(sa.select(sa.func.pg_get_serial_sequence(table.name, "id"))).scalar_one())
+                serial = sa.select(sa.func.pg_get_serial_sequence(table.name, "id"))
+                self.sequence = str(conn.execute(serial).scalar_one())
             sequence = sa.cast(sa.literal(self.sequence), postgresql.REGCLASS())
             drawn = sa.func.array_agg(sa.func.nextval(sequence))  # one array value, not a row per id
             ids = list(conn.execute(sa.select(drawn).select_from(sa.func.generate_series(1, len(rows)))).scalar_one())

@@ -19,7 +19,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -146,7 +146,7 @@ def _xlsx(ctx: Context, plan: ListPlan, header: list[str], page_size: int, title
             yield chunk
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -> WriteOnlyCell:
+def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = None) -> Cell:
     if isinstance(value, str):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters a worksheet cannot hold
     cell = WriteOnlyCell(sheet, value=value)
@@ -157,7 +157,7 @@ def _cell(sheet: WriteOnlyWorksheet, value: Any, number_format: str | None = Non
     return cell
 
 
-def _xlsx_cell(sheet: WriteOnlyWorksheet, ref: ResolvedField, value: Any) -> WriteOnlyCell:
+def _xlsx_cell(sheet: WriteOnlyWorksheet, ref: ResolvedField, value: Any) -> Cell:
     if value is None:
         return _cell(sheet, None)
     if isinstance(value, str):

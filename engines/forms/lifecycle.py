@@ -105,7 +105,8 @@ def _restore(ctx: Context, entity: EntityDef, current: Record, cause: Cause | No
         _audit(ctx, entity, record_id, "restore", version, current["_deleted_at"], None, cause)
         run_hook(ctx, "after_restore", entity, record_id, None, restored)
     except sa.exc.IntegrityError as error:
-        raise integrity_error(ctx, error, lambda p: check_unique(ctx, entity, current, p, exclude_id=record_id)) from error
+        raise integrity_error(
+            ctx, error, lambda p: check_unique(ctx, entity, current, p, exclude_id=record_id)) from error
     return restored
 
 

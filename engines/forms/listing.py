@@ -160,7 +160,8 @@ def _conditions(ctx: Context, resolver: FieldResolver, table: sa.Table, query: L
     return where
 
 
-def _sort_keys(resolver: FieldResolver, entity: EntityDef, query: ListQuery, nulls_high: bool) -> list[keyset.KeyColumn]:
+def _sort_keys(resolver: FieldResolver, entity: EntityDef, query: ListQuery,
+               nulls_high: bool) -> list[keyset.KeyColumn]:
     sort = query.sort_keys
     if sort is None:
         default = entity.raw.get("default_sort")

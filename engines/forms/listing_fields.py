@@ -97,7 +97,8 @@ def value_def(catalog: Catalog, entity: EntityDef, field: FieldDef, depth: int =
         declared = field.get("result_type") if field.type == "formula" else None
         kind = declared or _EXPR_KINDS.get(catalog.computed_type(field) or ExprType.TEXT, "text")
         scale = int(field.get("scale", 2))
-        raw = {"precision": 28, "scale": scale, "computed_scale": scale} if kind in ("decimal", "money", "percent") else {}
+        numeric = kind in ("decimal", "money", "percent")
+        raw = {"precision": 28, "scale": scale, "computed_scale": scale} if numeric else {}
         return FieldDef(field.name, field.key, kind, raw, field.entity)
     return field
 
@@ -172,7 +173,8 @@ class FieldResolver:
         return to_sql_predicate(checked, self.binding, self.env, self.dialect)
 
     def _check_readable_path(self, path: tuple[str, ...]) -> None:
-        entity, readable = self.entity, self.readable
+        entity: EntityDef | None = self.entity
+        readable = self.readable
         for step in path:
             if step in SYSTEM_TYPES or entity is None:
                 return
@@ -235,7 +237,9 @@ def _condition_sql(resolver: FieldResolver, cond: Condition) -> ColumnElement[bo
         if not text:
             raise _error(ValidationError, f"{cond.path}.value", "query.value_needs_text", field=cond.field, op=op)
         target = column if kind in TEXT_KINDS else sa.cast(column, sa.String)
-        return target.icontains(text, autoescape=True) if op == "contains" else target.istartswith(text, autoescape=True)
+        if op == "contains":
+            return target.icontains(text, autoescape=True)
+        return target.istartswith(text, autoescape=True)
     if op in ("in", "not_in"):
         values = [_coerce(ref, cond, v) for v in cond.value]
         present = [v for v in values if v is not None]
@@ -256,7 +260,9 @@ def _condition_sql(resolver: FieldResolver, cond: Condition) -> ColumnElement[bo
         return column.is_not(None) if value is None else sa.or_(column != value, column.is_(None))
     if value is None:
         raise _error(ValidationError, f"{cond.path}.value", "query.value_required", field=cond.field, op=op)
-    return {"lt": column < value, "lte": column <= value, "gt": column > value, "gte": column >= value}[op]
+    ordered: dict[str, ColumnElement[bool]] = {
+        "lt": column < value, "lte": column <= value, "gt": column > value, "gte": column >= value}
+    return ordered[op]
 
 
 def _check_op(ref: ResolvedField, cond: Condition) -> None:
@@ -289,6 +295,6 @@ def _coerce(ref: ResolvedField, cond: Condition, value: Any) -> Any:
 def _json_has(dialect: str, column: ColumnElement[Any], option: Any) -> ColumnElement[bool]:
     """Whether a JSON array column holds `option`."""
     if dialect == "postgresql":
-        return column.op("@>")(sa.func.jsonb_build_array(sa.cast(sa.literal(option), sa.Text)))  # type: ignore[no-any-return]
+        return column.op("@>")(sa.func.jsonb_build_array(sa.cast(sa.literal(option), sa.Text)))
     items = sa.func.json_each(column).table_valued("value")
     return sa.exists(sa.select(sa.literal(1)).select_from(items).where(items.c.value == option))

@@ -41,7 +41,8 @@ class EntityPlan:
         self.required = [s for s in self.slots.values()
                          if s.field.required and not s.field.get("visible_if") and not s.type.computed and not s.child]
         self.links = [s.field for s in self.slots.values() if s.field.type == "link"]
-        written = [s for s in self.slots.values() if s.type.stored(s.field) and (not s.type.computed or s.field.type == "auto_number")]
+        written = [s for s in self.slots.values()
+                   if s.type.stored(s.field) and (not s.type.computed or s.field.type == "auto_number")]
         self.columns: dict[str, str] = {s.field.name: s.field.column for s in written}
         self.template: dict[str, Any] = {column: None for column in self.columns.values()}
 

@@ -124,8 +124,8 @@ def _node(raw: Any, path: str, depth: int, counter: list[int]) -> FilterNode:
         items = raw[kind]
         if not isinstance(items, (list, tuple)):
             raise _invalid(f"{path}.{kind}", "query.filter_malformed")
-        return Group(kind, tuple(_node(item, f"{path}.{kind}[{n}]", depth + 1, counter) for n, item in enumerate(items)),
-                     path)
+        children = tuple(_node(item, f"{path}.{kind}[{n}]", depth + 1, counter) for n, item in enumerate(items))
+        return Group(kind, children, path)
     return _condition(raw, path, counter)
 
 

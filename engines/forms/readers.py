@@ -207,4 +207,4 @@ def _seekable(stream: IO[bytes]) -> Iterator[IO[bytes]]:
     with tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024) as copy:
         shutil.copyfileobj(stream, copy)
         copy.seek(0)
-        yield copy  # type: ignore[misc]
+        yield copy

@@ -109,7 +109,7 @@ def _write(ctx: Context, entity: EntityDef, current: Record, values: dict[str, A
     run_hook(ctx, "before_update", entity, record_id, current, merged(current, values))
     recomputation = Recomputation(ctx)
     recomputation.touch(entity.key, [record_id], values)  # old link targets
-    for name, sent in lines.items():
+    for name in lines:
         child = ctx.catalog.require_entity(entity.field(name).get("entity"))  # type: ignore[union-attr]
         recomputation.touch(child.key, [line["id"] for line in current.get(name) or []])
     version = guarded_update(ctx, entity, record_id, current["_version"], columns_of(ctx, entity, values))

@@ -48,7 +48,8 @@ def insert_header(ctx: Context, entity: EntityDef, values: Mapping[str, Any]) ->
     return int(ctx.conn.execute(statement.returning(table.c.id)).scalar_one())
 
 
-def insert_lines(ctx: Context, child: EntityDef, parent_id: int, lines: Sequence[tuple[int, Mapping[str, Any]]]) -> list[int]:
+def insert_lines(ctx: Context, child: EntityDef, parent_id: int,
+                 lines: Sequence[tuple[int, Mapping[str, Any]]]) -> list[int]:
     """Insert lines (position, values) of one parent; their ids in order."""
     if not lines:
         return []

@@ -73,7 +73,7 @@ def _match_option(field: FieldDef, value: Any) -> str:
             value = str(value)
         else:
             raise ValueConversionError("value.not_option", options=_values(field))
-    text = value.strip()
+    text: str = value.strip()
     options = field.get("options") or []
     for option in options:
         if option["value"] == text:
@@ -153,7 +153,10 @@ class MultiSelectType(FieldType):
     def coerce(self, field: FieldDef, value: Any) -> Any:
         if value is None or value == "" or value == []:
             return None
-        items = [p for p in (s.strip() for s in value.replace("，", ",").split(",")) if p] if isinstance(value, str) else value
+        if isinstance(value, str):
+            items = [p for p in (s.strip() for s in value.replace("，", ",").split(",")) if p]
+        else:
+            items = value
         if not isinstance(items, (list, tuple)):
             raise ValueConversionError("value.not_list")
         chosen = {_match_option(field, item) for item in items}

@@ -190,7 +190,8 @@ def _fit(dec: Decimal, quantum: Decimal, precision: int, scale: int) -> Decimal:
 class MoneyType(DecimalType):
     name = "money"
     label = {"en": "Money", "zh-CN": "金额"}
-    properties: ClassVar[dict[str, Any]] = {**DecimalType.properties, "currency": {"type": "string", "pattern": "^[A-Z]{3}(?![\\s\\S])"}}
+    properties: ClassVar[dict[str, Any]] = {
+        **DecimalType.properties, "currency": {"type": "string", "pattern": "^[A-Z]{3}(?![\\s\\S])"}}
     default_scale = 2
 
 

@@ -6,7 +6,7 @@ each domain file exists in every locale (a test checks both have the same codes)
 from __future__ import annotations
 
 import json
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 

@@ -125,7 +125,8 @@ class EntityDef:
             for n, r in enumerate(raw.get("rules", []), start=1)
         )
         entity = EntityDef(
-            key=raw["key"], app=app, raw=raw, fields=fields, indexes=indexes, rules=rules, is_child=bool(raw.get("child"))
+            key=raw["key"], app=app, raw=raw, fields=fields, indexes=indexes, rules=rules,
+            is_child=bool(raw.get("child"))
         )
         entity._by_name.update({f.name: f for f in fields})
         return entity

@@ -45,7 +45,7 @@ def _field_validator(type_name: str) -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
-class Problems(_Problems):
+class Problems(_Problems[DefinitionError]):
     """Problems of a definition, each at its JSON path."""
 
     error_kind = DefinitionError
@@ -81,7 +81,8 @@ def validate_app(raw: Any, installed: Iterable[AppDef] = (), *, locale: str = "e
             problems.add(f"{e_path}/key", "definition.duplicate_entity", entity=entity.key)
         seen_entities.add(entity.key)
         if entity.key in owned_elsewhere:
-            problems.add(f"{e_path}/key", "definition.entity_owned_elsewhere", entity=entity.key, app=owned_elsewhere[entity.key])
+            problems.add(f"{e_path}/key", "definition.entity_owned_elsewhere", entity=entity.key,
+                         app=owned_elsewhere[entity.key])
         _check_entity(entity, e_path, catalog, problems)
     if problems.details:
         raise problems.error()
@@ -124,7 +125,8 @@ def _check_entity(entity: EntityDef, path: str, catalog: Catalog, problems: Prob
             problems.add(f"{path}/search_fields/{s_index}", "definition.unknown_field", field=name, entity=entity.key)
     _check_indexes(entity, path, catalog, problems)
     for r_index, rule in enumerate(entity.rules):
-        problems.extend(f"{path}/rules/{r_index}/expression", catalog.check_expression(entity.key, rule.expression, ExprType.BOOLEAN))
+        problems.extend(f"{path}/rules/{r_index}/expression",
+                        catalog.check_expression(entity.key, rule.expression, ExprType.BOOLEAN))
     _check_layout(entity, path, problems)
 
 
@@ -147,7 +149,8 @@ def _check_field(entity: EntityDef, field: FieldDef, path: str, catalog: Catalog
         except FormulaCycleError as error:  # an expression of it reads a field in a loop
             problems.add(path, "definition.formula_cycle", cycle=str(error))
     if (field.unique or field.indexed) and not (field_type.indexable and field_type.stored(field)):
-        problems.add(f"{path}/unique" if field.unique else f"{path}/indexed", "definition.not_indexable", type=field.type)
+        problems.add(f"{path}/unique" if field.unique else f"{path}/indexed", "definition.not_indexable",
+                     type=field.type)
     for prop in _CONDITION_PROPS:
         if field.get(prop):
             problems.extend(f"{path}/{prop}", catalog.check_expression(entity.key, field.get(prop), ExprType.BOOLEAN))
@@ -198,7 +201,8 @@ def _check_indexes(entity: EntityDef, path: str, catalog: Catalog, problems: Pro
 def _check_layout(entity: EntityDef, path: str, problems: Problems) -> None:
     layout = entity.raw.get("layout") or {}
     placed: set[str] = set()
-    sections: list[tuple[str, dict[str, Any]]] = [(f"{path}/layout/sections/{n}", s) for n, s in enumerate(layout.get("sections", []))]
+    sections: list[tuple[str, dict[str, Any]]] = [
+        (f"{path}/layout/sections/{n}", s) for n, s in enumerate(layout.get("sections", []))]
     for t, tab in enumerate(layout.get("tabs", [])):
         sections += [(f"{path}/layout/tabs/{t}/sections/{n}", s) for n, s in enumerate(tab.get("sections", []))]
     for s_path, section in sections:

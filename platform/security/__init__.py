@@ -47,7 +47,8 @@ from jimu.platform.security.users import (
 
 __all__ = [
     "ACTIONS", "DEFAULT_AUTH_SETTINGS", "USER_SETS", "WILDCARD", "ApiToken", "AuthSettings", "AuthenticationError",
-    "Authenticator", "CheckedToken", "Credential", "CsrfError", "Department", "LockoutRule", "PermissionDeniedError", "Principal", "RolePolicy",
+    "Authenticator", "CheckedToken", "Credential", "CsrfError", "Department", "LockoutRule", "PermissionDeniedError",
+    "Principal", "RolePolicy",
     "RulesSnapshot", "SecurityCache", "Session", "TooManyAttemptsError", "add_record_rule", "authenticate_token",
     "bind_policy", "check_policy", "clear_field_permission", "create_api_token", "create_department", "create_role",
     "create_user", "deactivate_user", "delete_department", "delete_role", "hash_password", "list_api_tokens",

@@ -43,10 +43,11 @@ def create_api_token(conn: sa.Connection, user_id: int, name: str, *, now: datet
     """A new token for a user: its metadata and the plain token (show it once; it cannot be recovered)."""
     require_user(conn, user_id)
     token = new_token(API_TOKEN_PREFIX)
-    values = {"user_id": user_id, "name": name[:100], "token_hash": token_hash(token), "hint": token[:HINT_LENGTH],
+    name, hint = name[:100], token[:HINT_LENGTH]
+    values = {"user_id": user_id, "name": name, "token_hash": token_hash(token), "hint": hint,
               "created_at": now, "expires_at": expires_at}
     token_id = conn.execute(sa.insert(api_tokens).values(**values).returning(api_tokens.c.id)).scalar_one()
-    return ApiToken(int(token_id), user_id, values["name"], values["hint"], now, None, expires_at, None), token
+    return ApiToken(int(token_id), user_id, name, hint, now, None, expires_at, None), token
 
 
 def list_api_tokens(conn: sa.Connection, user_id: int) -> list[ApiToken]:

@@ -24,7 +24,8 @@ def _session_resolver(conn: sa.Connection, token: str, now: datetime, settings: 
     return session_credential(conn, token, now=now, settings=settings)
 
 
-def _api_token_resolver(conn: sa.Connection, token: str, now: datetime, settings: AuthSettings) -> tuple[int, Credential]:
+def _api_token_resolver(conn: sa.Connection, token: str, now: datetime,
+                        settings: AuthSettings) -> tuple[int, Credential]:
     return token_credential(conn, token, now=now)
 
 

@@ -25,7 +25,8 @@ def _locked_until(times: list[datetime], rule: LockoutRule) -> datetime | None:
     return end
 
 
-def _failures(conn: sa.Connection, column: sa.Column[str], value: str, since: datetime, now: datetime) -> list[datetime]:
+def _failures(conn: sa.Connection, column: sa.Column[str], value: str, since: datetime,
+              now: datetime) -> list[datetime]:
     query = (sa.select(login_attempts.c.at)
              .where(column == value, login_attempts.c.success.is_(False), login_attempts.c.at > since,
                     login_attempts.c.at <= now)

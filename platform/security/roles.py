@@ -51,8 +51,8 @@ def _check_actions(actions: Iterable[str], allowed: tuple[str, ...]) -> frozense
     chosen = frozenset(actions)
     unknown = sorted(chosen - set(allowed))
     if unknown:
-        raise ValidationError("Unknown actions.", code="security.unknown_action",
-                              details=[ErrorDetail("actions", "security.unknown_action", {"action": a}) for a in unknown])
+        details = [ErrorDetail("actions", "security.unknown_action", {"action": a}) for a in unknown]
+        raise ValidationError("Unknown actions.", code="security.unknown_action", details=details)
     return chosen
 
 

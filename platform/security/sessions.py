@@ -53,13 +53,15 @@ def session_query(*extra: ColumnElement[Any]) -> sa.Select[Any]:
 _SESSION_QUERY = session_query()
 
 
-def session_credential(conn: sa.Connection, token: str, *, now: datetime, settings: AuthSettings) -> tuple[int, Credential]:
+def session_credential(conn: sa.Connection, token: str, *, now: datetime,
+                       settings: AuthSettings) -> tuple[int, Credential]:
     """The user and credential of a live session token; AuthenticationError otherwise. Slides the idle timer."""
     row = conn.execute(_SESSION_QUERY, {"token_hash": token_hash(token)}).first()
     return check_session_row(conn, row, now=now, settings=settings)
 
 
-def check_session_row(conn: sa.Connection, row: Any, *, now: datetime, settings: AuthSettings) -> tuple[int, Credential]:
+def check_session_row(conn: sa.Connection, row: Any, *, now: datetime,
+                      settings: AuthSettings) -> tuple[int, Credential]:
     """The user and credential of a looked-up session row (None: unknown token); AuthenticationError unless live."""
     if row is None or row.revoked_at is not None:
         raise AuthenticationError("Authentication failed.")
@@ -85,7 +87,8 @@ def revoke_user_sessions(conn: sa.Connection, user_id: int, *, now: datetime) ->
 
 def prune_sessions(conn: sa.Connection, *, before: datetime) -> int:
     """Delete sessions that expired or were revoked before `before` (a periodic job)."""
-    result = conn.execute(sa.delete(sessions).where(sa.or_(sessions.c.expires_at < before, sessions.c.revoked_at < before)))
+    stale = sa.or_(sessions.c.expires_at < before, sessions.c.revoked_at < before)
+    result = conn.execute(sa.delete(sessions).where(stale))
     return int(result.rowcount)
 
 

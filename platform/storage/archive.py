@@ -41,7 +41,8 @@ def load_archived(conn: sa.Connection) -> dict[tuple[str, str], ArchivedColumn]:
     """Every archived column, by (entity, column name)."""
     rows = conn.execute(sa.select(archived_columns)).mappings()
     return {
-        (r["entity"], r["column_name"]): ArchivedColumn(r["entity"], r["field_key"], r["column_name"], r["field"], r["revision"])
+        (r["entity"], r["column_name"]): ArchivedColumn(
+            r["entity"], r["field_key"], r["column_name"], r["field"], r["revision"])
         for r in rows
     }
 

@@ -62,7 +62,8 @@ class EntityBinding:
                 return self.table.c._parent_id
             raise KeyError(name)
         field_type = self.catalog.field_type(field)
-        if field_type.stored(field) and not (field_type.computed and self.inline_computed and field.type != "auto_number"):
+        inline = field_type.computed and self.inline_computed and field.type != "auto_number"
+        if field_type.stored(field) and not inline:
             column: ColumnElement[Any] = self.table.c[field.column]
             readable = self.stored_guard(field) if self.guard is not None and field_type.computed else None
             return column if readable is None else sa.case((readable, column), else_=sa.null())
@@ -101,7 +102,8 @@ class EntityBinding:
         """`computed_sql` rounded half-up to the field's scale when it is a decimal, as its column would hold it."""
         value = self.computed_sql(field)
         column_type = self.catalog.field_type(field).sa_type(field, self.catalog)
-        if isinstance(column_type, sa.Numeric) and not isinstance(column_type, sa.Float) and column_type.scale is not None:
+        if (isinstance(column_type, sa.Numeric) and not isinstance(column_type, sa.Float)
+                and column_type.scale is not None):
             return round_half_up(value, column_type.scale, self.dialect)
         return value
 

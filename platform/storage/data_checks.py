@@ -30,7 +30,7 @@ class ColumnRewrite:
 
     entity: str
     column: str
-    field: FieldDef
+    definition: FieldDef
     retype: bool
     values: list[tuple[int, Any]] = field(default_factory=list)
 

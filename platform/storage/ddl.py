@@ -130,5 +130,5 @@ class ColumnDDL:
     def _add_foreign_key(self, table: str, column: sa.Column[Any]) -> None:
         for fk in column.foreign_keys:
             target_table, target_column = fk.target_fullname.rsplit(".", 1)
-            self.ops.create_foreign_key(str(fk.name) if fk.name else None, table, target_table, [column.name], [target_column],
-                                        ondelete=fk.ondelete)
+            self.ops.create_foreign_key(str(fk.name) if fk.name else None, table, target_table, [column.name],
+                                        [target_column], ondelete=fk.ondelete)

@@ -15,10 +15,10 @@ def dependency_graph(catalog: Catalog) -> DependencyGraph:
     return catalog.dependencies
 
 
-def affected_ids(tables: EntityTables, dep: Dependency, source_ids: Iterable[int] | sa.Select[tuple[int]]) -> sa.Select[tuple[int]]:
+def affected_ids(tables: EntityTables, dep: Dependency, source_ids: Iterable[int] | sa.Select[int]) -> sa.Select[int]:
     """SELECT of the ids of `dep.target` rows whose stored values read the given source rows."""
-    ids: sa.Select[tuple[int]] | list[int] = source_ids if isinstance(source_ids, sa.Select) else list(source_ids)
-    selected: sa.Select[tuple[int]] | None = None
+    ids: sa.Select[int] | list[int] = source_ids if isinstance(source_ids, sa.Select) else list(source_ids)
+    selected: sa.Select[int] | None = None
     for hop in reversed(dep.hops):
         near, far = tables[hop.entity], tables[hop.target]
         if hop.kind == "link":

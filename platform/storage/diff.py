@@ -246,10 +246,12 @@ def _index_changes(before: EntityDef, after: EntityDef, old: Catalog, new: Catal
         if was[name] != now.get(name):
             columns, unique, live = was[name]
             kind = ChangeKind.DROP_UNIQUE if unique else ChangeKind.DROP_INDEX
-            changes.append(Change(kind, after.key, details={"index": name, "columns": list(columns), "live_only": live}))
+            details = {"index": name, "columns": list(columns), "live_only": live}
+            changes.append(Change(kind, after.key, details=details))
     for name in sorted(now):
         if now[name] != was.get(name):
             columns, unique, live = now[name]
             kind = ChangeKind.ADD_UNIQUE if unique else ChangeKind.ADD_INDEX
-            changes.append(Change(kind, after.key, details={"index": name, "columns": list(columns), "live_only": live}))
+            details = {"index": name, "columns": list(columns), "live_only": live}
+            changes.append(Change(kind, after.key, details=details))
     return changes

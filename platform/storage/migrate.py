@@ -25,7 +25,8 @@ K = ChangeKind
 _DROPS = (K.DROP_INDEX, K.DROP_UNIQUE)
 _ADDS = (K.ADD_INDEX, K.ADD_UNIQUE)
 # Changes after which stored computed values may differ: they are recomputed for every row.
-_BACKFILL = (K.COMPUTED_CHANGED, K.CHANGE_TYPE, K.CHANGE_OPTIONS, K.RESTORE_FIELD, K.CHANGE_LINK_TARGET, K.ARCHIVE_FIELD)
+_BACKFILL = (K.COMPUTED_CHANGED, K.CHANGE_TYPE, K.CHANGE_OPTIONS, K.RESTORE_FIELD, K.CHANGE_LINK_TARGET,
+             K.ARCHIVE_FIELD)
 
 
 def apply_diff(conn: sa.Connection, diff: SchemaDiff, plan: CheckPlan, *, revision: int, now: datetime,
@@ -41,7 +42,8 @@ def apply_diff(conn: sa.Connection, diff: SchemaDiff, plan: CheckPlan, *, revisi
             _migrate_entity(ddl, diff, plan, entity, tables, revision, now)
     for change in diff.of_kind(K.ARCHIVE_ENTITY):
         raw = diff.old.entities[change.entity].raw
-        record_archived(conn, change.entity, ENTITY_MARK, ENTITY_MARK, {"definition": raw, "type": "entity"}, revision, now)
+        info = {"definition": raw, "type": "entity"}
+        record_archived(conn, change.entity, ENTITY_MARK, ENTITY_MARK, info, revision, now)
     if diff.of_kind(*_BACKFILL):
         backfill(conn, Definitions(stamp=0, catalog=diff.new, tables=tables), env)
     return tables
@@ -90,7 +92,8 @@ def _apply_column_change(ddl: ColumnDDL, diff: SchemaDiff, plan: CheckPlan, kind
     if kind == K.ARCHIVE_FIELD:
         old_field = diff.old.entities[key].field_by_key(field_key)
         assert old_field is not None
-        info = {"definition": old_field.raw, "type": old_field.type, "column_type": column_signature(old_field, diff.old),
+        info = {"definition": old_field.raw, "type": old_field.type,
+                "column_type": column_signature(old_field, diff.old),
                 "foreign_key": bool(diff.old.field_type(old_field).foreign_key(old_field, diff.old))}
         record_archived(ddl.conn, key, field_key, old_field.column, info, revision, now)
         if info["foreign_key"]:

@@ -67,7 +67,7 @@ def entity_index(table: sa.Table, entity: EntityDef, key: str, columns: list[str
 def field_column(field: FieldDef, catalog: Catalog, *, with_foreign_key: bool = True) -> sa.Column[object]:
     """The column of a stored field. Always nullable: `required` is enforced by the records service."""
     field_type = catalog.field_type(field)
-    args: list[object] = []
+    args: list[sa.ForeignKey] = []
     target = field_type.foreign_key(field, catalog)
     if target and with_foreign_key:
         on_delete = _ON_DELETE.get(field.get("on_delete", "restrict"))
@@ -100,10 +100,10 @@ def build_table(entity: EntityDef, catalog: Catalog, metadata: sa.MetaData) -> s
     table = sa.Table(entity.table_name, metadata, *columns)
     if entity.is_child:
         _index("ix", table, "parent", "parent", table.c._parent_id, table.c._position)
-    for field in catalog.stored_fields(entity):
-        field_index(table, entity, field, catalog)
+    for stored in catalog.stored_fields(entity):
+        field_index(table, entity, stored, catalog)
     for index in entity.indexes:
-        entity_index(table, entity, index.key, [entity.field(n).column for n in index.fields if entity.field(n)], index.unique)
+        entity_index(table, entity, index.key, [f.column for n in index.fields if (f := entity.field(n))], index.unique)
     return table
 
 

@@ -190,7 +190,8 @@ def _add_lines(t: Trading) -> None:
     }
     for number, lines in plan.items():
         rows = [{"item": items[sku], "qty": qty, "unit_price": price} for sku, qty, price in lines]
-        t.run(lambda ctx: records.update(ctx, "purchase_order", t.ids["purchase_order"][number], {"lines": rows}))
+        order_id = t.ids["purchase_order"][number]
+        t.run(lambda ctx, order_id=order_id, rows=rows: records.update(ctx, "purchase_order", order_id, {"lines": rows}))
     orders = t.ids["purchase_order"]
     t.run(lambda ctx: records.update(ctx, "purchase_order", orders["PO-2025-0001"], {"status": "ordered"}))
     t.run(lambda ctx: records.update(ctx, "purchase_order", orders["PO-2025-0002"], {"status": "received"}))
@@ -383,7 +384,8 @@ def _convert_a_type(t: Trading) -> None:
 
 def _refuse_a_type_change(t: Trading) -> None:
     before, rev = snapshot(t), revision(t)
-    shelf_to_integer: Callable[[dict[str, Any]], None] = lambda raw: _field(raw, "item", "shelf").update(type="integer")
+    def shelf_to_integer(raw: dict[str, Any]) -> None:
+        _field(raw, "item", "shelf").update(type="integer")
     with pytest.raises(SchemaChangeError) as refused:
         t.apply(shelf_to_integer)
     sheet = t.ids["item"]["SHEET-2"]
@@ -439,8 +441,8 @@ def _index_names(t: Trading, table: str) -> set[str]:
 def _add_and_remove_an_index(t: Trading) -> None:
     before = snapshot(t)
     existing = _index_names(t, "t_stock_movement")
-    add: Callable[[dict[str, Any]], None] = lambda raw: _entity(raw, "stock_movement").setdefault("indexes", []).append(
-        {"key": "item_day", "fields": ["item", "moved_on"]})
+    def add(raw: dict[str, Any]) -> None:
+        _entity(raw, "stock_movement").setdefault("indexes", []).append({"key": "item_day", "fields": ["item", "moved_on"]})
     assert _kinds(t.apply(add)) == {"add_index"}
     added = _index_names(t, "t_stock_movement") - existing
     assert len(added) == 1 and "item_day" in added.pop()
@@ -453,7 +455,8 @@ def _add_and_remove_an_index(t: Trading) -> None:
 
 def _add_unique(t: Trading) -> None:
     before, rev = snapshot(t), revision(t)
-    unique_name: Callable[[dict[str, Any]], None] = lambda raw: _field(raw, "supplier", "name").update(unique=True)
+    def unique_name(raw: dict[str, Any]) -> None:
+        _field(raw, "supplier", "name").update(unique=True)
     with pytest.raises(SchemaChangeError) as refused:
         t.apply(unique_name)
     first, second = t.ids["supplier"]["HD001"], t.ids["supplier"]["HD005"]

@@ -40,7 +40,7 @@ ADMIN_PASSWORD_ENV = "JIMU_ADMIN_PASSWORD"
 DEFAULT_ADMIN = "admin"
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     admin = commands.add_parser("admin", help="users and administration")
     sub = admin.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = sub.add_parser("create-user", parents=[common], help="create a user (password generated when not given)")

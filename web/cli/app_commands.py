@@ -17,7 +17,7 @@ from jimu.web.cli.runtime import open_kernel
 from jimu.web.cli.session import Session
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     app = commands.add_parser("app", help="app definitions")
     sub = app.add_subparsers(dest="action", required=True, metavar="ACTION")
     apply = sub.add_parser("apply", parents=[common], help="install or update apps from a JSON file or a folder")

@@ -10,7 +10,7 @@ from jimu.web.cli.runtime import display_url, open_kernel
 from jimu.web.cli.session import Session
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     db = commands.add_parser("db", help="database set-up")
     sub = db.add_subparsers(dest="action", required=True, metavar="ACTION")
     init = sub.add_parser("init", parents=[common], help="create or upgrade the platform tables")

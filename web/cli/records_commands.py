@@ -15,7 +15,7 @@ from jimu.web.cli.runtime import open_kernel
 from jimu.web.cli.session import Session
 
 
-def register(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     records = commands.add_parser("records", help="import and export records")
     sub = records.add_subparsers(dest="action", required=True, metavar="ACTION")
     imp = sub.add_parser("import", parents=[common], help="import a CSV or XLSX file into an entity")

@@ -1,6 +1,7 @@
 """Aggregates over a child collection: SUM, AVG, MIN, MAX, COUNT."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +15,7 @@ from ..values import to_decimal
 from .registry import AGGREGATES, AggregateDef, SignatureError
 
 
-def _needs(name: str, allowed: frozenset[ExprType], what: str):  # type: ignore[no-untyped-def]
+def _needs(name: str, allowed: frozenset[ExprType], what: str) -> Callable[[ExprType | None], ExprType]:
     def rule(value: ExprType | None) -> ExprType:
         if value is None or (value not in allowed and value is not ExprType.NULL):
             got = "a collection" if value is None else value.value
@@ -42,12 +43,13 @@ def _zero_if_empty(subquery: ColumnElement[Any], ctx: SqlContext) -> ColumnEleme
     return sa.cast(total, sa.BigInteger()) if ctx.result_type is ExprType.INTEGER else total
 
 
-def _ordered(fn_name: str):  # type: ignore[no-untyped-def]
+def _ordered(fn_name: str) -> Callable[[ColumnElement[Any] | None, SqlContext], ColumnElement[Any]]:
     def sql(value: ColumnElement[Any] | None, ctx: SqlContext) -> ColumnElement[Any]:
         assert value is not None
         if ctx.result_type is ExprType.TEXT and not ctx.sqlite:
             value = text_order(value)
-        return getattr(sa.func, fn_name)(value, type_=sql_type(ctx.result_type))  # type: ignore[no-any-return]
+        call: ColumnElement[Any] = getattr(sa.func, fn_name)(value, type_=sql_type(ctx.result_type))
+        return call
 
     return sql
 

@@ -1,7 +1,7 @@
 """Number functions: ROUND, ABS, and scalar MIN / MAX."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from ..errors import ErrorCode
 from ..sql_support import SqlArg, SqlContext, sql_type, text_order
 from ..types import ORDERED_TYPES, ExprType
 from ..values import round_half_up
-from .registry import FUNCTIONS, Arg, FunctionDef, SignatureError
+from .registry import FUNCTIONS, Arg, FunctionDef, PyImpl, SignatureError, SqlImpl, TypeRule
 from .rules import INTEGER, NUMBER, common, expect
 
 
@@ -41,7 +41,7 @@ def _sql_round(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]:
     return rounded
 
 
-def _extreme_type(name: str):  # type: ignore[no-untyped-def]
+def _extreme_type(name: str) -> TypeRule:
     def rule(args: Sequence[Arg]) -> ExprType:
         joined = common(name, args, range(len(args)))
         if joined not in ORDERED_TYPES | {ExprType.NULL}:
@@ -54,7 +54,7 @@ def _extreme_type(name: str):  # type: ignore[no-untyped-def]
     return rule
 
 
-def _py_extreme(pick: Any):  # type: ignore[no-untyped-def]
+def _py_extreme(pick: Callable[[list[Any]], Any]) -> PyImpl:
     def impl(args: Sequence[Any], env: EvalEnv) -> Any:
         present = [a for a in args if a is not None]
         return pick(present) if present else None
@@ -62,14 +62,14 @@ def _py_extreme(pick: Any):  # type: ignore[no-untyped-def]
     return impl
 
 
-def _sql_extreme(sqlite_name: str, pg_name: str):  # type: ignore[no-untyped-def]
+def _sql_extreme(sqlite_name: str, pg_name: str) -> SqlImpl:
     def impl(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]:
         exprs = [a.expr for a in args]
-        if ctx.sqlite:
-            return getattr(sa.func, sqlite_name)(*exprs, type_=sql_type(ctx.result_type))
-        if ctx.result_type is ExprType.TEXT:
+        if not ctx.sqlite and ctx.result_type is ExprType.TEXT:
             exprs = [text_order(e) for e in exprs]
-        return getattr(sa.func, pg_name)(*exprs, type_=sql_type(ctx.result_type))
+        call: ColumnElement[Any] = getattr(sa.func, sqlite_name if ctx.sqlite else pg_name)(
+            *exprs, type_=sql_type(ctx.result_type))
+        return call
 
     return impl
 

@@ -44,7 +44,8 @@ def _concat_type(args: Sequence[Arg]) -> ExprType:
 def _text_fn(name: str, doc: str, py: Any, sql_pg: Any, sql_sqlite: Any = None) -> FunctionDef:
     def sql(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]:
         fn = sql_sqlite if ctx.sqlite and sql_sqlite is not None else sql_pg
-        return fn(args[0].expr, type_=sa.Text())  # type: ignore[no-any-return]
+        call: ColumnElement[Any] = fn(args[0].expr, type_=sa.Text())
+        return call
 
     return FunctionDef(name, doc, 1, 1, lambda args: (expect(name, args, 0, TEXT), ExprType.TEXT)[1],
                        strict(py), sql)

@@ -81,8 +81,9 @@ def test_nested_and_or(sales: SalesData) -> None:
         {"and": [{"field": "status", "op": "eq", "value": "confirmed"},
                  {"or": [{"field": "code", "op": "eq", "value": "a"}, {"field": "discount", "op": "gte", "value": "20"}]}]},
     ]}
-    keep = lambda o: (o["status"] == "draft" and o["order_date"] is None) or (
-        o["status"] == "confirmed" and (o["code"] == "a" or o["discount"] >= 20))
+    def keep(o: dict[str, Any]) -> bool:
+        return (o["status"] == "draft" and o["order_date"] is None) or (
+            o["status"] == "confirmed" and (o["code"] == "a" or o["discount"] >= 20))
     got = ids(sales, ListQuery(filters=tree, limit=500))
     assert got == expected(sales, keep) and got
 
@@ -114,7 +115,8 @@ def test_search_escapes_wildcards_and_ignores_case(sales: SalesData) -> None:
     def search(term: str) -> list[int]:
         return ids(sales, ListQuery(search=term, limit=500))
 
-    notes = lambda text: expected(sales, lambda o: text in (o["notes"] or "").lower())
+    def notes(text: str) -> list[int]:
+        return expected(sales, lambda o: text in (o["notes"] or "").lower())
     assert search("%") == notes("%")
     assert search("_") == notes("_")
     assert search("%_") == notes("%_") and search("%_")

@@ -52,7 +52,7 @@ def test_a_link_must_point_to_a_live_record_passing_the_link_filter(shop: Shop) 
     shop.run(lambda ctx: records.delete(ctx, "customer", gone["id"]))
     for target, code in ((sleepy, "records.link_filtered"), (gone, "records.link_deleted")):
         with pytest.raises(ValidationError) as failed:
-            shop.run(lambda ctx: records.create(ctx, "sales_order", {"customer": target["id"]}))
+            shop.run(lambda ctx, target=target: records.create(ctx, "sales_order", {"customer": target["id"]}))
         assert _paths(failed.value) == {"customer": code}
 
 
