@@ -1,8 +1,5 @@
 # Jimu developer commands. Every target creates .venv first when it is missing (or when
 # pyproject.toml changed since the last install).
-#
-# Never run `python -m pytest` or Python with the repository root as the working directory on
-# sys.path: the repo's `platform/` folder would shadow the standard library's `platform`.
 # The package is installed (editable) and imported as `jimu.*`.
 
 PYTHON ?= python3
@@ -11,14 +8,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install test bench run clean-venv
+.PHONY: install test lint bench run clean-venv
 
 install: $(STAMP)
 
 # Re-install when pyproject.toml is newer than the stamp.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	@touch $(STAMP)
 
 ## make test: the whole suite (SQLite; set JIMU_TEST_DATABASE_URL for PostgreSQL).
@@ -27,6 +24,12 @@ test: $(STAMP)
 	@status=0; $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; fi; \
 	exit $$status
+
+## make lint: ruff check over the repository, then mypy (strict) over jimu.platform, jimu.engines
+## and jimu.web (configured in pyproject.toml; imports of jimu.* resolve through .typecheck/).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 # The benchmarks run as a script, so sys.path[0] is bench/, never the repo root.
 ## make bench [BENCH_ARGS="--rows 100000"]: SQLite, then PostgreSQL by default.

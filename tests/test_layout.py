@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 import importlib
 import platform
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,30 @@ PACKAGES = {"platform": "jimu.platform", "engines": "jimu.engines", "web": "jimu
 def test_platform_is_the_standard_library() -> None:
     assert ROOT not in Path(platform.__file__).resolve().parents
     assert platform.python_version().count(".") == 2
+
+
+def _run_in_root(*args: str) -> subprocess.CompletedProcess[str]:
+    """Python with the repository root as the working directory (so the root is on sys.path)."""
+    return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_python_started_in_the_root_finds_the_standard_library() -> None:
+    result = _run_in_root("-c", "import platform, uuid; print(platform.system(), platform.__file__)")
+    assert result.returncode == 0, result.stderr
+    system, location = result.stdout.split()
+    assert system == platform.system()
+    assert ROOT not in Path(location).resolve().parents
+
+
+def test_pytest_started_in_the_root_collects() -> None:
+    result = _run_in_root("-m", "pytest", "--collect-only", "-p", "no:cacheprovider", "tests/test_i18n.py")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "tests/test_i18n.py::" in result.stdout
+
+
+@pytest.mark.parametrize("folder", [*PACKAGES, "migrations"])
+def test_root_folders_are_namespace_portions(folder: str) -> None:
+    assert not (ROOT / folder / "__init__.py").exists()
 
 
 @pytest.mark.parametrize("folder", [*PACKAGES, "migrations"])

@@ -1,1 +1,0 @@
-"""Interpreters of definitions: expressions, forms, workflow, reports."""

@@ -1,1 +1,0 @@
-"""Alembic migrations for the platform tables."""

@@ -1,1 +1,0 @@
-"""Jimu kernel: settings, database, definitions, storage, security, audit, jobs."""

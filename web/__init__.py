@@ -1,1 +1,0 @@
-"""Delivery: HTTP API, browser UI and the jimu CLI."""
