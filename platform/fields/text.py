@@ -162,7 +162,8 @@ class EmailType(_CheckedTextType):
 class PhoneType(_CheckedTextType):
     name = "phone"
     label = {"en": "Phone", "zh-CN": "电话"}
-    format_pattern = rf"\+?(?:[0-9]|\([0-9]{{1,5}}\))[0-9 ()\-.]{{2,30}}(?:[{_BLANK}]*(?:ext|x|转)[{_BLANK}]*[0-9]{{1,6}})?"
+    format_pattern = (rf"\+?(?:[0-9]|\([0-9]{{1,5}}\))[0-9 ()\-.]{{2,30}}"
+                      rf"(?:[{_BLANK}]*(?:ext|x|转)[{_BLANK}]*[0-9]{{1,6}})?")
     invalid_code = "value.invalid_phone"
     default_max_length = 40
 
