@@ -25,8 +25,11 @@ from jimu.platform.storage.value_range import failed_function
 
 @contextmanager
 def refused_values(locale: str) -> Iterator[None]:
-    """A value the database or driver refuses (DataError: out of range, NUL in text; OverflowError: a number
-    SQLite cannot bind, a date moved out of range by a SQLite helper) becomes a ValueRefusedError, the unit of work rolled back like any other error."""
+    """A value the database or driver refuses becomes a ValueRefusedError.
+
+    DataError: out of range, NUL in text; OverflowError: a number SQLite cannot bind, a date moved out of
+    range by a SQLite helper. The unit of work is rolled back like after any other error.
+    """
     try:
         yield
     except (sa.exc.DataError, sa.exc.OperationalError, OverflowError) as error:

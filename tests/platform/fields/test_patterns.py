@@ -8,9 +8,8 @@ import pytest
 
 from jimu.platform.errors import DefinitionError
 from jimu.platform.fields import patterns
-from jimu.platform.registry.validation import validate_app
-
 from jimu.platform.fields.registry import FIELD_TYPES
+from jimu.platform.registry.validation import validate_app
 
 from .helpers import field, problems
 

@@ -45,7 +45,7 @@ def test_openapi_and_import_by_label_work_with_string_labels(kernel: Kernel, cli
     schemas = document.json()["components"]["schemas"]
     ticket = schemas["ticket"]
     assert ticket["properties"]["subject"]["title"] == "Subject line"
-    csv = "Subject line,Level\nPrinter jam,Low\n".encode()
+    csv = b"Subject line,Level\nPrinter jam,Low\n"
     imported = client.post("/api/v1/records/ticket/import", files={"file": ("t.csv", csv, "text/csv")},
                            headers=headers)
     assert imported.status_code == 200, imported.text
