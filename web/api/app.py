@@ -9,9 +9,9 @@ from jimu.platform.kernel import Kernel
 from jimu.platform.settings import Settings
 from jimu.web.api.config import ApiSettings
 from jimu.web.api.deps import ApiServices
+from jimu.web.api.docs_page import install_docs
 from jimu.web.api.errors import install_error_handlers
 from jimu.web.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
-from jimu.web.api.docs_page import install_docs
 from jimu.web.api.openapi import ROOT_OPENAPI_URL, install_openapi
 from jimu.web.api.openapi_caller import install_caller_documents
 from jimu.web.api.problems import problem, problem_response

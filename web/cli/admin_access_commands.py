@@ -14,7 +14,7 @@ from jimu.web.cli.output import Output
 from jimu.web.cli.session import Session
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     sub.add_parser("list-roles", parents=[common], help="roles with their grants and rules").set_defaults(
         handler=list_roles_command)
     create = sub.add_parser("create-role", parents=[common], help="create a role")
@@ -52,7 +52,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     _register_departments(sub, common)
 
 
-def _register_departments(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def _register_departments(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                          common: argparse.ArgumentParser) -> None:
     sub.add_parser("list-departments", parents=[common], help="departments with parent, manager and members"
                    ).set_defaults(handler=list_departments_command)
     create = sub.add_parser("create-department", parents=[common], help="create a department")

@@ -14,7 +14,7 @@ from jimu.web.cli.output import Output
 from jimu.web.cli.session import Session
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     listing = sub.add_parser("list-users", parents=[common], help="list users (a page at a time)")
     listing.add_argument("--q", help="search username, display name and email")
     listing.add_argument("--limit", type=int, default=views.DEFAULT_LIMIT)

@@ -146,8 +146,9 @@ def _grants_of(conn: sa.Connection, catalog: Catalog, keys: list[str]) -> dict[s
 def _role_views(conn: sa.Connection, catalog: Catalog, rows: Sequence[Any]) -> list[dict[str, Any]]:
     keys = [row.key for row in rows]
     grants = _grants_of(conn, catalog, keys)
-    counts = dict(conn.execute(sa.select(user_roles.c.role_key, sa.func.count()).where(user_roles.c.role_key.in_(keys))
-                               .group_by(user_roles.c.role_key)).all()) if keys else {}
+    members = (sa.select(user_roles.c.role_key, sa.func.count()).where(user_roles.c.role_key.in_(keys))
+               .group_by(user_roles.c.role_key))
+    counts: dict[str, int] = {key: int(count) for key, count in conn.execute(members)} if keys else {}
     return [{"key": row.key, "label": row.label, "created_at": row.created_at, "users": int(counts.get(row.key, 0)),
              **grants[row.key]} for row in rows]
 
