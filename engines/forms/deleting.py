@@ -146,7 +146,7 @@ def _clear_links(ctx: Context, back: BackLink, ids: Sequence[int], record_id: in
     statement = (sa.update(table).where(table.c.id.in_(ids))
                  .values({field.column: None, **stamp(ctx, creating=False), "_version": table.c._version + 1})
                  .returning(table.c.id, table.c._version))
-    versions = dict(ctx.conn.execute(statement).all())
+    versions: dict[int, int] = dict(ctx.conn.execute(statement).all())
     recomputation.touch(back.entity.key, ids, [field.name])
     recomputation.run()
     change: Change = {"field": field.name, "old": record_id, "new": None, "caused_by": cause.as_json()}
@@ -174,7 +174,7 @@ def _change_lines(ctx: Context, back: BackLink, ids: Sequence[int], record_id: i
     statement = (sa.update(parents).where(parents.c.id.in_(parent_ids))
                  .values({**stamp(ctx, creating=False), "_version": parents.c._version + 1})
                  .returning(parents.c.id, parents.c._version))
-    versions = dict(ctx.conn.execute(statement).all())
+    versions: dict[int, int] = dict(ctx.conn.execute(statement).all())
     recomputation.touch(parent_entity.key, parent_ids)
     recomputation.run()
     entries = []

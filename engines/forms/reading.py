@@ -111,7 +111,8 @@ def read_plan(ctx: Context, entity: EntityDef) -> ReadPlan:
     key = (entity.key, ctx.dialect)
     cached = plans.get(key)
     if cached is not None and unrestricted(ctx, cached[1]):
-        return cached[0]
+        plan: ReadPlan = cached[0]
+        return plan
     env, guard = watched_env(ctx), ReaderGuard(ctx)
     plan = _build_plan(ctx, entity, env, guard)
     if not env.touched and not guard.restricted:

@@ -253,8 +253,10 @@ class Catalog:
             found = self._expressions[key] = self._compile(entity_key, source, expected)
             return found
         cache = self.caches["expressions"]
-        found = cache.get(key)
-        return found if found is not None else cache.put(key, self._compile(entity_key, source, expected))
+        cached: CheckedExpression | None = cache.get(key)
+        if cached is None:
+            cached = cache.put(key, self._compile(entity_key, source, expected))
+        return cached
 
     def _compile(self, entity_key: str, source: str, expected: ExprType | None) -> CheckedExpression:
         return compile_expression(source, self.scope(entity_key), expected=expected)

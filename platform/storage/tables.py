@@ -71,7 +71,8 @@ def field_column(field: FieldDef, catalog: Catalog, *, with_foreign_key: bool = 
     target = field_type.foreign_key(field, catalog)
     if target and with_foreign_key:
         on_delete = _ON_DELETE.get(field.get("on_delete", "restrict"))
-        args.append(sa.ForeignKey(target, ondelete=on_delete, name=index_name("fk", table_name_for(field.entity), field.column, "field")))
+        name = index_name("fk", table_name_for(field.entity), field.column, "field")
+        args.append(sa.ForeignKey(target, ondelete=on_delete, name=name))
     return sa.Column(field.column, field_type.sa_type(field, catalog), *args, nullable=True)
 
 

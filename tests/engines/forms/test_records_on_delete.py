@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from jimu.engines.forms import records
+from jimu.platform.bootstrap import init_database
 from jimu.platform.errors import ConflictError, ValidationError
 from jimu.platform.kernel import Kernel
-from jimu.platform.bootstrap import init_database
 
 APP: dict[str, Any] = {
     "key": "works", "version": "1.0.0",
