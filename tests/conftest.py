@@ -18,6 +18,19 @@ from jimu.platform.database import create_engine
 
 TEST_DATABASE_URL = os.environ.get("JIMU_TEST_DATABASE_URL", "")
 
+# argon2's cheapest cost for every password hashed in a test, set the way a deployment sets it (the
+# environment), so this process and any CLI it starts hash cheaply. One test keeps the real cost
+# (tests/platform/security/test_passwords.py).
+CHEAP_PASSWORD_HASHING = {"JIMU_ARGON2_TIME_COST": "1", "JIMU_ARGON2_MEMORY_KIB": "8", "JIMU_ARGON2_PARALLELISM": "1"}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in CHEAP_PASSWORD_HASHING.items():
+            patch.setenv(name, value)
+        yield
+
 
 @pytest.fixture(scope="session")
 def postgres_scratch() -> Iterator[tuple[str, Engine]]:
