@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -23,6 +24,12 @@ from jimu.engines.expressions import (
 from .conftest import ENV, SCOPE, Database, T, binding, check, orders
 
 
+def _value(node: ast.Node) -> tuple[Any, T]:
+    """The value and type of a literal (the parse of a source holding only one)."""
+    assert isinstance(node, ast.Literal), node
+    return node.value, node.type
+
+
 def _limit_code(source: str) -> str:
     with pytest.raises(ExpressionLimitError) as caught:
         parse(source)
@@ -33,11 +40,11 @@ def test_deep_parentheses_fail_fast() -> None:
     assert _limit_code("(" * 10_000 + "1" + ")" * 10_000) == "expression.limit.source_too_long"
     assert _limit_code("(" * 4000 + "1" + ")" * 4000) == "expression.limit.too_deep"
     assert _limit_code("(" * 4000) == "expression.limit.too_deep"
-    assert parse("(" * 60 + "1" + ")" * 60) is not None
+    assert _value(parse("(" * 60 + "1" + ")" * 60)) == (1, T.INTEGER)
 
 
 def test_parentheses_inside_strings_do_not_count() -> None:
-    assert parse("'" + "(" * 500 + "'") is not None
+    assert _value(parse("'" + "(" * 500 + "'")) == ("(" * 500, T.TEXT)
 
 
 def test_long_chains_and_unary_runs() -> None:
@@ -54,12 +61,12 @@ def test_huge_source() -> None:
 def test_huge_literals() -> None:
     assert _limit_code("1" * 39) == "expression.limit.number_too_large"
     assert _limit_code("0." + "1" * 40) == "expression.limit.number_too_large"
-    assert parse("9" * 37 + ".5") is not None
+    assert _value(parse("9" * 37 + ".5")) == (Decimal("9" * 37 + ".5"), T.DECIMAL)
 
 
 def test_integer_literals_fit_64_bits() -> None:
     """A larger integer would overflow SQLite's binding and PostgreSQL's BIGINT: refused with its position."""
-    assert parse(str(2**63 - 1)) is not None
+    assert _value(parse(str(2**63 - 1))) == (2**63 - 1, T.INTEGER)
     for source in (str(2**63), f"LEFT('a', {2**63})", f"-{2**63} < 0", "1" * 38):
         with pytest.raises(ExpressionLimitError) as caught:
             parse(source)

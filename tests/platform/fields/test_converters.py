@@ -72,4 +72,7 @@ def test_no_checker_when_nothing_can_fail() -> None:
     assert FIELD_TYPES["integer"].checker(field("integer")) is None
     assert FIELD_TYPES["date"].checker(field("date")) is None
     assert FIELD_TYPES["select"].checker(field("select", options=OPTIONS)) is None
-    assert FIELD_TYPES["integer"].checker(field("integer", min=0)) is not None
+    at_least_zero = FIELD_TYPES["integer"].checker(field("integer", min=0))
+    assert at_least_zero is not None
+    assert list(at_least_zero(0)) == []
+    assert [problem.code for problem in at_least_zero(-1)] == ["value.below_min"]

@@ -6,7 +6,7 @@ from typing import Any
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.validation import validate_app
 from jimu.platform.storage.archive import ArchivedColumn
-from jimu.platform.storage.diff import ChangeKind, compute_diff
+from jimu.platform.storage.diff import ChangeKind, SchemaDiff, compute_diff
 from jimu.platform.storage.tables import index_name
 
 
@@ -14,7 +14,8 @@ def app(*fields: dict[str, Any]) -> dict[str, Any]:
     return {"key": "a", "version": "1.0.0", "entities": [{"key": "item", "fields": list(fields)}]}
 
 
-def diff(old: dict[str, Any], new: dict[str, Any], archived: dict[tuple[str, str], ArchivedColumn] | None = None):  # type: ignore[no-untyped-def]
+def diff(old: dict[str, Any], new: dict[str, Any],
+         archived: dict[tuple[str, str], ArchivedColumn] | None = None) -> SchemaDiff:
     installed, _ = validate_app(old)
     _, catalog = validate_app(new, [installed])
     return compute_diff(Catalog([installed]), catalog, "a", archived or {})
@@ -38,7 +39,10 @@ def test_precision_change_is_a_type_change_and_index_changes_are_listed() -> Non
                   app({"name": "qty", "type": "decimal", "precision": 12, "scale": 2, "indexed": True}))
     assert [c.kind for c in result.changes] == [ChangeKind.CHANGE_TYPE, ChangeKind.ADD_INDEX]
     assert result.changes[1].details["index"] == index_name("ix", "t_item", "qty", "field")
-    assert all(line for line in result.describe())
+    assert result.describe() == [
+        "change item.qty from decimal to decimal",
+        f"add index {index_name('ix', 't_item', 'qty', 'field')} on item (qty)",
+    ]
 
 
 def test_re_added_archived_key_is_a_restore() -> None:

@@ -1,6 +1,7 @@
 """The application shell: health check, request ids, the last-resort 500, streamed body limits."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from jimu.platform.database import create_engine
@@ -15,7 +16,7 @@ def test_healthz_is_503_without_a_database() -> None:
     with TestClient(create_app(Kernel(engine))) as client:
         response = client.get("/healthz")
     assert response.status_code == 503 and response.json()["code"] == "api.database_unavailable"
-    assert response.headers["X-Request-ID"]
+    assert re.fullmatch("[0-9a-f]{32}", response.headers["X-Request-ID"])  # a fresh one: the client sent none
 
 
 def test_unexpected_errors_are_500_problems_without_internals(world: World) -> None:

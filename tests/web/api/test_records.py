@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -60,7 +61,9 @@ def test_crud_with_lines_and_optimistic_locking(world: World, admin: dict[str, s
 
     history = c.get(f"{R}/sales_order/{order['id']}/history", headers={**admin, "X-Request-ID": "req-42"}).json()
     assert [e["action"] for e in history["data"]] == ["restore", "delete", "update", "update", "create"]
-    assert all(e["request_id"] for e in history["data"])
+    request_ids = [e["request_id"] for e in history["data"]]
+    assert request_ids[0] == restored.headers["X-Request-ID"]  # each entry names the request that wrote it
+    assert len(set(request_ids)) == 5 and all(re.fullmatch("[0-9a-f]{32}", i) for i in request_ids)
 
 
 def test_deleting_a_linked_record_is_refused_with_the_linking_records(world: World, admin: dict[str, str],
