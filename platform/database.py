@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from jimu.engines.expressions.sqlite_functions import register_sqlite_functions
+from jimu.platform import statements
 
 READ_MOSTLY = "jimu_read_mostly"  # execution option: on SQLite, begin a deferred (shared) transaction
 
@@ -16,19 +17,22 @@ def is_sqlite(engine_or_dialect: Any) -> bool:
     return name == "sqlite"
 
 
-def create_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine configured the way every Jimu component expects."""
+def create_engine(url: str, *, statement_timeout: float | None = 30.0, **kwargs: Any) -> Engine:
+    """Create an engine configured the way every Jimu component expects; each of its statements may
+    run `statement_timeout` seconds (None or 0: no limit; see platform/statements.py)."""
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, **kwargs)
         sa.event.listen(engine, "connect", _configure_sqlite_connection)
         # pysqlite's own transaction handling defers BEGIN; take control so that
         # every Jimu transaction really is one (SAVEPOINTs, DDL in transactions).
         sa.event.listen(engine, "begin", _sqlite_begin)
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    kwargs.setdefault("pool_pre_ping", True)
-    return sa.create_engine(url, **kwargs)
+    else:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        kwargs.setdefault("pool_pre_ping", True)
+        engine = sa.create_engine(url, **kwargs)
+    statements.install(engine, statement_timeout)
+    return engine
 
 
 def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:

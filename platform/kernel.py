@@ -19,6 +19,7 @@ from jimu.platform.registry.apply import ApplyResult, apply_app
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.repository import STAMP_QUERY, definitions_stamp, load_apps
 from jimu.platform.settings import Settings
+from jimu.platform.statements import Cancellation, schema_transaction, translated
 from jimu.platform.storage.tables import build_tables
 from jimu.platform.storage.value_range import failed_function
 
@@ -63,7 +64,7 @@ class Kernel:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Kernel:
-        return cls(create_engine(settings.database_url), settings=settings)
+        return cls(create_engine(settings.database_url, statement_timeout=settings.statement_timeout), settings=settings)
 
     def definitions(self, conn: sa.Connection) -> Definitions:
         """The installed definitions, rebuilt only when the stamp moved."""
@@ -87,15 +88,19 @@ class Kernel:
     @contextmanager
     def unit_of_work(self, *, user_id: int | None = None, locale: str = "en", access: AccessPolicy | None = None,
                      request_id: str | None = None, read_mostly: bool = False,
-                     first: Callable[[sa.Connection], int] | None = None) -> Iterator[Context]:
+                     first: Callable[[sa.Connection], int] | None = None,
+                     cancellation: Cancellation | None = None) -> Iterator[Context]:
         """One transaction: committed when the block ends, rolled back whole on any exception.
 
         `read_mostly` work (HTTP GETs, exports) starts a deferred transaction on SQLite, so readers
         run side by side instead of queueing for the write lock; writes still work in it.
         `first` runs first in the transaction and returns the definitions stamp it read (with
         `definitions_stamp_column()`), saving the stamp query — e.g. the API's token lookup.
+        `cancellation`, when set from another thread, stops the work's statements (platform/statements.py);
+        a statement past its time limit, cancelled or left waiting for a lock raises a typed 503 error.
         """
-        with self.engine.connect() as conn, conn.execution_options(**{READ_MOSTLY: read_mostly}).begin():
+        with self.engine.connect() as conn, translated(conn, cancellation), \
+                conn.execution_options(**{READ_MOSTLY: read_mostly}).begin():
             definitions = self.definitions(conn) if first is None else self.definitions_for_stamp(conn, first(conn))
             with refused_values(locale):
                 yield Context(conn=conn, definitions=definitions, user_id=user_id, locale=locale,
@@ -104,7 +109,10 @@ class Kernel:
     def apply_app(self, raw: Any, *, dry_run: bool = False, user_id: int | None = None,
                   locale: str = "en") -> ApplyResult:
         """Apply (or check, on `dry_run`) an app definition in a transaction of its own."""
-        with self.engine.begin() as conn:
+        settings = self.settings
+        with self.engine.connect() as conn, translated(conn), \
+                schema_transaction(conn, statement_timeout=settings.schema_statement_timeout,
+                                   lock_timeout=settings.schema_lock_timeout):
             result = apply_app(conn, raw, dry_run=dry_run, user_id=user_id, locale=locale, now=self.clock())
         if result.applied:
             self.invalidate()

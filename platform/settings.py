@@ -14,6 +14,10 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     default_locale: str = "en"
     timezone: str = "UTC"
+    # Seconds (0: no limit). Every statement; then a schema change's statements and its wait for locks.
+    statement_timeout: float = 30.0
+    schema_statement_timeout: float = 600.0
+    schema_lock_timeout: float = 5.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -21,4 +25,21 @@ class Settings:
             database_url=os.environ.get("JIMU_DATABASE_URL", DEFAULT_DATABASE_URL),
             default_locale=os.environ.get("JIMU_LOCALE", "en"),
             timezone=os.environ.get("JIMU_TIMEZONE", "UTC"),
+            statement_timeout=_seconds("JIMU_STATEMENT_TIMEOUT", cls.statement_timeout),
+            schema_statement_timeout=_seconds("JIMU_SCHEMA_STATEMENT_TIMEOUT", cls.schema_statement_timeout),
+            schema_lock_timeout=_seconds("JIMU_SCHEMA_LOCK_TIMEOUT", cls.schema_lock_timeout),
         )
+
+
+def _seconds(name: str, default: float) -> float:
+    """A duration in seconds from the environment (0 for none); a malformed or negative one is refused."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1e9:
+        raise ValueError(f"{name} must be a number of seconds (0 for no limit), not {text!r}.")
+    return value

@@ -22,7 +22,6 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from jimu.platform.context import Context
@@ -36,7 +35,9 @@ from jimu.platform.security import (
     bind_policy,
     verify_csrf,
 )
+from jimu.platform.statements import Cancellation
 from jimu.web.api.config import ApiSettings
+from jimu.web.api.disconnect import run_until_disconnected
 from jimu.web.api.request_info import request_id, request_locale
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -116,12 +117,14 @@ def authenticate(ctx: Context, request: Request, credential: RequestCredential) 
 
 
 @contextmanager
-def open_request_context(request: Request) -> Iterator[Context]:
-    """The request's unit of work, its principal authenticated and its policy bound (see the module doc)."""
+def open_request_context(request: Request, cancellation: Cancellation | None = None) -> Iterator[Context]:
+    """The request's unit of work, its principal authenticated and its policy bound (see the module doc);
+    `cancellation` stops its statements when the client goes away."""
     api = services_of(request)
     credential = RequestCredential(api, presented_credential(request, api.settings), api.kernel.clock())
     with api.kernel.unit_of_work(locale=request_locale(request), request_id=request_id(request),
-                                 read_mostly=request.method in SAFE_METHODS, first=credential) as ctx:
+                                 read_mostly=request.method in SAFE_METHODS, first=credential,
+                                 cancellation=cancellation) as ctx:
         principal = authenticate(ctx, request, credential)
         bind_policy(ctx, principal, api.security, security_stamp=credential.result().security_stamp)
         request.state.principal = principal
@@ -146,8 +149,8 @@ def in_unit_of_work(endpoint: Callable[..., Response]) -> Callable[..., Awaitabl
         parameters.append(inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request))
     wants_principal = "principal" in signature.parameters
 
-    def run(request: Request, arguments: dict[str, Any]) -> Response:
-        with open_request_context(request) as ctx:
+    def run(request: Request, arguments: dict[str, Any], cancellation: Cancellation) -> Response:
+        with open_request_context(request, cancellation) as ctx:
             injected: dict[str, Any] = {"ctx": ctx}
             if wants_principal:
                 injected["principal"] = request.state.principal
@@ -155,7 +158,8 @@ def in_unit_of_work(endpoint: Callable[..., Response]) -> Callable[..., Awaitabl
 
     async def call(**arguments: Any) -> Response:
         request = arguments["request"] if has_request else arguments.pop("request")
-        return await run_in_threadpool(run, request, arguments)
+        cancellation = Cancellation()  # cancelled when the client goes away (web/api/disconnect.py)
+        return await run_until_disconnected(request, cancellation, lambda: run(request, arguments, cancellation))
 
     for attribute in ("__name__", "__qualname__", "__doc__", "__module__"):
         setattr(call, attribute, getattr(endpoint, attribute))

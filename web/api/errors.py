@@ -62,6 +62,8 @@ async def jimu_error(request: Request, exc: Exception) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, TooManyAttemptsError):
         headers["Retry-After"] = str(exc.retry_after)
+    elif isinstance(exc.params.get("retry_after"), int):  # e.g. database.locked
+        headers["Retry-After"] = str(exc.params["retry_after"])
     if isinstance(exc, AuthenticationError):
         headers["WWW-Authenticate"] = "Bearer"
     return problem_response(error_problem(exc, request_locale(request)), headers)
