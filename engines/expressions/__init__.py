@@ -56,7 +56,7 @@ def compile_expression(
     source: str, scope: TypeScope, *, expected: ExprType | None = None, limits: Limits = DEFAULT_LIMITS
 ) -> CheckedExpression:
     """Parse and type-check; raises ExpressionSyntaxError / ExpressionTypeError / ExpressionLimitError."""
-    result = check(parse(source, limits), scope, expected)
+    result = check(parse(source, limits), scope, expected, limits)
     return CheckedExpression(source, result.node.type, result.node, frozenset(result.references), result.uses_now)
 
 

@@ -1,4 +1,5 @@
-"""Type checking: syntax tree + scope → typed tree, references and volatility."""
+"""Type checking: syntax tree + scope → typed tree, references and volatility; every node's text bound
+is checked on the way (bounds.py), so no part of an accepted expression can build an unbounded text."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -6,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import ast
+from .bounds import check_bound, field_bound, value_bound, widest
 from .errors import ErrorCode, ExpressionTypeError
+from .limits import DEFAULT_LIMITS, Limits
 from .functions import AGGREGATES, FUNCTIONS, OPERATORS, AggregateDef, Arg, FunctionDef, SignatureError
 from .scope import ScopeField, TypeScope
 from .typed import TAggregate, TCall, TField, TInList, TLiteral, TNode
@@ -33,8 +36,10 @@ def _error(message: str, code: ErrorCode, node: ast.Node, **params: Any) -> Expr
 
 
 class Checker:
-    def __init__(self, scope: TypeScope) -> None:
+    def __init__(self, scope: TypeScope, limits: Limits = DEFAULT_LIMITS) -> None:
         self._scope = scope
+        self._limits = limits
+        self._bounds: dict[int, int] = {}  # id(typed node) → the longest text it can make (bounds.py)
         self._result = CheckResult(TLiteral(None, ExprType.NULL))
         self._dispatch: dict[type, Callable[[Any, _Child | None], TNode]] = {
             ast.Literal: self._literal, ast.FieldRef: self._field, ast.Unary: self._unary,
@@ -52,7 +57,26 @@ class Checker:
         return self._result
 
     def _check(self, node: ast.Node, child: _Child | None) -> TNode:
-        return self._dispatch[type(node)](node, child)
+        typed = self._dispatch[type(node)](node, child)
+        bound = self._bound(typed)
+        check_bound(bound, self._limits, node.line, node.column)
+        self._bounds[id(typed)] = bound
+        return typed
+
+    def _bound(self, typed: TNode) -> int:
+        """The node's text bound from its arguments' (already checked) bounds."""
+        known = self._bounds.get(id(typed))
+        if known is not None:  # a field's, recorded where its declared length is known
+            return known
+        if isinstance(typed, TLiteral):
+            return value_bound(typed.value, typed.type)
+        if isinstance(typed, TCall):
+            bounds = [self._bounds.get(id(arg), 0) for arg in typed.args]
+            rule = typed.fn.text_bound
+            return rule(bounds, typed.args) if rule is not None and typed.type is ExprType.TEXT else widest(bounds, typed.type)
+        if isinstance(typed, TAggregate) and typed.value is not None:
+            return widest([self._bounds.get(id(typed.value), 0)], typed.type)
+        return widest([], typed.type)
 
     # -- leaves -------------------------------------------------------------------------
 
@@ -74,7 +98,9 @@ class Checker:
             if found.children is not None:
                 raise self._collection_error(node)
             if index == len(parts) - 1:
-                return TField(parts, found.type, in_child)
+                result = TField(parts, found.type, in_child)
+                self._bounds[id(result)] = field_bound(found.type, found.max_length, self._limits)
+                return result
             if found.link is None:
                 raise _error(f"{shown!r} is not a link, so it has no field {parts[index + 1]!r}.",
                              ErrorCode.NOT_A_LINK, node, field=shown)
@@ -192,5 +218,6 @@ class Checker:
         return TAggregate(fn, collection, value, condition, result)
 
 
-def check(node: ast.Node, scope: TypeScope, expected: ExprType | None = None) -> CheckResult:
-    return Checker(scope).run(node, expected)
+def check(node: ast.Node, scope: TypeScope, expected: ExprType | None = None,
+          limits: Limits = DEFAULT_LIMITS) -> CheckResult:
+    return Checker(scope, limits).run(node, expected)

@@ -34,6 +34,7 @@ class ErrorCode(str, Enum):
     TOO_MANY_NODES = "expression.limit.too_many_nodes"
     TOO_MANY_STEPS = "expression.limit.too_many_steps"
     STRING_TOO_LONG = "expression.limit.string_too_long"
+    TEXT_MAY_BE_TOO_LONG = "expression.limit.text_may_be_too_long"
     NUMBER_TOO_LARGE = "expression.limit.number_too_large"
     INTEGER_TOO_LARGE = "expression.limit.integer_too_large"
     # evaluation

@@ -15,6 +15,7 @@ class Limits:
     max_literal_digits: int = 38
     max_steps: int = 5_000_000
     max_string_length: int = 1_000_000
+    max_text_bound: int = 4_000_000  # the longest text an expression may be able to build (bounds.py)
 
 
 DEFAULT_LIMITS = Limits()

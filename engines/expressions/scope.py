@@ -22,6 +22,7 @@ class ScopeField:
     type: ExprType
     link: TypeScope | None = None  # link (many-to-one): `name.x` reads the target's field x; own value is the target id
     children: TypeScope | None = None  # child collection: only inside aggregates, as `name.x` or COUNT(name)
+    max_length: int | None = None  # a text's declared length (None: unknown, as long as any text may be)
 
 
 class TypeScope(Protocol):

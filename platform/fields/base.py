@@ -91,6 +91,11 @@ class FieldType:
         """(entity key, source) of every expression the definition holds, compiled with the catalog."""
         return [(field.entity, str(field.get(prop))) for prop in EXPRESSION_PROPERTIES if field.get(prop)]
 
+    def text_length(self, field: FieldDef) -> int | None:
+        """The most characters a text value of the field has, bounding the texts expressions build from
+        it (engines/expressions/bounds.py); None: not known (as long as any text may be)."""
+        return None
+
     # ---- storage ----------------------------------------------------------------
     def stored(self, field: FieldDef) -> bool:
         """Whether the field has a column in the entity's table."""

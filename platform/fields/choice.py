@@ -108,6 +108,9 @@ class SelectType(FieldType):
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
         return ExprType.TEXT
 
+    def text_length(self, field: FieldDef) -> int | None:
+        return 100  # the column's length
+
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
         return sa.String(100)
 

@@ -64,6 +64,10 @@ class TextType(FieldType):
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
         return ExprType.TEXT
 
+    def text_length(self, field: FieldDef) -> int | None:
+        declared = field.get("max_length")
+        return int(declared) if isinstance(declared, int) else self.default_max_length
+
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
         return sa.Text()
 

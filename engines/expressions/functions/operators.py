@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..bounds import joined
 from ..env import EvalEnv
 from ..errors import ErrorCode
 from ..sql_support import SqlArg, SqlContext, binop, chain, compare, sql_type
@@ -191,7 +192,8 @@ for _entry in (
                 lambda args, env: divide(*args), _sql_divide),
     FunctionDef("%", "Remainder with the sign of the dividend; null when dividing by zero.", 2, 2,
                 lambda args: _numeric_result("%", args), lambda args, env: remainder(*args), _sql_modulo),
-    FunctionDef("&", "Joins values as text; null counts as ''.", 2, None, _concat_type, _py_concat, sql_concat),
+    FunctionDef("&", "Joins values as text; null counts as ''.", 2, None, _concat_type, _py_concat, sql_concat,
+                text_bound=joined),
     _comparison("=", "=", operator.eq, False),
     _comparison("!=", "<>", operator.ne, False),
     _comparison("<", "<", operator.lt, True),

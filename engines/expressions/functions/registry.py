@@ -50,6 +50,8 @@ class FunctionDef:
     python: PyImpl
     sql: SqlImpl
     volatile: bool = False  # depends on the clock or the user: not storable
+    # The bound of the result's text from the arguments' bounds and typed nodes (bounds.py); None: `widest`.
+    text_bound: Callable[[Sequence[int], Sequence[Any]], int] | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.elements import ColumnElement
 
+from ..bounds import cut, joined, scaled
 from ..sql_support import SqlArg, SqlContext, as_text, chain
 from ..types import ExprType
 from ..values import decimal_text
@@ -41,14 +42,14 @@ def _concat_type(args: Sequence[Arg]) -> ExprType:
     return ExprType.TEXT
 
 
-def _text_fn(name: str, doc: str, py: Any, sql_pg: Any, sql_sqlite: Any = None) -> FunctionDef:
+def _text_fn(name: str, doc: str, py: Any, sql_pg: Any, sql_sqlite: Any = None, growth: int = 1) -> FunctionDef:
     def sql(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]:
         fn = sql_sqlite if ctx.sqlite and sql_sqlite is not None else sql_pg
         call: ColumnElement[Any] = fn(args[0].expr, type_=sa.Text())
         return call
 
     return FunctionDef(name, doc, 1, 1, lambda args: (expect(name, args, 0, TEXT), ExprType.TEXT)[1],
-                       strict(py), sql)
+                       strict(py), sql, text_bound=scaled(growth))
 
 
 def _clamp(n: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -90,19 +91,19 @@ def _sql_contains(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]
 for _entry in (
     FunctionDef("CONCAT", "CONCAT(a, b, ...): joins values as text; null counts as ''.", 1, None,
                 _concat_type, lambda args, env: "".join(py_text(a) for a in args),
-                sql_concat),
+                sql_concat, text_bound=joined),
     FunctionDef("LEN", "LEN(s): number of characters; null for null.", 1, 1,
                 lambda args: (expect("LEN", args, 0, TEXT), ExprType.INTEGER)[1], strict(len),
                 lambda args, ctx: sa.func.length(args[0].expr, type_=sa.BigInteger())),
-    _text_fn("UPPER", "UPPER(s): upper case.", str.upper, sa.func.upper, sa.func.jimu_upper),
-    _text_fn("LOWER", "LOWER(s): lower case.", str.lower, sa.func.lower, sa.func.jimu_lower),
+    _text_fn("UPPER", "UPPER(s): upper case.", str.upper, sa.func.upper, sa.func.jimu_upper, growth=3),
+    _text_fn("LOWER", "LOWER(s): lower case.", str.lower, sa.func.lower, sa.func.jimu_lower, growth=3),
     _text_fn("TRIM", "TRIM(s): removes leading and trailing spaces.", lambda s: s.strip(" "), sa.func.trim),
     FunctionDef("LEFT", "LEFT(s, n): the first n characters (none when n < 0).", 2, 2,
                 lambda args: (expect("LEFT", args, 0, TEXT), expect("LEFT", args, 1, INTEGER), ExprType.TEXT)[2],
-                strict(lambda s, n: s[: max(n, 0)]), _sql_left),
+                strict(lambda s, n: s[: max(n, 0)]), _sql_left, text_bound=cut),
     FunctionDef("RIGHT", "RIGHT(s, n): the last n characters (none when n < 0).", 2, 2,
                 lambda args: (expect("RIGHT", args, 0, TEXT), expect("RIGHT", args, 1, INTEGER), ExprType.TEXT)[2],
-                strict(lambda s, n: s[-n:] if n > 0 else ""), _sql_right),
+                strict(lambda s, n: s[-n:] if n > 0 else ""), _sql_right, text_bound=cut),
     FunctionDef("CONTAINS", "CONTAINS(s, part): whether text s contains part, or a list holds the item part.",
                 2, 2, _contains_type, strict(lambda s, part: part in s), _sql_contains),
 ):

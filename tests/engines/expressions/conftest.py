@@ -64,15 +64,19 @@ lines = sa.Table(
     sa.Column("label", sa.String(100)),
 )
 
-REGION_SCOPE = DictScope({"name": T.TEXT})
+def _text(name: str) -> ScopeField:
+    return ScopeField(name, T.TEXT, max_length=100)  # the columns are String(100)
+
+
+REGION_SCOPE = DictScope({"name": _text("name")})
 CUSTOMER_SCOPE = DictScope({
-    "name": T.TEXT, "credit_limit": T.DECIMAL,
+    "name": _text("name"), "credit_limit": T.DECIMAL,
     "region": ScopeField("region", T.INTEGER, link=REGION_SCOPE),
 })
-LINE_SCOPE = DictScope({"amount": T.DECIMAL, "qty": T.INTEGER, "label": T.TEXT})
+LINE_SCOPE = DictScope({"amount": T.DECIMAL, "qty": T.INTEGER, "label": _text("label")})
 SCOPE = DictScope({
     "id": T.INTEGER, "n": T.INTEGER, "m": T.INTEGER, "amount": T.DECIMAL, "rate": T.DECIMAL,
-    "name": T.TEXT, "code": T.TEXT, "d": T.DATE, "d2": T.DATE,
+    "name": _text("name"), "code": _text("code"), "d": T.DATE, "d2": T.DATE,
     "t": T.DATETIME, "t2": T.DATETIME, "flag": T.BOOLEAN, "tags": T.LIST,
     "customer": ScopeField("customer", T.INTEGER, link=CUSTOMER_SCOPE),
     "lines": ScopeField("lines", T.INTEGER, children=LINE_SCOPE),
