@@ -29,9 +29,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from jimu.platform.errors import JimuError
+from jimu.platform.i18n import translate
 
 STATE = "jimu_statements"  # key of a connection's _State in its (pooled DBAPI connection's) info
-_PROGRESS_STEPS = 10_000  # SQLite virtual-machine steps between two looks at the deadline
+_PROGRESS_STEPS = 1_000  # SQLite virtual-machine steps between two looks at the deadline (one step can copy MBs)
 
 
 class StatementTimeoutError(JimuError):
@@ -124,7 +125,7 @@ def install(engine: Engine, timeout: float | None) -> None:
             return
         cancellation = state.cancellation
         if cancellation is not None and cancellation.cancelled and not _undoing(statement):
-            raise StatementCancelledError("The request was cancelled.")
+            raise _cancelled()
         if sqlite:
             state.deadline = math.inf if state.timeout is None else time.monotonic() + state.timeout
 
@@ -191,6 +192,10 @@ def schema_transaction(conn: sa.Connection, *, statement_timeout: float | None,
             dbapi.execute(f"PRAGMA busy_timeout = {int(waited)}")
 
 
+def _cancelled() -> StatementCancelledError:
+    return StatementCancelledError(translate("query.cancelled", "en"))
+
+
 def _undoing(statement: str) -> bool:
     """ROLLBACK (TO SAVEPOINT): what a cancelled unit of work still runs on its way out."""
     return statement.lstrip()[:8].upper() == "ROLLBACK"
@@ -207,10 +212,9 @@ def _typed(error: sa.exc.DBAPIError, state: _State | None, cancellation: Cancell
     name = getattr(orig, "sqlite_errorname", None)
     seconds = state.timeout if state is not None and state.timeout is not None else 0
     if cancellation is not None and cancellation.cancelled and (sqlstate == "57014" or name == "SQLITE_INTERRUPT"):
-        return StatementCancelledError("The request was cancelled.")
+        return _cancelled()
     if sqlstate == "57014" or name == "SQLITE_INTERRUPT":
-        return StatementTimeoutError(f"The query ran longer than {seconds:g} s and was stopped.",
-                                     seconds=f"{seconds:g}")
+        return StatementTimeoutError(translate("query.timeout", "en", seconds=f"{seconds:g}"), seconds=f"{seconds:g}")
     if sqlstate == "55P03" or name in ("SQLITE_BUSY", "SQLITE_LOCKED"):
-        return LockTimeoutError("Another operation holds the table; try again.", retry_after=5)
+        return LockTimeoutError(translate("database.locked", "en"), retry_after=5)
     return None

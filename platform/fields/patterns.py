@@ -12,6 +12,7 @@ refused when the definition is checked. The dialect, as docs/definitions.md desc
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import re2
@@ -20,6 +21,9 @@ MAX_PATTERN_LENGTH = 1000
 """Longest pattern accepted; RE2 also refuses patterns whose program outgrows its memory budget."""
 
 _MAX_MEMORY = 8 << 20  # bytes RE2 may use for one compiled pattern (its default)
+# RE2 syntax that JSON Schema's ECMA-262 dialect lacks or reads otherwise: inline flags and named
+# groups `(?i)` `(?P<n>`, Unicode classes `\p{L}`, `\z` `\A` `\Q…\E` `\C`, POSIX classes `[[:alpha:]]`.
+_RE2_ONLY = re.compile(r"\(\?[A-Za-z<]|\\[pPzAQEC]|\[:")
 
 
 class PatternError(ValueError):
@@ -58,6 +62,18 @@ def refusal(pattern: str) -> str | None:
     except PatternError as error:
         return error.reason
     return None
+
+
+def portable(pattern: str) -> bool:
+    """Whether a pattern means the same in JSON Schema's (ECMA-262) dialect, so the OpenAPI document can
+    carry it for clients and test generators (which read it with their own engines, e.g. Python's `re`)."""
+    if _RE2_ONLY.search(pattern) or refusal(pattern) is not None:
+        return False
+    try:
+        re.compile(pattern)  # compiling is quick whatever the pattern; only matching can backtrack
+    except re.error:
+        return False
+    return True
 
 
 def matches(pattern: str, value: str) -> bool:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jimu.engines.expressions.types import ExprType
+from jimu.platform.fields.patterns import portable
 from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef, FieldDef
@@ -52,7 +53,7 @@ def _text(field: FieldDef, catalog: Catalog, write: bool) -> Schema:
         limit = field.get("max_length") or getattr(FIELD_TYPES[field.type], "default_max_length", None)
         if limit:
             schema["maxLength"] = int(limit)
-        if field.get("pattern"):
+        if field.get("pattern") and portable(field.get("pattern")):  # else clients would misread it
             schema["pattern"] = f"^(?:{field.get('pattern')})$"
     fmt = {"email": "email", "url": "uri"}.get(field.type)
     if fmt:

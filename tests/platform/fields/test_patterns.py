@@ -97,3 +97,12 @@ def test_records_with_a_catastrophic_pattern_are_checked_at_once(engine: Any) ->
     with kernel.unit_of_work() as ctx:
         assert records.create(ctx, "equipment", {"code": "aaa"})["code"] == "aaa"
     assert time.perf_counter() - started < 5.0
+
+
+@pytest.mark.parametrize("pattern, shown", [
+    ("[A-Z]{2}-[0-9]{4}", True), (r"^EQ-\d{4}$", True), (r"\p{Han}+", False), ("(?i)eq-[0-9]+", False),
+    (r"(?P<year>\d{4})", False), (r"a\z", False), ("[[:alpha:]]+", False), (r"(?=a)a", False),
+])
+def test_only_patterns_that_read_the_same_in_json_schema_go_into_the_openapi_document(pattern: str,
+                                                                                        shown: bool) -> None:
+    assert patterns.portable(pattern) is shown
