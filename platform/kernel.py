@@ -64,7 +64,8 @@ class Kernel:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Kernel:
-        return cls(create_engine(settings.database_url, statement_timeout=settings.statement_timeout), settings=settings)
+        engine = create_engine(settings.database_url, statement_timeout=settings.statement_timeout)
+        return cls(engine, settings=settings)
 
     def definitions(self, conn: sa.Connection) -> Definitions:
         """The installed definitions, rebuilt only when the stamp moved."""

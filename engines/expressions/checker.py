@@ -9,8 +9,8 @@ from typing import Any
 from . import ast
 from .bounds import check_bound, field_bound, value_bound, widest
 from .errors import ErrorCode, ExpressionTypeError
-from .limits import DEFAULT_LIMITS, Limits
 from .functions import AGGREGATES, FUNCTIONS, OPERATORS, AggregateDef, Arg, FunctionDef, SignatureError
+from .limits import DEFAULT_LIMITS, Limits
 from .scope import ScopeField, TypeScope
 from .typed import TAggregate, TCall, TField, TInList, TLiteral, TNode
 from .types import ORDERED_TYPES, ExprType, assignable, unify_all
@@ -73,7 +73,9 @@ class Checker:
         if isinstance(typed, TCall):
             bounds = [self._bounds.get(id(arg), 0) for arg in typed.args]
             rule = typed.fn.text_bound
-            return rule(bounds, typed.args) if rule is not None and typed.type is ExprType.TEXT else widest(bounds, typed.type)
+            if rule is not None and typed.type is ExprType.TEXT:
+                return rule(bounds, typed.args)
+            return widest(bounds, typed.type)
         if isinstance(typed, TAggregate) and typed.value is not None:
             return widest([self._bounds.get(id(typed.value), 0)], typed.type)
         return widest([], typed.type)

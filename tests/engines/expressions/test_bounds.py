@@ -16,7 +16,10 @@ SCOPE = DictScope({
 })
 
 
-def _refused(source: str, limits: Limits = Limits()) -> ExpressionLimitError:
+DEFAULT = Limits()
+
+
+def _refused(source: str, limits: Limits = DEFAULT) -> ExpressionLimitError:
     with pytest.raises(ExpressionLimitError) as caught:
         compile_expression(source, SCOPE, limits=limits)
     assert caught.value.code == "expression.limit.text_may_be_too_long"
