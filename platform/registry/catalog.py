@@ -70,7 +70,9 @@ class EntityScope:
             child = catalog.entity(field.get("entity"))
             return ScopeField(name, ExprType.INTEGER, children=catalog.scope(child.key)) if child else None
         kind = catalog.field_expr_type(field)
-        return ScopeField(name, kind, max_length=catalog.field_type(field).text_length(field)) if kind is not None else None
+        if kind is None:
+            return None
+        return ScopeField(name, kind, max_length=catalog.field_type(field).text_length(field))
 
 
 class _TypeResolver:
