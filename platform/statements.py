@@ -205,6 +205,18 @@ def _milliseconds(seconds: float | None) -> str:
     return str(math.ceil(seconds * 1000)) if seconds else "0"
 
 
+def interrupted(error: sa.exc.DBAPIError) -> bool:
+    """Whether the database stopped a statement for a time limit, a cancel or a lock wait (which
+    `translated` reports as such): callers that turn database errors into their own let these pass."""
+    orig = error.orig
+    return (getattr(orig, "sqlstate", None) in _STOPPED_STATES
+            or getattr(orig, "sqlite_errorname", None) in _STOPPED_SQLITE)
+
+
+_STOPPED_STATES = frozenset({"57014", "55P03"})  # query_canceled, lock_not_available
+_STOPPED_SQLITE = frozenset({"SQLITE_INTERRUPT", "SQLITE_BUSY", "SQLITE_LOCKED"})
+
+
 def _typed(error: sa.exc.DBAPIError, state: _State | None, cancellation: Cancellation | None) -> JimuError | None:
     """The typed error for a timeout, a cancel or a lock wait; None for any other database error."""
     orig = error.orig

@@ -21,6 +21,7 @@ from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import AppDef
 from jimu.platform.registry.repository import app_revision, installed_definition, load_apps, save_app
 from jimu.platform.registry.validation import validate_app
+from jimu.platform.statements import interrupted
 from jimu.platform.storage.archive import load_archived
 from jimu.platform.storage.data_checks import check_changes
 from jimu.platform.storage.diff import SchemaDiff, compute_diff
@@ -75,6 +76,8 @@ def apply_app(conn: sa.Connection, raw: Any, *, dry_run: bool = False, user_id: 
         try:
             apply_diff(conn, diff, plan, revision=revision, now=now, env=EvalEnv(current_user=user_id, now=now))
         except sa.exc.DBAPIError as error:
+            if interrupted(error):  # a lock wait or time limit: said as such by the caller (statements.py)
+                raise
             raise _refused_by_database(app.key, error, locale) from error
         stored = AppDef.build(copy.deepcopy(app.raw))
         save_app(conn, stored, revision=revision, diff=diff.as_dict(), now=now, user_id=user_id)
