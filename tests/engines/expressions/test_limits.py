@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 from typing import Any
 
@@ -137,12 +136,10 @@ def test_long_chain_of_one_operator_is_flat(
 def test_chains_still_count_every_node_and_real_nesting() -> None:
     big = "+".join(["1"] * 10_000)
     assert _limit_code(big) == "expression.limit.source_too_long"
-    started = time.perf_counter()
     with pytest.raises(ExpressionLimitError) as caught:
         parse(big, Limits(max_source_length=100_000))
     assert caught.value.code == "expression.limit.too_many_nodes"
     assert "more than 2000 parts" in caught.value.message
-    assert time.perf_counter() - started < 2
     assert _limit_code("1" + "-1" * 150) == "expression.limit.too_deep"  # - is not associative
     left_grouped = parse("(" * 40 + "1" + "+1)" * 40 + "+1" * 10)  # same order as without parentheses
     assert isinstance(left_grouped, ast.Chain) and len(left_grouped.operands) == 51
