@@ -57,7 +57,7 @@ class Preparer:
         values, children = convert_values(ctx, entity, data, problems, plan=plan)
         self._defaults(entity, values, problems, "")
         check_required(ctx, entity, values, problems, plan=plan)
-        links = link_values(entity, values, fields=plan.links)
+        links = link_values(ctx, entity, values, fields=plan.links)
         record = NewRecord(values)
         for field in child_fields(entity):
             if field.name not in children and field.get("min_rows") is None:
@@ -70,7 +70,7 @@ class Preparer:
                 prefix = f"{field.name}/{index}/"
                 self._defaults(child, line.values, problems, prefix)
                 check_required(ctx, child, line.values, problems, prefix=prefix, plan=child_plan)
-                links += link_values(child, line.values, prefix, fields=child_plan.links)
+                links += link_values(ctx, child, line.values, prefix, fields=child_plan.links)
                 record.lines[field.name].append(line.values)
         return record, links
 

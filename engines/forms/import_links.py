@@ -37,10 +37,10 @@ class LinkResolver:
             return {}
         table = self.ctx.tables[target.key]
         title = self._title_column(target, table)
-        ids = sorted({int(k) for k in keys if k.isdigit() and len(k) < 19})
+        ids = sorted({int(k) for k in keys if k.isascii() and k.isdigit() and len(k) < 19})
         conditions = []
-        if title is not None:
-            conditions.append(title.in_(keys))
+        if title is not None:  # a key no database can store cannot be any title (PostgreSQL refuses a NUL)
+            conditions.append(title.in_([k for k in keys if "\x00" not in k]))
         if ids:
             conditions.append(table.c.id.in_(ids))
         found_ids: set[int] = set()
@@ -62,7 +62,7 @@ class LinkResolver:
                 outcomes[key] = matches[0]
             elif len(matches) > 1:
                 outcomes[key] = ("import.link_ambiguous", {"entity": target.key, "count": len(matches)})
-            elif key.isdigit() and int(key) in found_ids:
+            elif key.isascii() and key.isdigit() and len(key) < 19 and int(key) in found_ids:
                 outcomes[key] = int(key)
             else:
                 outcomes[key] = ("import.link_unknown", {"entity": target.key})

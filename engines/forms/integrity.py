@@ -25,10 +25,12 @@ class LinkValue:
     target_id: int
 
 
-def link_values(entity: EntityDef, values: Mapping[str, Any], prefix: str = "",
+def link_values(ctx: Context, entity: EntityDef, values: Mapping[str, Any], prefix: str = "",
                 fields: Sequence[FieldDef] | None = None) -> list[LinkValue]:
-    """The link values among `values` (`fields`: the entity's link fields, when known)."""
-    links = fields if fields is not None else [f for f in entity.fields if f.type == "link"]
+    """The values among `values` that refer to another row — links and users (`fields`: those fields, when known)."""
+    catalog = ctx.catalog
+    links = fields if fields is not None else [
+        f for f in entity.fields if catalog.field_type(f).foreign_key(f, catalog) is not None]
     return [LinkValue(join_path(prefix, f.name), f, values[f.name]) for f in links if values.get(f.name) is not None]
 
 
@@ -43,7 +45,8 @@ def check_links(ctx: Context, links: Iterable[LinkValue], problems: Problems) ->
         for link in group:
             state = states.get(link.target_id)
             if state is None:
-                problems.add(link.path, "records.link_not_found", id=link.target_id)
+                missing = "records.link_not_found" if field.get("entity") else "records.user_not_found"
+                problems.add(link.path, missing, id=link.target_id)
             elif state[0] is not None:
                 problems.add(link.path, "records.link_deleted", id=link.target_id)
             elif not state[1]:
@@ -51,19 +54,21 @@ def check_links(ctx: Context, links: Iterable[LinkValue], problems: Problems) ->
 
 
 def _target_states(ctx: Context, field: FieldDef, ids: list[int]) -> dict[int, tuple[Any, bool]]:
-    """id → (deleted_at, passes filter) of the link's target rows among `ids`."""
-    target = ctx.catalog.require_entity(field.get("entity"))
-    table = ctx.tables[target.key]
+    """id → (deleted_at, passes filter) of the link's target rows among `ids` (a user: never deleted)."""
+    reference = ctx.catalog.field_type(field).foreign_key(field, ctx.catalog) or ""
+    table = ctx.tables.metadata.tables[reference.rsplit(".", 1)[0]]
+    deleted = table.c["_deleted_at"] if "_deleted_at" in table.c else sa.null()
     passes: Any = sa.true()
     if field.get("filter"):
+        target = ctx.catalog.require_entity(field.get("entity"))
         binding = EntityBinding(ctx.catalog, ctx.tables, target, eval_env(ctx), ctx.dialect, table)
         checked = ctx.catalog.compile(target.key, field.get("filter"))
         passes = sa.case((to_sql(checked, binding, eval_env(ctx), ctx.dialect).is_(True), True), else_=False)
     states: dict[int, tuple[Any, bool]] = {}
     for start in range(0, len(ids), 1000):
         chunk = ids[start:start + 1000]
-        statement = sa.select(table.c.id, table.c._deleted_at, passes.label("ok")).where(table.c.id.in_(chunk))
-        states.update({row.id: (row._deleted_at, bool(row.ok)) for row in ctx.conn.execute(statement)})
+        statement = sa.select(table.c.id, deleted.label("deleted"), passes.label("ok")).where(table.c.id.in_(chunk))
+        states.update({row.id: (row.deleted, bool(row.ok)) for row in ctx.conn.execute(statement)})
     return states
 
 

@@ -40,7 +40,8 @@ class EntityPlan:
         # written (engines/forms/checks.py), like `required_if`.
         self.required = [s for s in self.slots.values()
                          if s.field.required and not s.field.get("visible_if") and not s.type.computed and not s.child]
-        self.links = [s.field for s in self.slots.values() if s.field.type == "link"]
+        # fields referring to another row (links, users): the referred row must exist
+        self.links = [s.field for s in self.slots.values() if s.type.foreign_key(s.field, ctx.catalog) is not None]
         written = [s for s in self.slots.values()
                    if s.type.stored(s.field) and (not s.type.computed or s.field.type == "auto_number")]
         self.columns: dict[str, str] = {s.field.name: s.field.column for s in written}

@@ -47,7 +47,7 @@ def update(ctx: Context, entity_key: str, record_id: int, changes: Mapping[str, 
     changed = [name for name, value in values.items() if current.get(name) != value]
     check_required(ctx, entity, values, problems, only=changed)
     check_read_only_if(ctx, entity, current, changed, problems, LinkCache(ctx))
-    links = [link for link in link_values(entity, values) if link.field.name in changed]
+    links = [link for link in link_values(ctx, entity, values) if link.field.name in changed]
     lines = {name: _lines(ctx, entity, name, rows, current, problems, links) for name, rows in children.items()}
     check_links(ctx, links, problems)
     after = merged(current, values)
@@ -87,12 +87,12 @@ def _lines(ctx: Context, entity: EntityDef, name: str, rows: Any, current: Recor
         if line.id is None:
             defaults.apply(line.values, cache)
             check_required(ctx, child, line.values, problems, prefix=prefix)
-            links += link_values(child, line.values, prefix)
+            links += link_values(ctx, child, line.values, prefix)
         else:
             assert line.current is not None
             changed = [n for n, v in line.values.items() if line.current.get(n) != v]
             check_required(ctx, child, line.values, problems, prefix=prefix, only=changed)
-            links += [link for link in link_values(child, line.values, prefix) if link.field.name in changed]
+            links += [link for link in link_values(ctx, child, line.values, prefix) if link.field.name in changed]
     return lines
 
 

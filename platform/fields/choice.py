@@ -72,7 +72,7 @@ def _match_option(field: FieldDef, value: Any) -> str:
         if isinstance(value, (int,)) and not isinstance(value, bool):
             value = str(value)
         else:
-            raise ValueConversionError("value.not_option", options=_values(field))
+            raise ValueConversionError("value.not_option", value=value, options=_values(field))
     text: str = value.strip()
     options = field.get("options") or []
     for option in options:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from jimu.engines.expressions.limits import INTEGER_MAX, integer_in_range
 from jimu.engines.expressions.types import ExprType
 from jimu.platform.fields.base import FieldType, Problem, ValueConversionError
+from jimu.platform.fields.text import storable
 from jimu.platform.registry.model import EntityDef, FieldDef, table_name_for
 from jimu.platform.storage.sqltypes import IdType, JsonType
 
@@ -168,6 +169,8 @@ class AttachmentType(FieldType):
         for item in files:
             if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
                 raise ValueConversionError("value.not_files")
+            for text in (v for v in item.values() if isinstance(v, str)):
+                storable(text)
             checked.append({k: item[k] for k in _FILE["properties"] if k in item})
         return checked
 

@@ -94,7 +94,10 @@ class DateTimeType(FieldType):
             raise ValueConversionError("value.not_datetime")
         if moment.tzinfo is None:  # naive input is taken as UTC
             moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:  # 9999-12-31T23:59-23:59 is past year 9999 in UTC
+            raise ValueConversionError("value.not_datetime") from None
 
     def to_json(self, field: FieldDef, value: Any) -> Any:
         return None if value is None else value.isoformat()

@@ -73,7 +73,7 @@ class BodyLimitMiddleware:
         multipart = content_type.lower().startswith("multipart/")
         limit = self.settings.max_upload_bytes if multipart else self.settings.max_json_bytes
         declared = header(scope["headers"], "content-length")
-        if declared is not None and declared.strip().isdigit() and int(declared) > limit:
+        if declared is not None and declared.strip().isascii() and declared.strip().isdigit() and int(declared) > limit:
             locale = negotiate_locale(header(scope["headers"], "accept-language"))
             rid = scope.get("state", {}).get("request_id")
             await _send_problem(send, problem(413, "api.body_too_large", locale, params={"limit": limit}), rid)

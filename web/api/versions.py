@@ -30,7 +30,7 @@ def expected_version(if_match: str | None, body: dict[str, Any] | None, locale: 
     if sent is None:
         return None
     if isinstance(sent, bool) or not isinstance(sent, int):
-        if isinstance(sent, str) and sent.strip().isdigit():
+        if isinstance(sent, str) and sent.strip().isascii() and sent.strip().isdigit() and len(sent.strip()) <= 18:
             return int(sent)
         code = "api.invalid_version"
         message = translate(code, locale)

@@ -50,7 +50,7 @@ def delete_department(scope: AdminScope, department_id: int) -> None:
 
 def department_id_of(text: str) -> int:
     """A department id given as text (the command line)."""
-    if not text.strip().isdigit():
+    if not (text.strip().isascii() and text.strip().isdigit()):
         raise ValidationError("Invalid department id.", code="security.unknown_department", department=text,
                               details=[ErrorDetail("parent_id", "security.unknown_department", {"department": text})])
     return int(text)

@@ -138,3 +138,13 @@ def test_a_nul_in_a_search_or_filter_value_is_a_typed_refusal_or_no_match(shop: 
             assert refused.code in ("database.value_refused", "query.invalid_value", "value.unstorable_character")
         else:
             assert page.rows == []
+
+
+def test_a_user_that_does_not_exist_is_refused_at_the_field(shop: Shop) -> None:
+    assert refusal(shop, "task", {"owner": 0}) == {"owner": "records.user_not_found"}
+    assert refusal(shop, "task", {"owner": 2**62}) == {"owner": "records.user_not_found"}
+
+
+def test_a_datetime_past_year_9999_in_utc_is_refused(shop: Shop) -> None:
+    assert refusal(shop, "trip", {"start": "9999-12-31T23:59:59-23:59"}) == {"start": "value.not_datetime"}
+    assert refusal(shop, "trip", {"start": "0001-01-01T00:00:00+14:00"}) == {"start": "value.not_datetime"}
