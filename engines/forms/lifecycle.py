@@ -118,11 +118,11 @@ def _cascade_restore(ctx: Context, entity: EntityDef, record_id: int, cause: Cau
 
 def _links_of(entity: EntityDef, record: Record, ctx: Context) -> list[LinkValue]:
     """The link values of a record and of its lines, at their paths."""
-    links = link_values(entity, record)
+    links = link_values(ctx, entity, record)
     for field in child_fields(entity):
         child = ctx.catalog.require_entity(field.get("entity"))
         for n, line in enumerate(record.get(field.name) or []):
-            links += link_values(child, line, f"{field.name}/{n}/")
+            links += link_values(ctx, child, line, f"{field.name}/{n}/")
     return links
 
 
