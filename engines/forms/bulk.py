@@ -109,7 +109,7 @@ class _BatchWriter:
         self.ctx = ctx
         self.entity = entity
         self.preparer = Preparer(ctx, entity)
-        self.children = {f.name: ctx.catalog.require_entity(f.get("entity")) for f in child_fields(entity)}
+        self.children = {f.name: ctx.catalog.require_related(f) for f in child_fields(entity)}
         self.has_checks = any(_has_checks(e) for e in [entity, *self.children.values()])
         self.audit = CreationAudit(ctx.catalog, entity, ctx.tables[entity.key], ctx.dialect)
         self.inserters = {e.key: TableInserter(ctx.tables[e.key]) for e in [entity, *self.children.values()]}

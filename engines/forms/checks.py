@@ -33,10 +33,8 @@ def check_record(ctx: Context, entity: EntityDef, record: Record, problems: Prob
         if evaluate(catalog.compile(entity.key, rule.expression), row, env) is False:
             message: Any = label(rule.message, ctx.locale) or rule.key
             problems.add(prefix.rstrip("/"), "records.rule_failed", rule=rule.key, message=message)
-    for field in entity.fields:
-        if field.type != "child_table":
-            continue
-        child = catalog.require_entity(field.get("entity"))
+    for field in catalog.child_fields(entity):
+        child = catalog.require_related(field)
         for index, line in enumerate(record.get(field.name) or ()):
             check_record(ctx, child, line, problems, cache, prefix=f"{field.name}/{index}/", parent=row)
 

@@ -53,7 +53,7 @@ def audit(ctx: Context, entity: EntityDef, record_id: int, action: str, version:
     catalog = ctx.catalog
     changes = field_changes(catalog, entity, before, after)
     for field in child_fields(entity):
-        child = catalog.require_entity(field.get("entity"))
+        child = catalog.require_related(field)
         old = (before or {}).get(field.name) or []
         new = (after or {}).get(field.name) or []
         if action in ("create", "update"):

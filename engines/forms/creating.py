@@ -43,7 +43,7 @@ class Preparer:
         self.defaults: dict[str, Defaults] = {entity.key: Defaults(ctx, entity)}
         self.plans: dict[str, EntityPlan] = {entity.key: EntityPlan(ctx, entity)}
         for field in child_fields(entity):
-            child = ctx.catalog.require_entity(field.get("entity"))
+            child = ctx.catalog.require_related(field)
             self.defaults[child.key] = Defaults(ctx, child)
             self.plans[child.key] = EntityPlan(ctx, child)
 
@@ -62,7 +62,7 @@ class Preparer:
         for field in child_fields(entity):
             if field.name not in children and field.get("min_rows") is None:
                 continue
-            child = ctx.catalog.require_entity(field.get("entity"))
+            child = ctx.catalog.require_related(field)
             child_plan = self.plans[child.key]
             lines = convert_lines(ctx, entity, field, children.get(field.name), problems, [], plan=child_plan)
             record.lines[field.name] = []
@@ -83,7 +83,7 @@ class Preparer:
     def check_unique(self, record: NewRecord, problems: Problems) -> None:
         check_unique(self.ctx, self.entity, record.values, problems)
         for name, lines in record.lines.items():
-            child = self.ctx.catalog.require_entity(self.entity.field(name).get("entity"))  # type: ignore[union-attr]
+            child = self.ctx.catalog.require_related(self.entity.field(name))  # type: ignore[union-attr]
             check_unique_among(child, lines, problems, f"{name}/")
             for index, line in enumerate(lines):
                 check_unique(self.ctx, child, line, problems, prefix=f"{name}/{index}/")
@@ -115,7 +115,7 @@ def insert_record(ctx: Context, entity: EntityDef, record: NewRecord) -> Record:
     recomputation = Recomputation(ctx)
     recomputation.touch(entity.key, [record_id])
     for name, lines in record.lines.items():
-        child = ctx.catalog.require_entity(entity.field(name).get("entity"))  # type: ignore[union-attr]
+        child = ctx.catalog.require_related(entity.field(name))  # type: ignore[union-attr]
         if lines:
             assign_numbers(ctx, child, lines)
         recomputation.touch(child.key, insert_lines(ctx, child, record_id, list(enumerate(lines))))

@@ -23,7 +23,7 @@ class Defaults:
         catalog = ctx.catalog
         for field in entity.fields:
             field_type = catalog.field_type(field)
-            if field_type.computed or field.type == "child_table":
+            if field_type.computed or field_type.owns_rows:
                 continue
             if field.get("default") is not None:
                 self.constants.append((field.name, field_type.coerce(field, field.get("default"))))

@@ -50,8 +50,7 @@ def export_records(ctx: Context, entity_key: str, query: ListQuery, fmt: Literal
         raise _invalid("headers", "query.invalid_headers", headers=str(headers))
     ctx.access.require(entity_key, "export")
     entity = ctx.catalog.require_entity(entity_key)
-    names = list(query.fields) if query.fields is not None else [f.name for f in entity.fields
-                                                                  if f.type in FIELD_TYPES and f.type != "child_table"]
+    names = list(query.fields) if query.fields is not None else [f.name for f in ctx.catalog.value_fields(entity)]
     scoped = replace(query, fields=names, cursor=None, include_lines=False)
     plan = build_plan(ctx, entity_key, scoped, extra=_link_titles(ctx, entity, names))
     header = [ref.name if headers == "names" else label(_label_of(entity, ref), ctx.locale) for ref in plan.output]
@@ -78,9 +77,9 @@ def _link_titles(ctx: Context, entity: EntityDef, names: list[str]) -> dict[str,
     titles: dict[str, ColumnElement[Any]] = {}
     for name in names:
         field = entity.field(name)
-        if field is None or field.type != "link":
+        if field is None or field not in ctx.catalog.link_fields(entity):
             continue
-        target = ctx.catalog.require_entity(field.get("entity"))
+        target = ctx.catalog.require_related(field)
         title = target.title_field
         readable = ctx.access.readable_fields(target.key)
         if title is None or (readable is not None and title not in readable):

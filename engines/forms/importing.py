@@ -211,7 +211,7 @@ class _BatchImporter:
         self.header_len = header_len
         self.text_fields = {c.field.name for c in columns if ctx.catalog.field_expr_type(c.field) == ExprType.TEXT}
         self.cells = [(c.index, c.field.name, c.field) for c in columns]
-        self.links = [c for c in columns if c.field.type == "link"]
+        self.links = [c for c in columns if ctx.catalog.field_type(c.field).follows_link]
         self.column_of = {c.field.name: c.header for c in columns}
         self.resolver = LinkResolver(ctx)
         self.creator: BulkCreator | None = None  # made on the first write (a file of blank rows creates nothing)
@@ -274,7 +274,7 @@ class _BatchImporter:
     def _resolve_links(self, column: Column, numbers: list[int], data: list[dict[str, Any]],
                        bad: dict[int, list[ImportRowError]]) -> None:
         name = column.field.name
-        target = self.ctx.catalog.require_entity(column.field.get("entity"))
+        target = self.ctx.catalog.require_related(column.field)
         resolved = self.resolver.resolve(target, [d[name] for d in data if d[name] is not None])
         for number, values in zip(numbers, data):
             cell = values[name]

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from jimu.engines.expressions import to_sql
 from jimu.platform.context import Context
+from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.registry.model import EntityDef, FieldDef
 from jimu.platform.storage.bindings import EntityBinding
 
@@ -60,7 +61,7 @@ def _target_states(ctx: Context, field: FieldDef, ids: list[int]) -> dict[int, t
     deleted = table.c["_deleted_at"] if "_deleted_at" in table.c else sa.null()
     passes: Any = sa.true()
     if field.get("filter"):
-        target = ctx.catalog.require_entity(field.get("entity"))
+        target = ctx.catalog.require_related(field)
         binding = EntityBinding(ctx.catalog, ctx.tables, target, eval_env(ctx), ctx.dialect, table)
         checked = ctx.catalog.compile(target.key, field.get("filter"))
         passes = sa.case((to_sql(checked, binding, eval_env(ctx), ctx.dialect).is_(True), True), else_=False)

@@ -141,7 +141,7 @@ def _audit(ctx: Context, entity: EntityDef, record_id: int, action: str, version
 def _mark_lines(ctx: Context, entity: EntityDef, record_id: int, deleted_at: Any, was: Any) -> None:
     """Soft-delete (or restore, those deleted with the header) the lines of a record."""
     for field in child_fields(entity):
-        table = ctx.tables[field.get("entity")]
+        table = ctx.tables[field.target]
         where = table.c._deleted_at.is_(None) if deleted_at is not None else table.c._deleted_at == was
         ctx.conn.execute(sa.update(table).where(table.c._parent_id == record_id, where).values(_deleted_at=deleted_at))
 
@@ -150,7 +150,7 @@ def _recompute(ctx: Context, entity: EntityDef, record: Record) -> None:
     recomputation = Recomputation(ctx)
     recomputation.touch(entity.key, [record["id"]], ["_deleted_at"])
     for field in child_fields(entity):
-        child_key = field.get("entity")
+        child_key = field.target
         recomputation.touch(child_key, [line["id"] for line in record.get(field.name) or []], ["_deleted_at"])
     recomputation.run()
 
@@ -163,7 +163,7 @@ def history(ctx: Context, entity_key: str, record_id: int) -> list[dict[str, Any
     if fetch_record(ctx, entity, record_id, include_deleted=True, condition=condition) is None:
         raise not_found(ctx, entity, record_id)
     readable = ctx.access.readable_fields(entity_key)
-    lines = {f.name: ctx.access.readable_fields(f.get("entity")) for f in child_fields(entity)}
+    lines = {f.name: ctx.access.readable_fields(f.target) for f in child_fields(entity)}
     entries = read_history(ctx.conn, entity_key, record_id)
     for entry in entries:
         entry["changes"] = filter_changes(entry["changes"] or [], readable, lines)

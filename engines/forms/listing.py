@@ -234,7 +234,7 @@ def _attach_lines(ctx: Context, plan: ListPlan, rows: list[dict[str, Any]]) -> N
     """The lines of every child table of the page's records: one SELECT per child table."""
     ids = [row["id"] for row in rows]
     for child_field in plan.resolver.child_tables():
-        child_key = child_field.get("entity")
+        child_key = child_field.target
         child = FieldResolver(ctx.catalog, ctx.tables, ctx.catalog.require_entity(child_key), plan.resolver.env,
                               ctx.dialect, ctx.access.readable_fields(child_key), ctx.access.readable_fields,
                               ReaderGuard(ctx))

@@ -132,15 +132,14 @@ class FieldResolver:
         if not self.can_read(name):
             raise _error(PermissionDeniedError, path, "query.field_not_readable", field=name)
         definition = value_def(self.catalog, self.entity, field)
-        if field.type == "child_table" or definition.type in refuse:
+        if self.catalog.field_type(field).owns_rows or definition.type in refuse:
             raise _error(ValidationError, path, f"query.field_not_{purpose}able", field=name)
         return ResolvedField(name, self.binding.column(name), definition, True)
 
     def projection(self, names: Iterable[str] | None, system: Iterable[str]) -> list[ResolvedField]:
         """Output columns: the named ones, or the system columns and every readable field (unreadable dropped)."""
         if names is None:
-            names = [*system, *(f.name for f in self.entity.fields
-                                if f.type in FIELD_TYPES and f.type != "child_table")]
+            names = [*system, *(f.name for f in self.catalog.value_fields(self.entity))]
         seen = {"id"}
         output = []
         for n, name in enumerate(names):
@@ -151,7 +150,7 @@ class FieldResolver:
         return output
 
     def child_tables(self) -> list[FieldDef]:
-        return [f for f in self.entity.fields if f.type == "child_table" and self.can_read(f.name)]
+        return [f for f in self.catalog.child_fields(self.entity) if self.can_read(f.name)]
 
     # ---- expressions and search ---------------------------------------------------------------
 
@@ -184,8 +183,8 @@ class FieldResolver:
             if field is None and step == PARENT and entity.is_child:
                 owner = self.catalog.parent_of(entity.key)
                 entity = owner[0] if owner else None
-            elif field is not None and field.type in ("link", "child_table"):
-                entity = self.catalog.entity(field.get("entity"))
+            elif field is not None and self.catalog.related(field) is not None:
+                entity = self.catalog.related(field)
             else:
                 return
             readable = self.readable_of(entity.key) if entity is not None else None

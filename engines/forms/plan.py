@@ -31,7 +31,7 @@ class EntityPlan:
             field_type = catalog.field_type(field)
             blocked = ("records.computed" if field_type.computed else "records.read_only" if field.read_only
                        else "records.not_writable" if writable is not None and field.name not in writable else None)
-            self.slots[field.name] = Slot(field, field_type, blocked, field.type == "child_table")
+            self.slots[field.name] = Slot(field, field_type, blocked, field_type.owns_rows)
         # fields the user writes as plain values: the type's coerce and check_value for each (check None: no checks)
         self.plain: dict[str, tuple[Converter, Checker | None]] = {
             name: (s.type.converter(s.field), s.type.checker(s.field))

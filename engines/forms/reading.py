@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from jimu.engines.expressions.env import EvalEnv
 from jimu.engines.expressions.limits import integer_in_range
 from jimu.platform.context import Context
+from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.registry.model import CHILD_COLUMNS, SYSTEM_COLUMNS, EntityDef, FieldDef
 from jimu.platform.storage.bindings import EntityBinding
 
@@ -79,11 +80,11 @@ def unrestricted(ctx: Context, entity_keys: frozenset[str]) -> bool:
 
 def value_fields(ctx: Context, entity: EntityDef) -> list[FieldDef]:
     """Fields with a value in a record: stored fields and virtual formulas/lookups (not child tables)."""
-    return [f for f in entity.fields if f.type != "child_table"]
+    return [f for f in entity.fields if not FIELD_TYPES[f.type].owns_rows]
 
 
 def child_fields(entity: EntityDef) -> list[FieldDef]:
-    return [f for f in entity.fields if f.type == "child_table"]
+    return [f for f in entity.fields if FIELD_TYPES[f.type].owns_rows]
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def _build_plan(ctx: Context, entity: EntityDef, env: EvalEnv, guard: ReaderGuar
     lines_of = None
     if entity.is_child:
         lines_of = select.where(table.c._parent_id == sa.bindparam("parent_id")).order_by(table.c._position, table.c.id)
-    children = {f.name: ctx.catalog.require_entity(f.get("entity")) for f in child_fields(entity)}
+    children = {f.name: ctx.catalog.require_related(f) for f in child_fields(entity)}
     return ReadPlan(entity, table, select, (*system, *(f.name for f in fields)),
                     select.where(one, table.c._deleted_at.is_(None)), select.where(one), lines_of, children)
 

@@ -52,9 +52,9 @@ class RecordRow:
             return self._loaded(owner[0], parent_id)
         field = self.entity.field(name)
         target_id = self.values.get(name)
-        if field is None or field.type != "link" or target_id is None:
+        if field is None or not catalog.field_type(field).follows_link or target_id is None:
             return None
-        return self._loaded(catalog.require_entity(field.get("entity")), target_id)
+        return self._loaded(catalog.require_related(field), target_id)
 
     def _loaded(self, entity: EntityDef, record_id: int) -> RecordRow | None:
         record = self.cache.load(entity, record_id)
@@ -62,7 +62,7 @@ class RecordRow:
 
     def children(self, name: str) -> Iterable[RecordRow]:
         field = self.entity.field(name)
-        if field is None or field.type != "child_table":
+        if field is None or not self.cache.ctx.catalog.field_type(field).owns_rows:
             return []
-        child = self.cache.ctx.catalog.require_entity(field.get("entity"))
+        child = self.cache.ctx.catalog.require_related(field)
         return [RecordRow(self.cache, child, line, parent=self) for line in self.values.get(name) or ()]

@@ -55,7 +55,7 @@ def update(ctx: Context, entity_key: str, record_id: int, changes: Mapping[str, 
     def recheck(found: Problems) -> None:
         check_unique(ctx, entity, after, found, exclude_id=record_id, changed=changed)
         for name, sent in lines.items():
-            child = ctx.catalog.require_entity(entity.field(name).get("entity"))  # type: ignore[union-attr]
+            child = ctx.catalog.require_related(entity.field(name))  # type: ignore[union-attr]
             rows = [line_values(line) for line in sent]
             check_unique_among(child, rows, found, f"{name}/")
             for index, (line, row) in enumerate(zip(sent, rows)):
@@ -78,7 +78,7 @@ def _lines(ctx: Context, entity: EntityDef, name: str, rows: Any, current: Recor
     """Lines sent for one child table, converted; new ones get defaults; required and links checked."""
     field = entity.field(name)
     assert field is not None
-    child = ctx.catalog.require_entity(field.get("entity"))
+    child = ctx.catalog.require_related(field)
     lines = convert_lines(ctx, entity, field, rows, problems, current.get(name) or [])
     defaults = Defaults(ctx, child)
     cache = LinkCache(ctx)
@@ -110,12 +110,12 @@ def _write(ctx: Context, entity: EntityDef, current: Record, values: dict[str, A
     recomputation = Recomputation(ctx)
     recomputation.touch(entity.key, [record_id], values)  # old link targets
     for name in lines:
-        child = ctx.catalog.require_entity(entity.field(name).get("entity"))  # type: ignore[union-attr]
+        child = ctx.catalog.require_related(entity.field(name))  # type: ignore[union-attr]
         recomputation.touch(child.key, [line["id"] for line in current.get(name) or []])
     version = guarded_update(ctx, entity, record_id, current["_version"], columns_of(ctx, entity, values))
     recomputation.touch(entity.key, [record_id], values)  # new link targets, own formulas
     for name, sent in lines.items():
-        child = ctx.catalog.require_entity(entity.field(name).get("entity"))  # type: ignore[union-attr]
+        child = ctx.catalog.require_related(entity.field(name))  # type: ignore[union-attr]
         new = [line.values for line in sent if line.id is None]
         if new:
             assign_numbers(ctx, child, new)

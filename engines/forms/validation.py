@@ -109,7 +109,7 @@ def convert_lines(ctx: Context, entity: EntityDef, field: FieldDef, rows: Any, p
     except ValueConversionError as error:
         problems.add(path, error.code, **error.params)
         return []
-    child = ctx.catalog.require_entity(field.get("entity"))
+    child = ctx.catalog.require_related(field)
     plan = plan or EntityPlan(ctx, child)
     by_id = {line["id"]: line for line in current_lines}
     lines: list[LineInput] = []

@@ -70,8 +70,13 @@ class FieldType:
     indexable: ClassVar[bool] = True
     # Computed types are never written by users (formula, rollup, lookup, auto-number).
     computed: ClassVar[bool] = False
-    # Whose value type derives from other fields (`resolve_type`): resolved when a catalog is built.
-    derives_type: ClassVar[bool] = False
+    # Whose value derives from other fields (formula, lookup, rollup): recomputed when they change,
+    # its type resolved when a catalog is built (`resolve_type`).
+    derived: ClassVar[bool] = False
+    # A many-to-one reference to a record of another entity (link); `target_entity` names it.
+    follows_link: ClassVar[bool] = False
+    # Owns ordered line rows kept in a child entity's table (child table); `target_entity` names it.
+    owns_rows: ClassVar[bool] = False
 
     # ---- definition -------------------------------------------------------------
     def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
@@ -80,6 +85,10 @@ class FieldType:
 
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType | None:
         """The field's type inside expressions; None when it cannot be referenced as a scalar."""
+        return None
+
+    def target_entity(self, field: FieldDef) -> str | None:
+        """The entity a link points at or a child table owns; None for other types."""
         return None
 
     def resolve_type(self, field: FieldDef, catalog: Catalog) -> ExprType | None:

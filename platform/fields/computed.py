@@ -39,7 +39,7 @@ def sa_type_for(expr_type: ExprType | None, scale: int = 2) -> sa.types.TypeEngi
 
 class _Computed(FieldType):
     computed = True
-    derives_type = True
+    derived = True
 
     def result_type(self, field: FieldDef, catalog: Catalog) -> ExprType | None:
         return catalog.computed_type(field)

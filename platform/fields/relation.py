@@ -42,6 +42,10 @@ class LinkType(FieldType):
         "on_delete": {"enum": ["restrict", "set_null", "cascade"]},
     }
     required_properties = ("entity",)
+    follows_link = True
+
+    def target_entity(self, field: FieldDef) -> str | None:
+        return field.target or None
 
     def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
         target = catalog.entity(field.get("entity"))
@@ -84,6 +88,10 @@ class ChildTableType(FieldType):
     }
     required_properties = ("entity",)
     indexable = False
+    owns_rows = True
+
+    def target_entity(self, field: FieldDef) -> str | None:
+        return field.target or None
 
     def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
         target = catalog.entity(field.get("entity"))

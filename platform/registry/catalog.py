@@ -63,11 +63,14 @@ class EntityScope:
                 return ScopeField("id", ExprType.INTEGER)
             owner = catalog.parent_of(entity.key) if entity.is_child and name == PARENT else None
             return ScopeField(PARENT, ExprType.INTEGER, link=catalog.scope(owner[0].key)) if owner else None
-        if field.type == "link":
-            target = catalog.entity(field.get("entity"))
+        field_type = FIELD_TYPES.get(field.type)
+        if field_type is None:
+            return None
+        if field_type.follows_link:
+            target = catalog.related(field)
             return ScopeField(name, ExprType.INTEGER, link=catalog.scope(target.key) if target else None)
-        if field.type == "child_table":
-            child = catalog.entity(field.get("entity"))
+        if field_type.owns_rows:
+            child = catalog.related(field)
             return ScopeField(name, ExprType.INTEGER, children=catalog.scope(child.key)) if child else None
         kind = catalog.field_expr_type(field)
         if kind is None:
@@ -88,7 +91,7 @@ class _TypeResolver:
         for entity in self.catalog.entities.values():
             for field in entity.fields:
                 field_type = FIELD_TYPES.get(field.type)
-                if field_type is not None and field_type.derives_type:
+                if field_type is not None and field_type.derived:
                     try:
                         self.resolve(field, field_type)
                     except FormulaCycleError:
@@ -128,6 +131,8 @@ class Catalog:
         self._built = False
         self._child_owners: dict[str, list[tuple[EntityDef, FieldDef]]] = {}
         self._back_links: dict[str, list[BackLink]] = {}
+        self._child_fields: dict[str, list[FieldDef]] = {}
+        self._link_fields: dict[str, list[FieldDef]] = {}
         self._index_relations()
         self._scopes = {key: EntityScope(self, entity) for key, entity in self.entities.items()}
         self._expressions: dict[tuple[str, str, ExprType | None], CheckedExpression] = {}
@@ -142,12 +147,15 @@ class Catalog:
 
     def _index_relations(self) -> None:
         for entity in self.entities.values():
-            for field in entity.fields:
-                target = field.get("entity")
-                if field.type == "child_table" and target:
-                    self._child_owners.setdefault(target, []).append((entity, field))
-                elif field.type == "link" and target:
-                    self._back_links.setdefault(target, []).append(BackLink(entity, field))
+            kinds = [(f, FIELD_TYPES.get(f.type)) for f in entity.fields]
+            self._child_fields[entity.key] = [f for f, kind in kinds if kind is not None and kind.owns_rows]
+            self._link_fields[entity.key] = [f for f, kind in kinds if kind is not None and kind.follows_link]
+            for field in self._child_fields[entity.key]:
+                if field.target:
+                    self._child_owners.setdefault(field.target, []).append((entity, field))
+            for field in self._link_fields[entity.key]:
+                if field.target:
+                    self._back_links.setdefault(field.target, []).append(BackLink(entity, field))
 
     def _compile_definitions(self) -> None:
         """Compile every expression the definitions hold; one that fails is left to validation to report."""
@@ -180,6 +188,30 @@ class Catalog:
         """Fields that own a column, in definition order."""
         return [f for f in entity.fields if f.type in FIELD_TYPES and self.field_type(f).stored(f)]
 
+    def value_fields(self, entity: EntityDef) -> list[FieldDef]:
+        """Fields holding a value of their own (every registered type but child tables), in definition order."""
+        return [f for f in entity.fields if f.type in FIELD_TYPES and not self.field_type(f).owns_rows]
+
+    def child_fields(self, entity: EntityDef) -> list[FieldDef]:
+        """Fields owning line rows (child tables), in definition order."""
+        return self._child_fields.get(entity.key, [])
+
+    def link_fields(self, entity: EntityDef) -> list[FieldDef]:
+        """Fields referring to a record of another entity (links), in definition order."""
+        return self._link_fields.get(entity.key, [])
+
+    def related(self, field: FieldDef) -> EntityDef | None:
+        """The entity a link points at or a child table owns; None for other fields or an unknown entity."""
+        field_type = FIELD_TYPES.get(field.type)
+        return self.entity(field_type.target_entity(field)) if field_type is not None else None
+
+    def require_related(self, field: FieldDef) -> EntityDef:
+        """`related`, raising NotFoundError when there is none."""
+        related = self.related(field)
+        if related is None:
+            raise NotFoundError(f"Unknown entity {field.target!r}.", code="entity.not_found", entity=field.target)
+        return related
+
     def child_owners(self, child_key: str) -> list[tuple[EntityDef, FieldDef]]:
         return self._child_owners.get(child_key, [])
 
@@ -199,13 +231,13 @@ class Catalog:
             source_key, link_name = relation.split(".", 1)
             source = self.entity(source_key)
             link = source.field(link_name) if source else None
-            if link is None or link.type != "link" or link.get("entity") != entity.key:
+            if link is None or source is None or link not in self.link_fields(source) or link.target != entity.key:
                 return None
             return source
         child_field = entity.field(relation)
-        if child_field is None or child_field.type != "child_table":
+        if child_field is None or child_field not in self.child_fields(entity):
             return None
-        return self.entity(child_field.get("entity"))
+        return self.related(child_field)
 
     # ---- expression types -----------------------------------------------------------
     def field_expr_type(self, field: FieldDef) -> ExprType | None:

@@ -126,8 +126,9 @@ class _Walker:
                 if owner is not None and rest:
                     yield from self.path(owner[0], rest, hops + (Hop("parent", entity.key, owner[0].key),))
             return
-        if field.type == "child_table":
-            child = self.catalog.entity(field.get("entity"))
+        field_type = self.catalog.field_type(field)
+        if field_type.owns_rows:
+            child = self.catalog.related(field)
             if child is None:
                 return
             inner = hops + (Hop("children", entity.key, child.key),)
@@ -135,14 +136,13 @@ class _Walker:
             if rest:
                 yield from self.path(child, rest, inner)
             return
-        if rest and field.type == "link":
-            target = self.catalog.entity(field.get("entity"))
+        if rest and field_type.follows_link:
+            target = self.catalog.related(field)
             yield self.dep(entity, {name}, hops)
             if target is not None:
                 yield from self.path(target, rest, hops + (Hop("link", entity.key, target.key, field.column),))
             return
-        field_type = self.catalog.field_type(field)
-        if field_type.computed and field.type != "auto_number":
+        if field_type.derived:
             yield from self.computed(entity, field, hops)
         else:
             yield self.dep(entity, {name}, hops)

@@ -39,6 +39,11 @@ class FieldDef:
         return self.raw.get(prop, default)
 
     @property
+    def target(self) -> str:
+        """The `entity` a link points at or a child table owns ("" on other fields)."""
+        return str(self.raw.get("entity") or "")
+
+    @property
     def required(self) -> bool:
         return bool(self.raw.get("required", False))
 

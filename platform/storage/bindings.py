@@ -142,16 +142,16 @@ class EntityBinding:
             parent = self._related(owner[0].key)
             return Relation(parent, parent.table.c.id == self.table.c._parent_id)
         field = self.entity.field(name)
-        if field is None or field.type != "link":
+        if field is None or not self.catalog.field_type(field).follows_link:
             raise KeyError(name)
-        target = self._related(field.get("entity"))
+        target = self._related(field.target)
         return Relation(target, target.table.c.id == self.table.c[field.column], self._guard(target))
 
     def children(self, name: str) -> Relation:
         field = self.entity.field(name)
-        if field is None or field.type != "child_table":
+        if field is None or not self.catalog.field_type(field).owns_rows:
             raise KeyError(name)
-        child = self._related(field.get("entity"))
+        child = self._related(field.target)
         return Relation(child, child.table.c._parent_id == self.table.c.id)
 
     def back_link(self, entity_key: str, link_name: str) -> Relation:

@@ -152,9 +152,9 @@ def _check_links(conn: sa.Connection, diff: SchemaDiff, created: set[str], local
     problems: list[ErrorDetail] = []
     for change in diff.of_kind(ChangeKind.CHANGE_LINK_TARGET, ChangeKind.RESTORE_FIELD):
         new_field = diff.new.entities[change.entity].field_by_key(change.field_key or "")
-        if new_field is None or new_field.type != "link" or change.entity in created:
+        if new_field is None or not FIELD_TYPES[new_field.type].follows_link or change.entity in created:
             continue
-        target_key = new_field.get("entity")
+        target_key = new_field.target
         table = sa.table(table_name_for(change.entity), sa.column("id"), sa.column(new_field.column))
         column = table.c[new_field.column]
         query = sa.select(table.c.id, column).where(column.is_not(None))

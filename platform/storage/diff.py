@@ -218,9 +218,9 @@ def _field_changes(entity: str, o: FieldDef | None, f: FieldDef, old: Catalog, n
         removed = sorted({p["value"] for p in o.get("options", [])} - {p["value"] for p in f.get("options", [])})
         if removed:
             change(ChangeKind.CHANGE_OPTIONS, removed=removed)
-    if o.type == f.type == "link":
-        if o.get("entity") != f.get("entity"):
-            change(ChangeKind.CHANGE_LINK_TARGET, old_target=o.get("entity"), target=f.get("entity"))
+    if o.type == f.type and FIELD_TYPES[f.type].follows_link:
+        if o.target != f.target:
+            change(ChangeKind.CHANGE_LINK_TARGET, old_target=o.target, target=f.target)
         elif o.get("on_delete", "restrict") != f.get("on_delete", "restrict"):
             change(ChangeKind.CHANGE_ON_DELETE, old_on_delete=o.get("on_delete", "restrict"),
                    on_delete=f.get("on_delete", "restrict"))

@@ -51,7 +51,7 @@ def field_index(table: sa.Table, entity: EntityDef, field: FieldDef, catalog: Ca
     if field.unique:
         live = table.c._deleted_at.is_(None)
         return _index("ux", table, field.column, "field", column, unique=True, sqlite_where=live, postgresql_where=live)
-    if field.indexed or field.type in ("link", "user"):
+    if field.indexed or catalog.field_type(field).foreign_key(field, catalog) is not None:
         return _index("ix", table, field.column, "field", column)
     return None
 

@@ -64,8 +64,8 @@ def entity_view(ctx: Context, entity: EntityDef) -> dict[str, Any]:
         raw["writable"] = not never_written and (writable is None or field.name in writable)
         if never_written:
             raw["read_only"] = True
-        if field.type == "child_table":
-            raw["entity_definition"] = entity_view(ctx, ctx.catalog.require_entity(field.get("entity")))
+        if ctx.catalog.field_type(field).owns_rows:
+            raw["entity_definition"] = entity_view(ctx, ctx.catalog.require_related(field))
         fields.append(raw)
     title = entity.title_field
     return {"key": entity.key, "app": entity.app, "label": entity.label, "child": entity.is_child,

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from jimu.engines.forms.query import DELETED_MODES, MAX_LIMIT
+from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.kernel import Kernel
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef
@@ -195,7 +196,7 @@ def list_parameters(entity: EntityDef, visibility: Visibility = EVERYTHING) -> l
     def param(name: str, schema: Schema, description: str) -> Schema:
         return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
-    names = [f.name for f in visibility.fields(entity, write=False) if f.type != "child_table"]
+    names = [f.name for f in visibility.fields(entity, write=False) if not FIELD_TYPES[f.type].owns_rows]
     return [
         param("q", {"type": "string"}, "search the searchable text fields"),
         param("filter", {"type": "string"}, "structured filter, JSON"),

@@ -83,7 +83,7 @@ def _multi_select(field: FieldDef, catalog: Catalog, write: bool) -> Schema:
 
 
 def _child_table(field: FieldDef, catalog: Catalog, write: bool) -> Schema:
-    child = str(field.get("entity"))
+    child = field.target
     return {"type": "array", "items": ref(child + WRITE_SUFFIX if write else child)}
 
 
@@ -193,7 +193,7 @@ def read_schema(entity: EntityDef, catalog: Catalog, visibility: Visibility = EV
     props = system_properties(entity)
     for field in visibility.fields(entity, write=False):
         schema = value_schema(field, catalog, write=False)
-        props[field.name] = schema if field.type == "child_table" else nullable(schema)
+        props[field.name] = schema if catalog.field_type(field).owns_rows else nullable(schema)
     label = entity.label
     return {"type": "object", "title": str(label.get("en") or entity.key), "properties": props,
             "required": ["id"]}
@@ -209,7 +209,7 @@ def write_schema(entity: EntityDef, catalog: Catalog, *, partial: bool = False,
             continue
         value = value_schema(field, catalog, write=True)
         must = field.required and field.get("default") is None and not field.get("default_expression")
-        props[field.name] = value if field.type == "child_table" or must else nullable(value)
+        props[field.name] = value if catalog.field_type(field).owns_rows or must else nullable(value)
         if must:
             required.append(field.name)
     if entity.is_child:

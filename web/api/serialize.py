@@ -42,8 +42,8 @@ def record_json(catalog: Catalog, entity: EntityDef, record: Mapping[str, Any]) 
         field = entity.field(key)
         if field is None or field.type not in FIELD_TYPES:
             out[key] = plain(value)
-        elif field.type == "child_table":
-            child = catalog.require_entity(field.get("entity"))
+        elif FIELD_TYPES[field.type].owns_rows:
+            child = catalog.require_related(field)
             out[key] = [record_json(catalog, child, line) for line in value or []]
         else:
             out[key] = None if value is None else plain(FIELD_TYPES[field.type].to_json(field, value))

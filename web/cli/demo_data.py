@@ -16,6 +16,7 @@ from typing import Any
 from jimu.engines.forms import records
 from jimu.engines.forms.importing import import_records
 from jimu.platform.context import Context
+from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.registry.model import AppDef
 from jimu.web.cli.failures import cli_error
 
@@ -39,7 +40,7 @@ def demo_files(app: AppDef, folder: Path) -> list[DemoFile]:
         return []
     found = {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in DEMO_SUFFIXES}
     keys = [e.key for e in app.entities if e.key in found]
-    needs = {e.key: {f.get("entity") for f in e.fields if f.type == "link"} & set(keys) - {e.key}
+    needs = {e.key: {f.target for f in e.fields if FIELD_TYPES[f.type].follows_link} & set(keys) - {e.key}
              for e in app.entities if e.key in found}
     ordered: list[str] = []
     while len(ordered) < len(keys):
