@@ -120,7 +120,7 @@ def _links_of(entity: EntityDef, record: Record, ctx: Context) -> list[LinkValue
     """The link values of a record and of its lines, at their paths."""
     links = link_values(ctx, entity, record)
     for field in child_fields(entity):
-        child = ctx.catalog.require_entity(field.get("entity"))
+        child = ctx.catalog.require_related(field)
         for n, line in enumerate(record.get(field.name) or []):
             links += link_values(ctx, child, line, f"{field.name}/{n}/")
     return links
