@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from jimu.engines.expressions.types import ExprType
@@ -144,6 +145,8 @@ class Shop:
 
 @pytest.fixture
 def shop(engine: Engine) -> Shop:
+    if engine.dialect.name == "sqlite":  # eight writers queue for SQLite's one write lock: let them wait it out
+        sa.event.listen(engine, "connect", lambda conn, _: conn.execute("PRAGMA busy_timeout=120000"))
     init_database(engine)
     kernel = Kernel(engine)
     kernel.apply_app(json.loads(SALES.read_text(encoding="utf-8")))
