@@ -83,7 +83,7 @@ class Preparer:
     def check_unique(self, record: NewRecord, problems: Problems) -> None:
         check_unique(self.ctx, self.entity, record.values, problems)
         for name, lines in record.lines.items():
-            child = self.ctx.catalog.require_related(self.entity.field(name))  # type: ignore[union-attr]
+            child = self.ctx.catalog.require_related(self.entity.field(name))  # type: ignore[arg-type]
             check_unique_among(child, lines, problems, f"{name}/")
             for index, line in enumerate(lines):
                 check_unique(self.ctx, child, line, problems, prefix=f"{name}/{index}/")
@@ -115,7 +115,7 @@ def insert_record(ctx: Context, entity: EntityDef, record: NewRecord) -> Record:
     recomputation = Recomputation(ctx)
     recomputation.touch(entity.key, [record_id])
     for name, lines in record.lines.items():
-        child = ctx.catalog.require_related(entity.field(name))  # type: ignore[union-attr]
+        child = ctx.catalog.require_related(entity.field(name))  # type: ignore[arg-type]
         if lines:
             assign_numbers(ctx, child, lines)
         recomputation.touch(child.key, insert_lines(ctx, child, record_id, list(enumerate(lines))))

@@ -55,7 +55,7 @@ def update(ctx: Context, entity_key: str, record_id: int, changes: Mapping[str, 
     def recheck(found: Problems) -> None:
         check_unique(ctx, entity, after, found, exclude_id=record_id, changed=changed)
         for name, sent in lines.items():
-            child = ctx.catalog.require_related(entity.field(name))  # type: ignore[union-attr]
+            child = ctx.catalog.require_related(entity.field(name))  # type: ignore[arg-type]
             rows = [line_values(line) for line in sent]
             check_unique_among(child, rows, found, f"{name}/")
             for index, (line, row) in enumerate(zip(sent, rows)):
@@ -110,12 +110,12 @@ def _write(ctx: Context, entity: EntityDef, current: Record, values: dict[str, A
     recomputation = Recomputation(ctx)
     recomputation.touch(entity.key, [record_id], values)  # old link targets
     for name in lines:
-        child = ctx.catalog.require_related(entity.field(name))  # type: ignore[union-attr]
+        child = ctx.catalog.require_related(entity.field(name))  # type: ignore[arg-type]
         recomputation.touch(child.key, [line["id"] for line in current.get(name) or []])
     version = guarded_update(ctx, entity, record_id, current["_version"], columns_of(ctx, entity, values))
     recomputation.touch(entity.key, [record_id], values)  # new link targets, own formulas
     for name, sent in lines.items():
-        child = ctx.catalog.require_related(entity.field(name))  # type: ignore[union-attr]
+        child = ctx.catalog.require_related(entity.field(name))  # type: ignore[arg-type]
         new = [line.values for line in sent if line.id is None]
         if new:
             assign_numbers(ctx, child, new)
