@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from jimu.engines.expressions import to_sql
 from jimu.platform.context import Context
-from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.registry.model import EntityDef, FieldDef
 from jimu.platform.storage.bindings import EntityBinding
 
