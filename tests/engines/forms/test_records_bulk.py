@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from jimu.engines.forms import records
 from jimu.platform.errors import ValidationError
 
-from .test_records_support import Shop, shop  # noqa: F401
+from .records_support import Shop
 
 ROWS = [
     {"sku": "A-1", "name": "Alpha", "price": "1.50", "tags": "new, sale"},

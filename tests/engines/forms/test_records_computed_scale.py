@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from jimu.engines.forms import listing, records
 from jimu.engines.forms.query import ListQuery
 
-from .test_records_support import install, sales_app
+from .records_support import install, sales_app
 
 
 def test_virtual_money_formulas_and_rollups_keep_their_scale(engine: sa.engine.Engine) -> None:

@@ -11,7 +11,7 @@ from jimu.engines.forms.listing import count_records, list_records
 from jimu.engines.forms.query import ListQuery
 from jimu.platform.errors import NotFoundError, ValidationError
 
-from .test_records_support import Shop, install, sales_app
+from .records_support import Shop, install, sales_app
 
 BIG = 2**63
 TASKS: dict[str, Any] = {"key": "tasks", "entities": [{"key": "task", "fields": [

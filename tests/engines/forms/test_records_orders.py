@@ -8,7 +8,7 @@ import pytest
 from jimu.engines.forms import records
 from jimu.platform.errors import ConflictError
 
-from .test_records_support import Shop, shop  # noqa: F401
+from .records_support import Shop
 
 
 def _order(shop: Shop) -> tuple[dict, dict]:

@@ -12,7 +12,7 @@ from jimu.engines.forms import records
 from jimu.platform.context import AllowAll, Context
 from jimu.platform.hooks import RecordEvent
 
-from .test_records_support import Shop, shop  # noqa: F401
+from .records_support import Shop
 
 
 class HideCredit(AllowAll):

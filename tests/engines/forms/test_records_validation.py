@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from jimu.engines.forms import records
 from jimu.platform.errors import ValidationError
 
-from .test_records_support import Shop, shop  # noqa: F401
+from .records_support import Shop
 
 
 def _paths(error: ValidationError) -> dict[str, str]:
@@ -150,7 +150,7 @@ def test_defaults_and_default_expressions_fill_fields_not_given(shop: Shop) -> N
 
 
 def test_read_only_if_freezes_a_field_once_its_condition_holds(engine: sa.engine.Engine) -> None:
-    from .test_records_support import install, sales_app
+    from .records_support import install, sales_app
 
     raw = sales_app()
     order = next(e for e in raw["entities"] if e["key"] == "sales_order")
@@ -168,7 +168,7 @@ def test_read_only_if_freezes_a_field_once_its_condition_holds(engine: sa.engine
 
 
 def test_a_required_field_is_required_only_while_visible(engine: sa.engine.Engine) -> None:
-    from .test_records_support import install, sales_app
+    from .records_support import install, sales_app
 
     raw = sales_app()
     order = next(e for e in raw["entities"] if e["key"] == "sales_order")

@@ -1,16 +1,18 @@
-"""Shared set-up of the records tests: the sales app installed on a scratch database, a fixed clock."""
+"""Shared set-up of the records tests: the sales app installed on a scratch database, a fixed clock.
+
+The `shop` fixture built from it is in conftest.py.
+"""
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -62,11 +64,6 @@ def install(engine: Engine, raw: dict[str, Any]) -> Shop:
     kernel = Kernel(engine, clock=lambda: clock[0])
     kernel.apply_app(raw)
     return Shop(kernel, clock)
-
-
-@pytest.fixture
-def shop(engine: Engine) -> Iterator[Shop]:
-    yield install(engine, sales_app())
 
 
 def money(text: str) -> Decimal:
