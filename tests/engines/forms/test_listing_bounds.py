@@ -12,7 +12,7 @@ from jimu.engines.forms.listing import list_records
 from jimu.engines.forms.query import ListQuery
 from jimu.platform.errors import DefinitionError, ValidationError
 
-from .test_records_support import install
+from .records_support import install
 
 APP: dict[str, Any] = {"key": "docs", "entities": [{"key": "doc", "fields": [
     {"name": "title", "type": "text", "max_length": 200},
