@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from jimu.platform.context import Context
 from jimu.platform.storage.dependencies import affected_ids, dependency_graph
 from jimu.platform.storage.recompute import recompute
 
+from .propagation import Propagation, cause_of
 from .reading import eval_env
 
 CHUNK = 1000
@@ -16,19 +18,26 @@ class Recomputation:
     """Rows whose stored formulas, rollups and lookups a write makes stale, by entity.
 
     Call `touch` before the write for rows leaving a relation (old link targets, removed lines)
-    and after it for the rows written; `run` recomputes everything collected.
+    and after it for the rows written; `run` recomputes everything collected. Records whose values
+    change though nobody wrote them get a new version and a history entry caused by the first
+    record touched (or `cause`, when given) — see propagation.py.
     """
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, *, cause: dict[str, Any] | None = None) -> None:
         self.ctx = ctx
         self.graph = dependency_graph(ctx.catalog)
         self.pending: dict[str, set[int]] = {}
+        self.written: dict[str, set[int]] = {}
+        self.cause = cause
 
     def touch(self, entity_key: str, ids: Iterable[int], changed: Iterable[str] | None = None) -> None:
         """Rows of `entity_key` were written (`changed` fields; None: created, deleted or restored)."""
         ids = [i for i in ids if i is not None]
         if not ids:
             return
+        self.written.setdefault(entity_key, set()).update(ids)
+        if self.cause is None and not self.ctx.catalog.require_entity(entity_key).is_child:
+            self.cause = cause_of(entity_key, ids)
         changed = None if changed is None else set(changed)
         if changed is None and self.graph.has_stored_computed(entity_key):
             self.pending.setdefault(entity_key, set()).update(ids)
@@ -40,10 +49,16 @@ class Recomputation:
 
     def run(self) -> None:
         env = eval_env(self.ctx)
+        propagation = Propagation(self.ctx, self.written, self.cause)
         for entity_key, ids in self.pending.items():
             table = self.ctx.tables[entity_key]
             ordered = sorted(ids)
+            tracked = propagation.tracked(entity_key, ordered)
+            before = propagation.snapshot(entity_key, tracked)
             for start in range(0, len(ordered), CHUNK):
                 recompute(self.ctx.conn, self.ctx.definitions, entity_key,
                           table.c.id.in_(ordered[start:start + CHUNK]), env)
+            if before:
+                propagation.compare(entity_key, before, propagation.snapshot(entity_key, list(before)))
+        propagation.finish()
         self.pending.clear()

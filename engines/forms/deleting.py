@@ -141,7 +141,7 @@ def _name(row: tuple[int, int, Any]) -> str:
 def _clear_links(ctx: Context, back: BackLink, ids: Sequence[int], record_id: int, cause: Cause) -> None:
     """set_null on header rows: one UPDATE bumping their versions, one audit row each, dependents recomputed."""
     table, field = ctx.tables[back.entity.key], back.field
-    recomputation = Recomputation(ctx)
+    recomputation = Recomputation(ctx, cause=cause.as_json())
     recomputation.touch(back.entity.key, ids, [field.name])  # before: the old target's dependents
     statement = (sa.update(table).where(table.c.id.in_(ids))
                  .values({field.column: None, **stamp(ctx, creating=False), "_version": table.c._version + 1})
@@ -163,7 +163,7 @@ def _change_lines(ctx: Context, back: BackLink, ids: Sequence[int], record_id: i
     lines, parents = ctx.tables[child.key], ctx.tables[parent_entity.key]
     plan = read_plan(ctx, child)
     before = {line["id"]: line for line in plan.fetch(ctx, plan.select.where(lines.c.id.in_(ids)))}
-    recomputation = Recomputation(ctx)
+    recomputation = Recomputation(ctx, cause=cause.as_json())
     recomputation.touch(child.key, ids, [back.field.name])  # the old target's dependents
     if remove:
         ctx.conn.execute(sa.delete(lines).where(lines.c.id.in_(ids)))
