@@ -32,7 +32,8 @@ def check_record(ctx: Context, entity: EntityDef, record: Record, problems: Prob
     for rule in entity.rules:
         if evaluate(catalog.compile(entity.key, rule.expression), row, env) is False:
             message: Any = label(rule.message, ctx.locale) or rule.key
-            problems.add(prefix.rstrip("/"), "records.rule_failed", rule=rule.key, message=message)
+            for path in [f"{prefix}{name}" for name in rule.fields] or [prefix.rstrip("/")]:
+                problems.add(path, "records.rule_failed", rule=rule.key, message=message)
     for field in catalog.child_fields(entity):
         child = catalog.require_related(field)
         for index, line in enumerate(record.get(field.name) or ()):

@@ -76,6 +76,7 @@ class RuleDef:
     key: str
     expression: str
     message: Label
+    fields: tuple[str, ...] = ()  # the fields its message is attached to (none: the record itself)
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,8 @@ class EntityDef:
             for i in raw.get("indexes", [])
         )
         rules = tuple(
-            RuleDef(key=r.get("key") or f"rule_{n}", expression=r["expression"], message=r.get("message") or {})
+            RuleDef(key=r.get("key") or f"rule_{n}", expression=r["expression"], message=r.get("message") or {},
+                    fields=tuple(r.get("fields") or ()))
             for n, r in enumerate(raw.get("rules", []), start=1)
         )
         entity = EntityDef(

@@ -127,6 +127,10 @@ def _check_entity(entity: EntityDef, path: str, catalog: Catalog, problems: Prob
     for r_index, rule in enumerate(entity.rules):
         problems.extend(f"{path}/rules/{r_index}/expression",
                         catalog.check_expression(entity.key, rule.expression, ExprType.BOOLEAN))
+        for f_index, name in enumerate(rule.fields):
+            if entity.field(name) is None:
+                problems.add(f"{path}/rules/{r_index}/fields/{f_index}", "definition.unknown_field", field=name,
+                             entity=entity.key)
     _check_layout(entity, path, problems)
 
 
