@@ -28,6 +28,7 @@ class ErrorCode(str, Enum):
     LITERAL_REQUIRED = "expression.type.literal_required"
     INVALID_UNIT = "expression.type.invalid_unit"
     INVALID_DATE = "expression.type.invalid_date"
+    INVALID_DATETIME = "expression.type.invalid_datetime"
     # limits
     SOURCE_TOO_LONG = "expression.limit.source_too_long"
     TOO_DEEP = "expression.limit.too_deep"

@@ -105,10 +105,21 @@ def chain(parts: Sequence[ColumnElement[Any]], symbol: str, t: ExprType) -> Colu
     return typed(Grouping(result), t)
 
 
+def date_as_datetime(expr: ColumnElement[Any], ctx: SqlContext) -> ColumnElement[Any]:
+    """A date as the date-time of its midnight in UTC (SQLite: its stored text form)."""
+    if ctx.sqlite:
+        return typed(sa.type_coerce(expr, sa.Text()).concat(" 00:00:00.000000"), ExprType.DATETIME)
+    return sa.func.timezone("UTC", sa.cast(expr, sa.DateTime()), type_=sql_type(ExprType.DATETIME))
+
+
 def compare(left: SqlArg, symbol: str, right: SqlArg, ctx: SqlContext) -> ColumnElement[Any]:
-    """A comparison with SQL null semantics (never turned into IS NULL)."""
+    """A comparison with SQL null semantics (never turned into IS NULL); a date against a date-time
+    compares as its midnight in UTC."""
     a, b = left.expr, right.expr
     kinds = {left.type, right.type}
+    if kinds == {ExprType.DATE, ExprType.DATETIME}:
+        a = date_as_datetime(a, ctx) if left.type is ExprType.DATE else a
+        b = date_as_datetime(b, ctx) if right.type is ExprType.DATE else b
     if ctx.sqlite and ExprType.DECIMAL in kinds and not (left.plain and right.plain):
         # SQLite computes decimals in floating point: compare at 10 places like the results.
         a, b = sa.func.round(a, 10), sa.func.round(b, 10)

@@ -1,4 +1,4 @@
-"""Date functions: TODAY, NOW, DATE, DATEADD, DATEDIFF, YEAR, MONTH, DAY, HOUR, MINUTE.
+"""Date functions: TODAY, NOW, DATE, DATETIME, DATEADD, DATEDIFF, YEAR, MONTH, DAY, HOUR, MINUTE.
 
 DATEADD, DATEDIFF and DATE also take date-times (aware UTC in Python; SQLite text in UTC through
 the jimu_datetime_* helpers; PostgreSQL timestamptz, computed on its UTC wall time).
@@ -6,14 +6,14 @@ the jimu_datetime_* helpers; PostgreSQL timestamptz, computed on its UTC wall ti
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
 from ..errors import ErrorCode
-from ..sql_support import SqlArg, SqlContext, binop, literal, sql_type
+from ..sql_support import SqlArg, SqlContext, binop, date_as_datetime, literal, sql_type
 from ..types import ExprType
 from ..values import DATE_UNITS, DATETIME_UNITS, as_utc, date_add, date_diff, datetime_add, datetime_diff
 from .registry import FUNCTIONS, Arg, FunctionDef, SignatureError
@@ -34,6 +34,45 @@ def _date_type(args: Sequence[Arg]) -> ExprType:
             ErrorCode.INVALID_DATE, {"function": "DATE", "value": text}, 0,
         ) from None
     return ExprType.DATE
+
+
+def _datetime_literal(args: Sequence[Arg]) -> datetime:
+    """The date-time a DATETIME('...') literal names, in UTC (no offset: UTC)."""
+    from ..ast import Literal  # local, as in literal_text
+
+    node = args[0].node
+    if not isinstance(node, Literal) or not isinstance(node.value, str):
+        literal_text("DATETIME", args, 0)  # refuses: a text literal is needed
+    text = str(node.value)  # type: ignore[union-attr]
+    try:
+        if len(text) < 16:  # a time of day is required: 'YYYY-MM-DDTHH:MM' at least
+            raise ValueError(text)
+        return as_utc(datetime.fromisoformat(text))
+    except (ValueError, OverflowError):
+        raise SignatureError(
+            f"DATETIME needs a date-time written as 'YYYY-MM-DDTHH:MM[:SS][+HH:MM]' or a date, got {text!r}.",
+            ErrorCode.INVALID_DATETIME, {"function": "DATETIME", "value": str(text)}, 0,
+        ) from None
+
+
+def _datetime_type(args: Sequence[Arg]) -> ExprType:
+    if args[0].type not in (ExprType.DATE, ExprType.NULL):
+        _datetime_literal(args)
+    return ExprType.DATETIME
+
+
+def _py_datetime(value: str | date) -> datetime:
+    if isinstance(value, str):
+        return as_utc(datetime.fromisoformat(value))
+    return datetime.combine(value, time(), UTC)
+
+
+def _sql_datetime(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]:
+    if args[0].type is ExprType.DATE:
+        return date_as_datetime(args[0].expr, ctx)
+    if args[0].type is ExprType.NULL:
+        return sa.null()
+    return literal(as_utc(datetime.fromisoformat(str(args[0].value))), ExprType.DATETIME, ctx)
 
 
 def _py_date(value: str | datetime) -> date:
@@ -181,6 +220,8 @@ for _entry in (
                 volatile=True),
     FunctionDef("DATE", "DATE('YYYY-MM-DD'): a date literal; DATE(datetime): its date in UTC.", 1, 1, _date_type,
                 strict(_py_date), _sql_date),
+    FunctionDef("DATETIME", "DATETIME('YYYY-MM-DDTHH:MM[:SS][+HH:MM]'): a date-time literal (no offset: UTC); "
+                "DATETIME(date): its midnight in UTC.", 1, 1, _datetime_type, strict(_py_datetime), _sql_datetime),
     FunctionDef("DATEADD", "DATEADD(d, n, unit): d moved by n seconds/minutes/hours (date-times only) or "
                 "days/weeks/months/years (month ends clamp).", 3, 3, _dateadd_type, strict(_py_dateadd),
                 _sql_dateadd),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import reduce
 from typing import Any
 
@@ -15,7 +15,7 @@ from ..env import EvalEnv
 from ..errors import ErrorCode
 from ..sql_support import SqlArg, SqlContext, binop, chain, compare, sql_type
 from ..types import NUMERIC_TYPES, ORDERED_TYPES, ExprType, unify
-from ..values import divide, remainder, to_decimal
+from ..values import as_utc, divide, remainder, to_decimal
 from .registry import OPERATORS, Arg, FunctionDef, SignatureError
 from .rules import TEXTUAL, hint, strict
 from .text import py_text, sql_concat
@@ -131,6 +131,8 @@ def _py_concat(args: Sequence[Any], env: EvalEnv) -> str:
 
 def _comparison_type(symbol: str, ordered: bool) -> Callable[[Sequence[Arg]], ExprType]:
     def rule(args: Sequence[Arg]) -> ExprType:
+        if {args[0].type, args[1].type} == {ExprType.DATE, ExprType.DATETIME}:
+            return ExprType.BOOLEAN  # the date compares as its midnight in UTC
         joined = unify(args[0].type, args[1].type)
         allowed = ORDERED_TYPES if ordered else ORDERED_TYPES | {ExprType.BOOLEAN}
         if joined is None or (joined not in allowed and joined is not N):
@@ -171,10 +173,25 @@ def _py_times(*args: Any) -> Any:
     return reduce(lambda a, b: _number(a, b, operator.mul), args)
 
 
+def _moment(value: Any) -> Any:
+    """A date as the date-time of its midnight in UTC, when compared with a date-time."""
+    return datetime.combine(value, time(), UTC) if type(value) is date else as_utc(value)
+
+
+def _comparing(fn: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    def compare(a: Any, b: Any) -> bool:
+        if isinstance(a, datetime) is not isinstance(b, datetime):
+            return fn(_moment(a), _moment(b))
+        return fn(a, b)
+
+    return compare
+
+
 def _comparison(symbol: str, sql_symbol: str, fn: Callable[[Any, Any], bool], ordered: bool) -> FunctionDef:
     return FunctionDef(
-        symbol, f"Compares two values with {symbol}; null if either side is null.", 2, 2,
-        _comparison_type(symbol, ordered), strict(fn),
+        symbol, f"Compares two values with {symbol}; null if either side is null; a date against a date-time "
+        "compares as its midnight in UTC.", 2, 2,
+        _comparison_type(symbol, ordered), strict(_comparing(fn)),
         lambda args, ctx: compare(args[0], sql_symbol, args[1], ctx),
     )
 

@@ -82,3 +82,49 @@ def test_naive_and_offset_values_are_read_as_utc() -> None:
 def test_type_errors(source: str) -> None:
     with pytest.raises(ExpressionTypeError):
         check(source)
+
+
+MIXED = [
+    "DATETIME('2024-01-31T23:45')", "DATETIME('2024-01-31T23:45:10.5')", "DATETIME('2024-02-01T01:00+02:00')",
+    "DATETIME('2024-01-31T20:00-05:30')", "DATETIME(d)", "DATETIME(null)", "DATE(DATETIME(d)) = d",
+    "d < t", "d <= t", "d = t", "d != t", "d > t", "t >= d", "t = d", "t > d2",
+    "DATETIME('2024-01-31T00:00') = d", "d = DATETIME('2024-01-31T00:00Z')", "t > DATETIME('2024-01-31T23:45:10')",
+    "DATEADD(DATETIME(d), 1, 'hour') > t", "IF(d < t, 'before', 'not before')",
+]
+MIXED_ROWS = [
+    {"d": date(2024, 1, 31), "d2": date(2024, 2, 1), "t": datetime(2024, 1, 31, 23, 45, 10, 500_000, tzinfo=UTC)},
+    {"d": date(2024, 1, 31), "d2": date(2024, 1, 30), "t": datetime(2024, 1, 31, 0, 0, tzinfo=UTC)},
+    {"d": date(2024, 2, 1), "d2": None, "t": datetime(2024, 1, 31, 23, 59, 59, 999_999, tzinfo=UTC)},
+    {"d": None, "d2": date(2024, 2, 1), "t": datetime(2024, 2, 1, 0, 0, tzinfo=UTC)},
+]
+
+
+@pytest.mark.parametrize("row", MIXED_ROWS)
+def test_datetime_constants_and_dates_against_datetimes_agree(db: Database, row: dict[str, Any]) -> None:
+    """A date compares with a date-time as its midnight in UTC, in Python and on each database."""
+    checked = [check(source) for source in MIXED]
+    db.load(row)
+    for c, got in zip(checked, db.values(checked)):
+        want = evaluate(c, DictRow(row), ENV)
+        assert want == got and type(want) is type(got), f"{c.source}: python={want!r} sql={got!r}"
+
+
+def test_datetime_constants() -> None:
+    assert _run("DATETIME('2026-12-01T08:00')") == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    assert _run("DATETIME('2026-12-01T08:00+08:00')") == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    assert _run("DATETIME(d)", d=date(2026, 12, 1)) == datetime(2026, 12, 1, tzinfo=UTC)
+    assert _run("d < t", d=date(2026, 12, 1), t=datetime(2026, 11, 30, 23, 59, tzinfo=UTC)) is False
+
+
+@pytest.mark.parametrize(("source", "code"), [
+    ("DATETIME('2026-12-01')", "expression.type.invalid_datetime"),
+    ("DATETIME('2026-12-01T25:00')", "expression.type.invalid_datetime"),
+    ("DATETIME('9999-12-31T23:00-05:00')", "expression.type.invalid_datetime"),
+    ("DATETIME(name)", "expression.type.literal_required"),
+    ("DATETIME(n)", "expression.type.literal_required"),
+    ("d < n", "expression.type.incompatible_types"),
+])
+def test_bad_datetimes_are_refused(source: str, code: str) -> None:
+    with pytest.raises(ExpressionTypeError) as caught:
+        check(source)
+    assert caught.value.code == code
