@@ -16,7 +16,7 @@ from jimu.platform.meta import platform_metadata
 
 VERSION_TABLE = "jimu_alembic_version"
 # Modules defining tables on `platform_metadata` (each has its Alembic revision in migrations/versions).
-TABLE_MODULES = ("jimu.platform.meta", "jimu.platform.security.tables")
+TABLE_MODULES = ("jimu.platform.meta", "jimu.platform.security.tables", "jimu.platform.files.tables")
 
 
 def load_platform_metadata() -> sa.MetaData:

@@ -5,6 +5,8 @@ import os
 from dataclasses import dataclass
 
 DEFAULT_DATABASE_URL = "sqlite:///jimu.db"
+DEFAULT_FILES_DIR = "jimu-files"
+DEFAULT_MAX_FILE_BYTES = 25 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,8 @@ class Settings:
     statement_timeout: float = 30.0
     schema_statement_timeout: float = 600.0
     schema_lock_timeout: float = 5.0
+    files_dir: str = DEFAULT_FILES_DIR  # the local file store of attachments
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # the largest upload (a field's max_size may be lower)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -28,6 +32,8 @@ class Settings:
             statement_timeout=_seconds("JIMU_STATEMENT_TIMEOUT", cls.statement_timeout),
             schema_statement_timeout=_seconds("JIMU_SCHEMA_STATEMENT_TIMEOUT", cls.schema_statement_timeout),
             schema_lock_timeout=_seconds("JIMU_SCHEMA_LOCK_TIMEOUT", cls.schema_lock_timeout),
+            files_dir=os.environ.get("JIMU_FILES_DIR", DEFAULT_FILES_DIR),
+            max_file_bytes=int(os.environ.get("JIMU_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES)),
         )
 
 

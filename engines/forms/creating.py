@@ -12,6 +12,7 @@ from jimu.platform.context import Context
 from jimu.platform.fields.base import ValueConversionError
 from jimu.platform.registry.model import EntityDef
 
+from .attachments import attach, check_attachments
 from .checks import check_record
 from .common import assign_numbers, audit, header_entity, integrity_error, run_hook
 from .computing import Recomputation
@@ -97,11 +98,13 @@ def create(ctx: Context, entity_key: str, data: Mapping[str, Any]) -> Record:
     problems = Problems(ctx.locale)
     record, links = preparer.prepare(data, problems)
     check_links(ctx, links, problems)
+    uploads = check_attachments(ctx, entity, record.values, problems)
     preparer.check_unique(record, problems)
     problems.raise_if_any()
     try:
         with ctx.conn.begin_nested():
             created = insert_record(ctx, entity, record)
+            attach(ctx, uploads, created["id"])
     except sa.exc.IntegrityError as error:
         raise integrity_error(ctx, error, lambda p: preparer.check_unique(record, p)) from error
     return visible(ctx, entity, created)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from jimu.platform.context import Context
 from jimu.platform.registry.model import EntityDef
 
+from .attachments import attach, check_attachments
 from .checks import check_read_only_if, check_record
 from .common import assign_numbers, audit, header_entity, integrity_error, merged, run_hook
 from .computing import Recomputation
@@ -44,6 +45,7 @@ def update(ctx: Context, entity_key: str, record_id: int, changes: Mapping[str, 
     current = load_for_write(ctx, entity, record_id, "update", expected_version)
     problems = Problems(ctx.locale)
     values, children = convert_values(ctx, entity, changes, problems, current=current)
+    uploads = check_attachments(ctx, entity, values, problems, record_id=record_id, current=current)
     changed = [name for name, value in values.items() if current.get(name) != value]
     check_required(ctx, entity, values, problems, only=changed)
     check_read_only_if(ctx, entity, current, changed, problems, LinkCache(ctx))
@@ -68,6 +70,7 @@ def update(ctx: Context, entity_key: str, record_id: int, changes: Mapping[str, 
     try:
         with ctx.conn.begin_nested():
             updated = _write(ctx, entity, current, {n: values[n] for n in changed}, lines)
+            attach(ctx, uploads, record_id)
     except sa.exc.IntegrityError as error:
         raise integrity_error(ctx, error, recheck) from error
     return visible(ctx, entity, updated)

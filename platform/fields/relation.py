@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from jimu.engines.expressions.limits import INTEGER_MAX, integer_in_range
 from jimu.engines.expressions.types import ExprType
 from jimu.platform.fields.base import FieldType, Problem, ValueConversionError
-from jimu.platform.fields.text import storable
 from jimu.platform.registry.model import EntityDef, FieldDef, table_name_for
 from jimu.platform.storage.sqltypes import IdType, JsonType
 
@@ -139,8 +138,9 @@ class UserType(FieldType):
 
 _FILE = {
     "type": "object",
-    "required": ["name"],
+    "required": ["id"],
     "properties": {
+        "id": {"type": "integer", "minimum": 1},  # a file uploaded to the file store (jimu_file)
         "name": {"type": "string", "minLength": 1, "maxLength": 255},
         "key": {"type": "string"},
         "url": {"type": "string"},
@@ -169,18 +169,17 @@ class AttachmentType(FieldType):
         if value is None or value == [] or value == "":
             return None
         files = [value] if isinstance(value, dict) else value
-        if isinstance(files, str):
-            files = [{"name": part.strip()} for part in files.split(",") if part.strip()]
+        if isinstance(files, str):  # names alone (a CSV cell) reference no stored file
+            raise ValueConversionError("value.attachment_needs_upload")
         if not isinstance(files, list):
             raise ValueConversionError("value.not_files")
         checked = []
         for item in files:
-            if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"]:
+            file_id = item.get("id") if isinstance(item, dict) else None
+            if type(file_id) is not int or not 1 <= file_id < 2**63:
                 raise ValueConversionError("value.not_files")
-            for text in (v for v in item.values() if isinstance(v, str)):
-                storable(text)
-            checked.append({k: item[k] for k in _FILE["properties"] if k in item})
-        return checked
+            checked.append({"id": file_id})
+        return checked  # name, size and type are the stored file's (never the client's), set by the write
 
     def check_value(self, field: FieldDef, value: Any) -> list[Problem]:
         problems = []
@@ -190,12 +189,13 @@ class AttachmentType(FieldType):
         if limit is not None and any((f.get("size") or 0) > limit for f in value):
             problems.append(Problem("value.file_too_large", {"max_size": limit}))
         accept = field.get("accept")
-        if accept and any(not f["name"].lower().endswith(tuple(a.lower() for a in accept)) for f in value):
+        names = [f["name"] for f in value if "name" in f]  # items are checked again with the stored names
+        if accept and any(not name.lower().endswith(tuple(a.lower() for a in accept)) for name in names):
             problems.append(Problem("value.file_type_not_accepted", {"accept": ", ".join(accept)}))
         return problems
 
     def to_text(self, field: FieldDef, value: Any) -> str:
-        return "" if not value else ", ".join(f["name"] for f in value)
+        return "" if not value else ", ".join(str(f.get("name") or f"#{f.get('id')}") for f in value)
 
 
 TYPES: tuple[type[FieldType], ...] = (LinkType, ChildTableType, UserType, AttachmentType)

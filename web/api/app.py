@@ -5,6 +5,8 @@ import sqlalchemy as sa
 from fastapi import FastAPI, Request
 from starlette.responses import Response
 
+from jimu.platform.files import FileStore
+from jimu.platform.files import file_store as local_file_store
 from jimu.platform.kernel import Kernel
 from jimu.platform.settings import Settings
 from jimu.web.api.config import ApiSettings
@@ -16,7 +18,7 @@ from jimu.web.api.openapi import ROOT_OPENAPI_URL, install_openapi
 from jimu.web.api.openapi_caller import install_caller_documents
 from jimu.web.api.problems import problem, problem_response
 from jimu.web.api.request_info import request_locale
-from jimu.web.api.routers import admin_departments, admin_roles, admin_users, apps, auth, records
+from jimu.web.api.routers import admin_departments, admin_roles, admin_users, apps, auth, files, records
 from jimu.web.api.serialize import json_response
 
 API_PREFIX = "/api/v1"
@@ -24,8 +26,9 @@ OPENAPI_URL = f"{API_PREFIX}/openapi.json"
 
 
 def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None,
-               api_settings: ApiSettings | None = None) -> FastAPI:
-    """The API application around a kernel (built from `settings`, else the environment, when not given)."""
+               api_settings: ApiSettings | None = None, file_store: FileStore | None = None) -> FastAPI:
+    """The API application around a kernel (built from `settings`, else the environment, when not given);
+    attachments in `file_store`, else the store the kernel's settings name."""
     if kernel is None:
         kernel = Kernel.from_settings(settings or Settings.from_env())
     # FastAPI's own document and docs routes are off: each caller gets their own view (openapi_caller),
@@ -33,11 +36,12 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     app = FastAPI(title="Jimu API", version="1", docs_url=None, redoc_url=None, openapi_url=None)
     app.openapi_url = OPENAPI_URL  # where the document is; read by tools and tests
     app.state.jimu = ApiServices(kernel=kernel, settings=api_settings or ApiSettings.from_env())
+    app.state.files = file_store or local_file_store(kernel.settings)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, settings=app.state.jimu.settings)
     app.add_middleware(RequestIdMiddleware)  # outermost: every response, even a 413 or 500, has the id
-    for router in (auth.router, records.router, apps.router, admin_users.router, admin_roles.router,
-                   admin_departments.router):
+    for router in (auth.router, records.router, files.router, apps.router, admin_users.router,
+                   admin_roles.router, admin_departments.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     install_openapi(app)  # the entity-aware document, rebuilt when a definition is applied

@@ -7,8 +7,8 @@ from jimu.platform.fields.registry import FIELD_TYPES
 
 from .helpers import coerce, field, problems, refused
 
-PDF = {"name": "contract.pdf", "key": "a1/contract.pdf", "size": 2048, "content_type": "application/pdf"}
-PNG = {"name": "photo.PNG", "size": 9000}
+PDF = {"id": 1, "name": "contract.pdf", "key": "a1/contract.pdf", "size": 2048, "content_type": "application/pdf"}
+PNG = {"id": 2, "name": "photo.PNG", "size": 9000}
 
 
 @pytest.mark.parametrize("type_name", ["link", "user"])
@@ -30,28 +30,39 @@ def test_child_rows() -> None:
     assert FIELD_TYPES["child_table"].is_blank([])
 
 
-def test_attachments_are_lists_of_file_metadata() -> None:
-    assert coerce("attachment", PDF) == [PDF]
-    assert coerce("attachment", [PDF, PNG], multiple=True) == [PDF, PNG]
-    assert coerce("attachment", "a.pdf, b.png") == [{"name": "a.pdf"}, {"name": "b.png"}]
-    assert coerce("attachment", [{**PDF, "secret": "x"}]) == [PDF]  # unknown keys are dropped
+def test_attachments_are_lists_of_stored_files() -> None:
+    # only the ids are taken: the write fills in the stored file's name, size and type
+    assert coerce("attachment", PDF) == [{"id": 1}]
+    assert coerce("attachment", [PDF, PNG], multiple=True) == [{"id": 1}, {"id": 2}]
+    assert coerce("attachment", [{**PDF, "secret": "x"}]) == [{"id": 1}]
     assert coerce("attachment", []) is None
 
 
-@pytest.mark.parametrize("value", [[{"size": 1}], [{"name": ""}], ["a.pdf"], 5, [{"name": 3}]])
+@pytest.mark.parametrize("value", [[{"size": 1}], [{"name": "a.pdf"}], [{"id": "1"}], [{"id": True}], [{"id": 0}],
+                                   [{"id": 2**63}], ["a.pdf"], 5])
 def test_not_files(value: object) -> None:
     assert refused("attachment", value).code == "value.not_files"
 
 
+def test_names_alone_reference_no_file() -> None:
+    assert refused("attachment", "a.pdf, b.png").code == "value.attachment_needs_upload"
+
+
 def test_attachment_checks() -> None:
-    assert problems("attachment", [PDF, PNG]) == ["value.single_file_only"]
-    assert problems("attachment", [PDF, PNG], multiple=True) == []
-    assert problems("attachment", PNG, max_size=4096) == ["value.file_too_large"]
-    assert problems("attachment", PDF, max_size=4096) == []
-    assert problems("attachment", PNG, accept=[".pdf"]) == ["value.file_type_not_accepted"]
-    assert problems("attachment", PNG, accept=[".pdf", ".png"]) == []  # extensions compare case-insensitively
+    """On the stored files' metadata (what a write puts in the value)."""
+    def found(value: list[dict[str, object]], **props: object) -> list[str]:
+        return [p.code for p in FIELD_TYPES["attachment"].check_value(field("attachment", **props), value)]
+
+    assert found([PDF, PNG]) == ["value.single_file_only"]
+    assert found([PDF, PNG], multiple=True) == []
+    assert found([PNG], max_size=4096) == ["value.file_too_large"]
+    assert found([PDF], max_size=4096) == []
+    assert found([PNG], accept=[".pdf"]) == ["value.file_type_not_accepted"]
+    assert found([PNG], accept=[".pdf", ".png"]) == []  # extensions compare case-insensitively
+    assert problems("attachment", [{"id": 3}], accept=[".pdf"]) == []  # ids alone: checked once stored
 
 
 def test_attachment_text_form() -> None:
     assert FIELD_TYPES["attachment"].to_text(field("attachment"), [PDF, PNG]) == "contract.pdf, photo.PNG"
     assert FIELD_TYPES["attachment"].to_text(field("attachment"), None) == ""
+    assert FIELD_TYPES["attachment"].to_text(field("attachment"), [{"id": 9}]) == "#9"
