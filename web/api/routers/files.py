@@ -3,6 +3,7 @@ and download (the record readable, the field visible). Downloads are always atta
 sniffed content type, with `X-Content-Type-Options: nosniff` and a sandboxing CSP."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -87,10 +88,10 @@ def download(ctx: Context, request: Request, entity: str, record_id: Id, file_id
         raise FileNotFound("The file's content is missing.", file=file_id) from error
     media_type = f"{TEXT}; charset=utf-8" if found.content_type == TEXT else found.content_type
 
-    def chunks() -> object:
+    def chunks() -> Iterator[bytes]:
         with stream:
             yield from read_chunks(stream)
 
     headers = {**DOWNLOAD_HEADERS, "Content-Disposition": content_disposition(found.name),
                "Content-Length": str(found.size)}
-    return StreamingResponse(chunks(), media_type=media_type, headers=headers)  # type: ignore[arg-type]
+    return StreamingResponse(chunks(), media_type=media_type, headers=headers)
