@@ -114,7 +114,8 @@ def save_upload(conn: sa.Connection, store: FileStore, stream: BinaryIO, *, name
     key = new_key()
     measured = _Measured(stream, upload_limit(field, limit))
     store.put(key, iter(measured))
-    values = {"key": key, "name": clean, "size": measured.size, "content_type": sniff(measured.head),
+    content_type = sniff(measured.head)
+    values = {"key": key, "name": clean, "size": measured.size, "content_type": content_type,
               "sha256": measured.digest.hexdigest(), "entity": field.entity, "field": field.key,
               "record_id": None, "uploaded_by": user_id, "uploaded_at": now}
     try:
@@ -122,8 +123,8 @@ def save_upload(conn: sa.Connection, store: FileStore, stream: BinaryIO, *, name
     except BaseException:
         store.delete(key)
         raise
-    return StoredFile(id=file_id, **{k: v for k, v in values.items()
-                                     if k not in ("sha256", "uploaded_at")})
+    return StoredFile(id=file_id, key=key, name=clean, size=measured.size, content_type=content_type,
+                      entity=field.entity, field=field.key, record_id=None, uploaded_by=user_id)
 
 
 def _stored(row: Any) -> StoredFile:
