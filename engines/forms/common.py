@@ -39,7 +39,7 @@ def run_hook(ctx: Context, name: str, entity: EntityDef, record_id: int | None, 
 def assign_numbers(ctx: Context, entity: EntityDef, rows: list[dict[str, Any]]) -> None:
     """Give every auto-number field of new rows its next numbers (reserved in one statement per field)."""
     for field in entity.fields:
-        if field.type != "auto_number":
+        if not ctx.catalog.field_type(field).numbered:
             continue
         series = render_series(entity.key, field, ctx.now())
         numbers = reserve(ctx.conn, series, len(rows))

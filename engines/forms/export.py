@@ -37,7 +37,6 @@ from jimu.platform.storage.bindings import EntityBinding
 
 EXPORT_PAGE_SIZE = 1000
 CHUNK_SIZE = 64 * 1024
-_DECIMAL_KINDS = ("decimal", "money", "percent")
 _SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -177,7 +176,7 @@ def _xlsx_cell(sheet: WriteOnlyWorksheet, ref: ResolvedField, value: Any) -> Cel
 
 
 def _scale(ref: ResolvedField, value: Decimal) -> int:
-    if ref.kind in _DECIMAL_KINDS:
+    if ref.kind_type.decimal_valued:
         field_type = FIELD_TYPES[ref.kind]
         scale = getattr(field_type, "precision_scale", None)
         if scale is not None:

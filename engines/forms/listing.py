@@ -14,13 +14,12 @@ from jimu.engines.forms.listing_fields import FieldResolver, ResolvedField, filt
 from jimu.engines.forms.query import ListQuery, SortKey, parse_sort
 from jimu.engines.forms.reading import ReaderGuard, eval_env, unrestricted, watched_env
 from jimu.platform.context import Context
+from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.registry.model import EntityDef
 
 DEFAULT_SORT = (SortKey("id", descending=True),)
 SYSTEM_OUTPUT = ("_version", "_created_at", "_created_by", "_updated_at", "_updated_by", "_deleted_at")
-_UNSORTABLE = frozenset({"multi_select", "attachment"})
-_PY_KIND = {"integer": "int", "user": "int", "link": "int", "decimal": "decimal", "money": "decimal",
-            "percent": "decimal", "date": "date", "datetime": "datetime", "boolean": "bool"}
+_UNSORTABLE = frozenset(t.name for t in FIELD_TYPES if not t.sortable)
 
 
 @dataclass
@@ -171,7 +170,7 @@ def _sort_keys(resolver: FieldResolver, entity: EntityDef, query: ListQuery,
     keys = []
     for n, key in enumerate(sort):
         ref = resolver.resolve(key.field, "sort", f"sort[{n}]", refuse=_UNSORTABLE)
-        keys.append(keyset.KeyColumn(key.field, ref.sql, key.descending, ref.nullable, _PY_KIND.get(ref.kind, "str"),
+        keys.append(keyset.KeyColumn(key.field, ref.sql, key.descending, ref.nullable, ref.kind_type.cursor_kind,
                                      nulls_high))
     return keys
 

@@ -15,7 +15,7 @@ from jimu.engines.expressions.errors import ExpressionError
 from jimu.engines.expressions.types import ExprType
 from jimu.engines.forms.query import Condition, FilterNode, Group
 from jimu.platform.errors import ErrorDetail, PermissionDeniedError, ValidationError
-from jimu.platform.fields.base import ValueConversionError
+from jimu.platform.fields.base import FieldType, ValueConversionError
 from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.i18n import translate
 from jimu.platform.i18n.expressions import (
@@ -32,13 +32,7 @@ from jimu.platform.storage.tables import EntityTables
 SYSTEM_TYPES = {"id": "integer", "_version": "integer", "_created_at": "datetime", "_created_by": "user",
                 "_updated_at": "datetime", "_updated_by": "user", "_deleted_at": "datetime"}
 NOT_NULL = frozenset({"id", "_version", "_created_at", "_updated_at"})
-TEXT_KINDS = frozenset({"text", "long_text", "email", "phone", "url", "auto_number", "select"})
-SEARCH_KINDS = ("text", "long_text", "email", "phone", "auto_number")
-JSON_KINDS = frozenset({"multi_select", "attachment"})
-DECIMAL_KINDS = frozenset({"decimal", "money", "percent"})
 _ORDERED_OPS = frozenset({"lt", "lte", "gt", "gte", "between"})
-_EXPR_KINDS = {ExprType.TEXT: "text", ExprType.INTEGER: "integer", ExprType.DECIMAL: "decimal",
-               ExprType.BOOLEAN: "boolean", ExprType.DATE: "date", ExprType.DATETIME: "datetime"}
 MAX_SEARCH_WORDS = 10
 
 ReadableOf = Callable[[str], "frozenset[str] | None"]
@@ -57,12 +51,16 @@ class ResolvedField:
     def kind(self) -> str:
         return self.value_def.type
 
+    @property
+    def kind_type(self) -> FieldType:
+        return FIELD_TYPES[self.value_def.type]
+
     def coerce(self, value: Any) -> Any:
         return FIELD_TYPES[self.kind].coerce(self.value_def, value)
 
     def python_value(self, value: Any) -> Any:
         """A value as read; computed decimals (formulas compiled to SQL) come back at their field's scale."""
-        if isinstance(value, float) and self.kind in DECIMAL_KINDS:
+        if isinstance(value, float) and self.kind_type.decimal_valued:
             value = Decimal(repr(value))
         scale = self.value_def.get("computed_scale")
         if isinstance(value, Decimal) and scale is not None:
@@ -71,7 +69,7 @@ class ResolvedField:
 
     def converter(self) -> Callable[[Any], Any] | None:
         """`python_value`, or None when it is the identity for every value this column can return."""
-        if self.kind not in DECIMAL_KINDS:
+        if not self.kind_type.decimal_valued:
             return None
         if self.value_def.get("computed_scale") is None and isinstance(self.sql, sa.Column):
             return None  # a stored NUMERIC column: the driver already returns Decimals at its scale
@@ -83,24 +81,9 @@ def _error(kind: type[ValidationError | PermissionDeniedError], path: str, code:
     return kind(message, code=code, details=[ErrorDetail(path, code, params, message)], **params)
 
 
-def value_def(catalog: Catalog, entity: EntityDef, field: FieldDef, depth: int = 0) -> FieldDef:
-    """The definition a computed field's values behave like (lookups follow their link)."""
-    if field.type == "lookup" and depth < 8:
-        link = entity.field(field.get("link", ""))
-        target = catalog.entity(link.get("entity")) if link is not None else None
-        target_field = target.field(field.get("field", "")) if target else None
-        if target is not None and target_field is not None:
-            return value_def(catalog, target, target_field, depth + 1)
-    if field.type == "auto_number":
-        return FieldDef(field.name, field.key, "text", {}, field.entity)
-    if field.type in ("formula", "rollup", "lookup"):
-        declared = field.get("result_type") if field.type == "formula" else None
-        kind = declared or _EXPR_KINDS.get(catalog.computed_type(field) or ExprType.TEXT, "text")
-        scale = int(field.get("scale", 2))
-        numeric = kind in ("decimal", "money", "percent")
-        raw = {"precision": 28, "scale": scale, "computed_scale": scale} if numeric else {}
-        return FieldDef(field.name, field.key, kind, raw, field.entity)
-    return field
+def value_def(catalog: Catalog, entity: EntityDef, field: FieldDef) -> FieldDef:
+    """The definition a field's values behave like (a computed field: its result's; a lookup: the shown field's)."""
+    return catalog.field_type(field).value_def(field, catalog)
 
 
 class FieldResolver:
@@ -191,13 +174,14 @@ class FieldResolver:
 
     def search_sql(self, term: str) -> ColumnElement[bool]:
         """Every word of `term` appears (case-insensitive, wildcards literal) in one of the search fields."""
-        names = self.entity.raw.get("search_fields") or [f.name for f in self.entity.fields if f.type in SEARCH_KINDS]
+        names = self.entity.raw.get("search_fields") or [f.name for f in self.entity.fields
+                                                            if self.catalog.field_type(f).searchable]
         columns = []
         for name in names:
             if not self.can_read(name) or self.entity.field(name) is None:
                 continue  # the user did not name these fields: skip rather than reveal them
             ref = self.resolve(name, "search", "search")
-            columns.append(ref.sql if ref.kind in TEXT_KINDS else sa.cast(ref.sql, sa.String))
+            columns.append(ref.sql if ref.kind_type.text_valued else sa.cast(ref.sql, sa.String))
         words = term.split()[:MAX_SEARCH_WORDS]
         if not columns:
             return sa.false()
@@ -223,7 +207,7 @@ def _condition_sql(resolver: FieldResolver, cond: Condition) -> ColumnElement[bo
     _check_op(ref, cond)
     if op in ("is_null", "is_not_null"):
         empty: ColumnElement[bool] = column.is_(None)
-        if kind in JSON_KINDS:  # a JSON column may hold a JSON null
+        if FIELD_TYPES[kind].json_valued:  # a JSON column may hold a JSON null
             empty = sa.or_(empty, sa.cast(column, sa.Text) == "null")
         return empty if op == "is_null" else sa.not_(empty)
     if op in ("contains", "starts_with"):
@@ -235,7 +219,7 @@ def _condition_sql(resolver: FieldResolver, cond: Condition) -> ColumnElement[bo
         text = cond.value if isinstance(cond.value, str) else None
         if not text:
             raise _error(ValidationError, f"{cond.path}.value", "query.value_needs_text", field=cond.field, op=op)
-        target = column if kind in TEXT_KINDS else sa.cast(column, sa.String)
+        target = column if FIELD_TYPES[kind].text_valued else sa.cast(column, sa.String)
         if op == "contains":
             return target.icontains(text, autoescape=True)
         return target.istartswith(text, autoescape=True)

@@ -42,8 +42,7 @@ class EntityPlan:
                          if s.field.required and not s.field.get("visible_if") and not s.type.computed and not s.child]
         # fields referring to another row (links, users): the referred row must exist
         self.links = [s.field for s in self.slots.values() if s.type.foreign_key(s.field, ctx.catalog) is not None]
-        written = [s for s in self.slots.values()
-                   if s.type.stored(s.field) and (not s.type.computed or s.field.type == "auto_number")]
+        written = [s for s in self.slots.values() if s.type.stored(s.field) and not s.type.derived]
         self.columns: dict[str, str] = {s.field.name: s.field.column for s in written}
         self.template: dict[str, Any] = {column: None for column in self.columns.values()}
 

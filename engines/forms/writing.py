@@ -28,7 +28,7 @@ def columns_of(ctx: Context, entity: EntityDef, values: Mapping[str, Any]) -> di
 def new_row_columns(ctx: Context, entity: EntityDef, values: Mapping[str, Any]) -> dict[str, Any]:
     """Every written column of a new row (None where no value), so many rows share one executemany shape."""
     columns = {f.column: None for f in ctx.catalog.stored_fields(entity)
-               if not ctx.catalog.field_type(f).computed or f.type == "auto_number"}
+               if not ctx.catalog.field_type(f).derived}
     columns.update(columns_of(ctx, entity, values))
     return columns
 

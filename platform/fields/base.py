@@ -77,6 +77,17 @@ class FieldType:
     follows_link: ClassVar[bool] = False
     # Owns ordered line rows kept in a child entity's table (child table); `target_entity` names it.
     owns_rows: ClassVar[bool] = False
+    # Takes the next number of its series when a record is created (auto-number): unique, never rewritten.
+    numbered: ClassVar[bool] = False
+    # How values appear in lists: searched by `q` when no `search_fields` are set; sortable; held as
+    # text (compared and searched without a cast), as JSON, or as a decimal; the Python kind a keyset
+    # cursor carries them as.
+    searchable: ClassVar[bool] = False
+    sortable: ClassVar[bool] = True
+    text_valued: ClassVar[bool] = False
+    json_valued: ClassVar[bool] = False
+    decimal_valued: ClassVar[bool] = False
+    cursor_kind: ClassVar[str] = "str"
 
     # ---- definition -------------------------------------------------------------
     def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
@@ -90,6 +101,10 @@ class FieldType:
     def target_entity(self, field: FieldDef) -> str | None:
         """The entity a link points at or a child table owns; None for other types."""
         return None
+
+    def value_def(self, field: FieldDef, catalog: Catalog) -> FieldDef:
+        """The definition the field's values behave like when read (a computed field: its result's type)."""
+        return field
 
     def resolve_type(self, field: FieldDef, catalog: Catalog) -> ExprType | None:
         """The value type of a field whose type derives from other fields (formula, lookup, rollup),

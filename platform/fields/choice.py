@@ -36,6 +36,7 @@ _OPTIONS: dict[str, Any] = {
 
 class BooleanType(FieldType):
     name = "boolean"
+    cursor_kind = "bool"
     label = {"en": "Yes/No", "zh-CN": "是/否"}
 
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
@@ -98,6 +99,7 @@ def _duplicate_options(field: FieldDef) -> list[Problem]:
 
 class SelectType(FieldType):
     name = "select"
+    text_valued = True
     label = {"en": "Select", "zh-CN": "单选"}
     properties: ClassVar[dict[str, Any]] = _OPTIONS
     required_properties = ("options",)
@@ -139,6 +141,8 @@ class MultiSelectType(FieldType):
     """Several options; stored as a JSON array in option order."""
 
     name = "multi_select"
+    sortable = False
+    json_valued = True
     label = {"en": "Multi-select", "zh-CN": "多选"}
     properties: ClassVar[dict[str, Any]] = _OPTIONS
     required_properties = ("options",)

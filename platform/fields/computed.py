@@ -15,6 +15,8 @@ from jimu.platform.storage.sqltypes import UTCDateTime
 if TYPE_CHECKING:
     from jimu.platform.registry.catalog import Catalog
 
+_VALUE_TYPES = {ExprType.TEXT: "text", ExprType.INTEGER: "integer", ExprType.DECIMAL: "decimal",
+                ExprType.BOOLEAN: "boolean", ExprType.DATE: "date", ExprType.DATETIME: "datetime"}
 _RESULT_TYPES = ["text", "integer", "decimal", "money", "percent", "boolean", "date", "datetime"]
 RESULT_EXPR_TYPES = {
     "text": ExprType.TEXT, "integer": ExprType.INTEGER, "decimal": ExprType.DECIMAL, "money": ExprType.DECIMAL,
@@ -67,6 +69,13 @@ class _Computed(FieldType):
     def source_field(self, field: FieldDef, catalog: Catalog) -> FieldDef | None:
         """The field whose values this one carries (lookups, rollups), if any."""
         return None
+
+    def value_def(self, field: FieldDef, catalog: Catalog) -> FieldDef:
+        """A field of the result's type (its declared `result_type` for a formula), decimals at the field's scale."""
+        kind = field.get("result_type") or _VALUE_TYPES.get(catalog.computed_type(field) or ExprType.TEXT, "text")
+        scale = int(field.get("scale", 2))
+        raw = {"precision": 28, "scale": scale, "computed_scale": scale} if kind in ("decimal", "money", "percent") else {}
+        return FieldDef(field.name, field.key, kind, raw, field.entity)
 
 
 class FormulaType(_Computed):
@@ -184,6 +193,13 @@ class LookupType(_Computed):
         source = self.source_field(field, catalog)
         return catalog.field_expr_type(source) if source is not None else None
 
+    def value_def(self, field: FieldDef, catalog: Catalog) -> FieldDef:
+        """The shown field's definition: a lookup's values behave like the values it shows."""
+        source = self.source_field(field, catalog)
+        if source is None:
+            return super().value_def(field, catalog)
+        return catalog.field_type(source).value_def(source, catalog)
+
     def stored(self, field: FieldDef) -> bool:
         return bool(field.get("stored", False))
 
@@ -216,6 +232,11 @@ class AutoNumberType(FieldType):
     }
     required_properties = ("series",)
     computed = True
+    numbered = True
+    searchable = True
+
+    def value_def(self, field: FieldDef, catalog: Catalog) -> FieldDef:
+        return FieldDef(field.name, field.key, "text", {}, field.entity)
 
     def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
         series = field.get("series", "")

@@ -36,6 +36,7 @@ def _number_text(value: str) -> str:
 
 class IntegerType(FieldType):
     name = "integer"
+    cursor_kind = "int"
     label = {"en": "Integer", "zh-CN": "整数"}
     properties: ClassVar[dict[str, Any]] = _BOUNDS
 
@@ -97,6 +98,8 @@ class IntegerType(FieldType):
 
 class DecimalType(FieldType):
     name = "decimal"
+    decimal_valued = True
+    cursor_kind = "decimal"
     label = {"en": "Decimal", "zh-CN": "小数"}
     properties: ClassVar[dict[str, Any]] = {
         **_BOUNDS,

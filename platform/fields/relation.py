@@ -42,6 +42,7 @@ class LinkType(FieldType):
     }
     required_properties = ("entity",)
     follows_link = True
+    cursor_kind = "int"
 
     def target_entity(self, field: FieldDef) -> str | None:
         return field.target or None
@@ -122,6 +123,7 @@ class UserType(FieldType):
 
     name = "user"
     label = {"en": "User", "zh-CN": "用户"}
+    cursor_kind = "int"
 
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
         return ExprType.INTEGER
@@ -161,6 +163,8 @@ class AttachmentType(FieldType):
         "accept": {"type": "array", "items": {"type": "string"}},
     }
     indexable = False
+    sortable = False
+    json_valued = True
 
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
         return JsonType

@@ -20,6 +20,7 @@ _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日"
 
 class DateType(FieldType):
     name = "date"
+    cursor_kind = "date"
     label = {"en": "Date", "zh-CN": "日期"}
     properties: ClassVar[dict[str, Any]] = _BOUNDS
 
@@ -68,6 +69,7 @@ class DateType(FieldType):
 
 class DateTimeType(FieldType):
     name = "datetime"
+    cursor_kind = "datetime"
     label = {"en": "Date and time", "zh-CN": "日期时间"}
     properties: ClassVar[dict[str, Any]] = _BOUNDS
 

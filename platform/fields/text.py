@@ -50,6 +50,8 @@ def storable(text: str) -> str:
 
 class TextType(FieldType):
     name = "text"
+    searchable = True
+    text_valued = True
     label = {"en": "Text", "zh-CN": "文本"}
     properties: ClassVar[dict[str, Any]] = _LENGTH_PROPS
     default_max_length: ClassVar[int | None] = 1000
@@ -174,6 +176,7 @@ class PhoneType(_CheckedTextType):
 
 class UrlType(_CheckedTextType):
     name = "url"
+    searchable = False
     label = {"en": "URL", "zh-CN": "网址"}
     format_pattern = rf"(?i)https?://[^{_BLANK}/$.?#][^{_BLANK}]*"
     invalid_code = "value.invalid_url"

@@ -56,7 +56,7 @@ class DependencyGraph:
         found: set[Dependency] = set()
         for entity in catalog.entities.values():
             for field in catalog.stored_fields(entity):
-                if catalog.field_type(field).computed and field.type != "auto_number":
+                if catalog.field_type(field).derived:
                     found.update(_Walker(catalog, entity.key).computed(entity, field, ()))
         self._by_source: dict[str, list[Dependency]] = {}
         for dep in sorted(found, key=lambda d: (d.source, d.target, len(d.hops), sorted(d.fields))):
@@ -72,7 +72,7 @@ class DependencyGraph:
 
     def has_stored_computed(self, entity_key: str) -> bool:
         entity = self.catalog.require_entity(entity_key)
-        return any(self.catalog.field_type(f).computed and f.type != "auto_number"
+        return any(self.catalog.field_type(f).derived
                    for f in self.catalog.stored_fields(entity))
 
 

@@ -62,8 +62,7 @@ class EntityBinding:
                 return self.table.c._parent_id
             raise KeyError(name)
         field_type = self.catalog.field_type(field)
-        inline = field_type.computed and self.inline_computed and field.type != "auto_number"
-        if field_type.stored(field) and not inline:
+        if field_type.stored(field) and not (field_type.derived and self.inline_computed):
             column: ColumnElement[Any] = self.table.c[field.column]
             readable = self.stored_guard(field) if self.guard is not None and field_type.computed else None
             return column if readable is None else sa.case((readable, column), else_=sa.null())

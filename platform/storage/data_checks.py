@@ -94,10 +94,10 @@ def _convert(conn: sa.Connection, diff: SchemaDiff, old: FieldDef, new: FieldDef
              locale: str, *, from_archive: bool) -> list[ErrorDetail]:
     """Convert every row's value (live and deleted) with the new type's coerce; list the failures."""
     new_type = FIELD_TYPES[new.type]
-    if new_type.computed and new.type != "auto_number":
+    if new_type.derived:
         return []  # recomputed after the change
     old_type = FIELD_TYPES.get(old.type)
-    if old_type is None or (old_type.computed and old.type != "auto_number" and from_archive):
+    if old_type is None or (old_type.derived and from_archive):
         return []  # an archived computed column: its values are not kept
     read_type = old_type.sa_type(old, diff.old)
     textual = isinstance(new_type.sa_type(new, diff.new), sa.String)

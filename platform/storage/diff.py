@@ -185,7 +185,7 @@ def _field_changes(entity: str, o: FieldDef | None, f: FieldDef, old: Catalog, n
                    is_stored: bool, archived: Mapping[tuple[str, str], ArchivedColumn]) -> list[Change]:
     """Changes of one field present in the new definition (`o`: the installed field with its key)."""
     out: list[Change] = []
-    computed = FIELD_TYPES[f.type].computed and f.type != "auto_number"
+    computed = FIELD_TYPES[f.type].derived
 
     def change(kind: ChangeKind, **details: Any) -> None:
         out.append(Change(kind, entity, f.key, f.name, details))

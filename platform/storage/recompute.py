@@ -23,7 +23,7 @@ def stored_computed_fields(definitions: Definitions, entity: EntityDef) -> list[
     catalog = definitions.catalog
     return [
         f for f in catalog.stored_fields(entity)
-        if catalog.field_type(f).computed and f.type != "auto_number"
+        if catalog.field_type(f).derived
     ]
 
 

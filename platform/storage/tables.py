@@ -46,7 +46,7 @@ def _index(prefix: str, table: sa.Table, name: str, scope: str, *columns: Any, *
 def field_index(table: sa.Table, entity: EntityDef, field: FieldDef, catalog: Catalog) -> sa.Index | None:
     """The index a field asks for: unique (live rows only), indexed, or a link's foreign key index."""
     column = table.c[field.column]
-    if field.type == "auto_number":
+    if catalog.field_type(field).numbered:
         return _index("ux", table, field.column, "field", column, unique=True)
     if field.unique:
         live = table.c._deleted_at.is_(None)
