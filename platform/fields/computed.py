@@ -74,7 +74,8 @@ class _Computed(FieldType):
         """A field of the result's type (its declared `result_type` for a formula), decimals at the field's scale."""
         kind = field.get("result_type") or _VALUE_TYPES.get(catalog.computed_type(field) or ExprType.TEXT, "text")
         scale = int(field.get("scale", 2))
-        raw = {"precision": 28, "scale": scale, "computed_scale": scale} if kind in ("decimal", "money", "percent") else {}
+        numeric = kind in ("decimal", "money", "percent")
+        raw = {"precision": 28, "scale": scale, "computed_scale": scale} if numeric else {}
         return FieldDef(field.name, field.key, kind, raw, field.entity)
 
 
