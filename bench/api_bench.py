@@ -4,9 +4,10 @@
     .venv/bin/python bench/api_bench.py --all           # SQLite, then PostgreSQL (JIMU_BENCH_PG_URL)
     .venv/bin/python bench/api_bench.py --seconds 5 --rows 20000
 
-For each database: GET one record by id, and a filtered list (20 rows, city = X, by id), each for a
-fixed time with 4 concurrent keep-alive clients. Prints requests/s, p50 and p99 latency, and the
-ratio jimu / bare of requests/s (goal: at least 0.6). Servers listen on 127.0.0.1 only, one worker.
+For each database: GET one record by id, a filtered list (20 rows, city = X, by id) and a create, each
+for a fixed time with 4 concurrent keep-alive clients. Prints requests/s, p50 and p99 latency, the
+statements and round trips per request (counted apart, in process: wire_counts.py), and the ratio
+jimu / bare of requests/s (goal: at least 0.6). Servers listen on 127.0.0.1 only, one worker.
 """
 from __future__ import annotations
 
@@ -23,16 +24,20 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
+import bare_api
 import httpx
 from run import database_targets, scratch_database
+from wire_counts import Counts, Request, metered_url, per_request
 
 from jimu.engines.forms import records
 from jimu.platform.bootstrap import init_database
 from jimu.platform.database import create_engine
 from jimu.platform.kernel import Kernel
 from jimu.platform.security import create_api_token, create_user
+from jimu.web.api import create_app
 
 HERE = Path(__file__).resolve().parent
 JIMU = Path(sys.executable).with_name("jimu")
@@ -120,8 +125,8 @@ def server(argv: list[str], url: str, port: int) -> Iterator[str]:
             process.wait(timeout=5)
 
 
-async def load(base: str, path_of: Callable[[random.Random], str], headers: dict[str, str], seconds: float,
-               clients: int) -> Result:
+async def load(base: str, request_of: Callable[[random.Random], Request], headers: dict[str, str],
+               seconds: float, clients: int) -> Result:
     """`clients` keep-alive connections sending requests back to back for `seconds` (after a 1 s warm-up)."""
     latencies: list[float] = []
     counts = {"requests": 0, "errors": 0}
@@ -130,13 +135,14 @@ async def load(base: str, path_of: Callable[[random.Random], str], headers: dict
         rng = random.Random(seed)
         async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
             while time.perf_counter() < until:
+                request = request_of(rng)
                 started = time.perf_counter()
-                response = await http.get(path_of(rng))
+                response = await http.request(request.method, request.path, json=request.body)
                 if not measured:
                     continue
                 latencies.append(time.perf_counter() - started)
                 counts["requests"] += 1
-                counts["errors"] += response.status_code != 200
+                counts["errors"] += response.status_code >= 400
 
     await asyncio.gather(*(client(n, time.perf_counter() + 1, False) for n in range(clients)))
     started = time.perf_counter()
@@ -144,48 +150,104 @@ async def load(base: str, path_of: Callable[[random.Random], str], headers: dict
     return Result(counts["requests"], time.perf_counter() - started, latencies, counts["errors"])
 
 
-def measure(url: str, rows: int, seconds: float, clients: int) -> list[tuple[str, Result, Result]]:
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    jimu: Callable[[random.Random], Request]
+    bare: Callable[[random.Random], Request]
+
+
+@dataclass(frozen=True)
+class Measured:
+    name: str
+    jimu: Result
+    bare: Result
+    jimu_counts: Counts
+    bare_counts: Counts
+
+
+def scenarios(rows: int) -> list[Scenario]:
+    listing = {c: "/api/v1/records/customer?" + urlencode(
+        {"limit": 20, "sort": "id", "filter": json.dumps({"field": "city", "op": "eq", "value": c})}) for c in CITIES}
+
+    def new_customer(rng: random.Random) -> dict[str, Any]:
+        return {"name": f"New {rng.randint(1, 10**9)}", "city": rng.choice(CITIES),
+                "credit": f"{rng.randint(0, 99999)}.50", "active": True}
+
+    return [
+        Scenario("GET by id", lambda r: Request("GET", f"/api/v1/records/customer/{r.randint(1, rows)}"),
+                 lambda r: Request("GET", f"/customer/{r.randint(1, rows)}")),
+        Scenario("list, city filter, 20", lambda r: Request("GET", listing[r.choice(CITIES)]),
+                 lambda r: Request("GET", "/customer?" + urlencode({"limit": 20, "city": r.choice(CITIES)}))),
+        Scenario("create", lambda r: Request("POST", "/api/v1/records/customer", new_customer(r)),
+                 lambda r: Request("POST", "/customer", new_customer(r))),
+    ]
+
+
+def count(url: str, scenario: Scenario, auth: dict[str, str]) -> tuple[Counts, Counts]:
+    """Statements and round trips per request of each side, in process (see wire_counts.py)."""
+    out = []
+    for side in ("jimu", "bare"):
+        with metered_url(url) as (metered, meter, on_engine):
+            if side == "jimu":
+                engine = create_engine(metered)
+                on_engine(engine)
+                app = create_app(Kernel(engine))
+                request_of, headers = scenario.jimu, auth
+            else:
+                app, engine = bare_api.create(metered, on_engine=on_engine), None
+                request_of, headers = scenario.bare, {}
+            try:
+                out.append(per_request(app, meter, request_of, headers))
+            finally:
+                if engine is not None:
+                    engine.dispose()
+    return out[0], out[1]
+
+
+def measure(url: str, rows: int, seconds: float, clients: int) -> list[Measured]:
     token = prepare(url, rows)
     jimu_port, bare_port = free_port(), free_port()
     jimu_argv = [str(JIMU), "serve", "--host", "127.0.0.1", "--port", str(jimu_port), "--no-access-log",
                  "--log-level", "warning"]
     bare_argv = [sys.executable, str(HERE / "bare_api.py"), "--database-url", url, "--port", str(bare_port)]
     auth = {"Authorization": f"Bearer {token}"}
-    listing = {c: "/api/v1/records/customer?" + urlencode(
-        {"limit": 20, "sort": "id", "filter": json.dumps({"field": "city", "op": "eq", "value": c})}) for c in CITIES}
-    scenarios = [
-        ("GET by id", lambda r: f"/api/v1/records/customer/{r.randint(1, rows)}",
-         lambda r: f"/customer/{r.randint(1, rows)}"),
-        ("list, city filter, 20", lambda r: listing[r.choice(CITIES)],
-         lambda r: "/customer?" + urlencode({"limit": 20, "city": r.choice(CITIES)})),
-    ]
     out = []
-    for name, jimu_path, bare_path in scenarios:
+    for scenario in scenarios(rows):
         with server(jimu_argv, url, jimu_port) as base:
-            jimu = asyncio.run(load(base, jimu_path, auth, seconds, clients))
+            jimu = asyncio.run(load(base, scenario.jimu, auth, seconds, clients))
         with server(bare_argv, url, bare_port) as base:
-            bare = asyncio.run(load(base, bare_path, {}, seconds, clients))
-        out.append((name, jimu, bare))
-        print(f"  {name}: jimu {jimu.rate:,.0f} req/s, bare {bare.rate:,.0f} req/s", file=sys.stderr)
+            bare = asyncio.run(load(base, scenario.bare, {}, seconds, clients))
+        jimu_counts, bare_counts = count(url, scenario, auth)
+        out.append(Measured(scenario.name, jimu, bare, jimu_counts, bare_counts))
+        print(f"  {scenario.name}: jimu {jimu.rate:,.0f} req/s, bare {bare.rate:,.0f} req/s", file=sys.stderr)
     return out
 
 
-def print_table(results: list[tuple[str, list[tuple[str, Result, Result]]]]) -> bool:
+def _counts(counts: Counts) -> str:
+    trips = "-" if counts.round_trips is None else f"{counts.round_trips:.1f}"
+    return f"{counts.statements:>5.1f} {trips:>5}"
+
+
+def print_table(results: list[tuple[str, list[Measured]]]) -> bool:
+    """The table of the README; `stm`/`rt`: statements and round trips per request (rt - on SQLite)."""
     header = (f"{'database':<11} {'measurement':<22} {'jimu req/s':>10} {'p50 ms':>7} {'p99 ms':>7} "
-              f"{'bare req/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6}  goal   met")
+              f"{'stm':>5} {'rt':>5} {'bare req/s':>10} {'p50 ms':>7} {'p99 ms':>7} {'stm':>5} {'rt':>5} "
+              f"{'ratio':>6}  goal   met")
     print(header)
     print("-" * len(header))
     met_all = True
     for database, rows in results:
-        for name, jimu, bare in rows:
+        for row in rows:
+            jimu, bare = row.jimu, row.bare
             ratio = jimu.rate / bare.rate if bare.rate else float("nan")
             met = ratio >= GOAL and jimu.errors == 0 and bare.errors == 0
             met_all &= met
-            print(f"{database:<11} {name:<22} "
-                  f"{jimu.rate:>10,.0f} {jimu.quantile(0.5):>7.2f} {jimu.quantile(0.99):>7.2f} "
-                  f"{bare.rate:>10,.0f} {bare.quantile(0.5):>7.2f} {bare.quantile(0.99):>7.2f} {ratio:>6.2f}  "
-                  f">={GOAL:<4} {'yes' if met else 'NO'}" + (f"  ({jimu.errors} jimu / {bare.errors} bare errors)"
-                                                           if jimu.errors or bare.errors else ""))
+            errors = f"  ({jimu.errors} jimu / {bare.errors} bare errors)" if jimu.errors or bare.errors else ""
+            print(f"{database:<11} {row.name:<22} {jimu.rate:>10,.0f} {jimu.quantile(0.5):>7.2f} "
+                  f"{jimu.quantile(0.99):>7.2f} {_counts(row.jimu_counts)} {bare.rate:>10,.0f} "
+                  f"{bare.quantile(0.5):>7.2f} {bare.quantile(0.99):>7.2f} {_counts(row.bare_counts)} {ratio:>6.2f}  "
+                  f">={GOAL:<4} {'yes' if met else 'NO'}{errors}")
     return met_all
 
 

@@ -15,6 +15,7 @@ from jimu.platform.meta import audit_log
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef, FieldDef
 from jimu.platform.storage.sqltypes import UTCDateTime
+from jimu.platform.transactions import RESULT_UNUSED
 
 Change = dict[str, Any]
 
@@ -84,8 +85,8 @@ def write_entries(conn: sa.Connection, entries: Iterable[AuditEntry], *, user_id
     """Append audit rows (one executemany)."""
     rows = [{"entity": e.entity, "record_id": e.record_id, "action": e.action, "user_id": user_id, "at": at,
              "version": e.version, "changes": e.changes, "request_id": request_id} for e in entries]
-    if rows:
-        conn.execute(sa.insert(audit_log), rows)
+    if rows:  # nobody reads the result (inline: no RETURNING): in a PostgreSQL pipeline it is not awaited
+        conn.execute(sa.insert(audit_log).inline().execution_options(**{RESULT_UNUSED: True}), rows)
 
 
 def read_history(conn: sa.Connection, entity_key: str, record_id: int) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from jimu.platform.context import AccessPolicy, AllowAll, Context, Definitions, utcnow
-from jimu.platform.database import READ_MOSTLY, create_engine
+from jimu.platform.database import create_engine
 from jimu.platform.errors import ErrorDetail, ValueRefusedError
 from jimu.platform.hooks import Hooks
 from jimu.platform.i18n import translate
@@ -22,6 +22,7 @@ from jimu.platform.settings import Settings
 from jimu.platform.statements import Cancellation, schema_transaction, translated
 from jimu.platform.storage.tables import build_tables
 from jimu.platform.storage.value_range import failed_function
+from jimu.platform.transactions import begin_retrying, work_mode
 
 
 @contextmanager
@@ -88,21 +89,26 @@ class Kernel:
 
     @contextmanager
     def unit_of_work(self, *, user_id: int | None = None, locale: str = "en", access: AccessPolicy | None = None,
-                     request_id: str | None = None, read_mostly: bool = False,
+                     request_id: str | None = None, read_mostly: bool = False, read_only: bool = False,
                      first: Callable[[sa.Connection], int] | None = None,
                      cancellation: Cancellation | None = None) -> Iterator[Context]:
         """One transaction: committed when the block ends, rolled back whole on any exception.
 
         `read_mostly` work (HTTP GETs, exports) starts a deferred transaction on SQLite, so readers
         run side by side instead of queueing for the write lock; writes still work in it.
+        `read_only` work (HTTP GETs) may not write; on PostgreSQL it sends no BEGIN/COMMIT, each statement
+        being consistent by itself (reads that must agree take `transactions.one_snapshot`); on SQLite it is
+        read-mostly work.
         `first` runs first in the transaction and returns the definitions stamp it read (with
-        `definitions_stamp_column()`), saving the stamp query — e.g. the API's token lookup.
+        `definitions_stamp_column()`), saving the stamp query — e.g. the API's token lookup. When the
+        connection proves dead on that first statement, it runs again once on a fresh connection.
         `cancellation`, when set from another thread, stops the work's statements (platform/statements.py);
         a statement past its time limit, cancelled or left waiting for a lock raises a typed 503 error.
         """
-        with self.engine.connect() as conn, translated(conn, cancellation), \
-                conn.execution_options(**{READ_MOSTLY: read_mostly}).begin():
-            definitions = self.definitions(conn) if first is None else self.definitions_for_stamp(conn, first(conn))
+        work = work_mode(self.engine.dialect, read_only=read_only, read_mostly=read_mostly)
+        with begin_retrying(self.engine, work, first or definitions_stamp,
+                            around=lambda conn: translated(conn, cancellation)) as (conn, stamp):
+            definitions = self.definitions_for_stamp(conn, stamp)
             with refused_values(locale):
                 yield Context(conn=conn, definitions=definitions, user_id=user_id, locale=locale,
                               clock=self.clock, access=access or AllowAll(), hooks=self.hooks, request_id=request_id)

@@ -15,6 +15,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from jimu.platform.transactions import leave_pipeline
+
 Processor = Callable[[Any], Any]
 
 
@@ -115,6 +117,7 @@ class DriverInsert:
         get = operator.itemgetter(*names)
         single = len(names) == 1
         dbapi = conn.dialect.loaded_dbapi
+        leave_pipeline(conn)  # COPY needs the plain protocol
         cursor: Any = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             with cursor, cursor.copy(sql) as copy:

@@ -20,6 +20,7 @@ from jimu.platform.context import Context
 from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.registry.model import CHILD_COLUMNS, SYSTEM_COLUMNS, EntityDef, FieldDef
 from jimu.platform.storage.bindings import EntityBinding
+from jimu.platform.transactions import one_snapshot
 
 Record = dict[str, Any]
 _HIDDEN_NEVER = frozenset(SYSTEM_COLUMNS) | frozenset(CHILD_COLUMNS)
@@ -161,9 +162,11 @@ def fetch_records(ctx: Context, entity: EntityDef, ids: Sequence[int], *, includ
             statement = statement.where(table.c._deleted_at.is_(None))
         if condition is not None:
             statement = statement.where(condition)
-    records = {record["id"]: record for record in plan.fetch(ctx, statement, params)}
-    if with_lines and records:
-        for name, child in plan.children.items():
+    if not (with_lines and plan.children):
+        return {record["id"]: record for record in plan.fetch(ctx, statement, params)}
+    with one_snapshot(ctx.conn):  # the header and its lines as of one moment
+        records = {record["id"]: record for record in plan.fetch(ctx, statement, params)}
+        for name, child in plan.children.items() if records else ():
             by_parent = fetch_lines(ctx, child, list(records))
             for record_id, record in records.items():
                 record[name] = by_parent.get(record_id, [])

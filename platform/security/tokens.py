@@ -7,6 +7,8 @@ import secrets
 
 import sqlalchemy as sa
 
+from jimu.platform.transactions import savepoint
+
 SESSION_PREFIX = "jms_"  # session tokens (browser cookie or API login)
 API_TOKEN_PREFIX = "jmt_"  # personal API tokens
 TOKEN_BYTES = 32
@@ -33,10 +35,11 @@ def touch(conn: sa.Connection, statement: sa.Update) -> None:
     """A best-effort bookkeeping write (last seen / last used): it never fails the request.
 
     Inside a read-mostly SQLite transaction the write may find the database busy; it is then
-    skipped (the next request records the use) instead of turning a read into an error.
+    skipped (the next request records the use) instead of turning a read into an error. In
+    PostgreSQL read-only work (no transaction) the one UPDATE is atomic by itself.
     """
     try:
-        with conn.begin_nested():
+        with savepoint(conn):
             conn.execute(statement)
     except sa.exc.OperationalError:
         return

@@ -123,7 +123,7 @@ def open_request_context(request: Request, cancellation: Cancellation | None = N
     api = services_of(request)
     credential = RequestCredential(api, presented_credential(request, api.settings), api.kernel.clock())
     with api.kernel.unit_of_work(locale=request_locale(request), request_id=request_id(request),
-                                 read_mostly=request.method in SAFE_METHODS, first=credential,
+                                 read_only=request.method in SAFE_METHODS, first=credential,
                                  cancellation=cancellation) as ctx:
         principal = authenticate(ctx, request, credential)
         bind_policy(ctx, principal, api.security, security_stamp=credential.result().security_stamp)
