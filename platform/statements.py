@@ -130,6 +130,8 @@ def install(engine: Engine, timeout: float | None) -> None:
             state.deadline = math.inf if state.timeout is None else time.monotonic() + state.timeout
 
     def after_transaction(conn: sa.Connection) -> None:
+        if conn.invalidated:  # a lost connection has no info to reset (reading it would raise)
+            return
         state: _State | None = conn.info.get(STATE)
         if state is not None:
             state.deadline = math.inf  # COMMIT / ROLLBACK are never cut short by a stale deadline

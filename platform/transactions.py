@@ -98,7 +98,7 @@ def one_snapshot(conn: sa.Connection) -> Iterator[None]:
     read-only work the block is a REPEATABLE READ READ ONLY transaction, its BEGIN sent with the block's
     first statement and its COMMIT awaited at the end.
     """
-    if not conn.get_execution_options().get(NO_TRANSACTION) or conn.get_execution_options().get(PIPELINE):
+    if not conn.get_execution_options().get(NO_TRANSACTION) or _in_pipeline(conn):
         yield
         return
     with _pipelined_transaction(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"):
@@ -110,9 +110,14 @@ def savepoint(conn: sa.Connection) -> AbstractContextManager[Any]:
 
     In PostgreSQL read-only work there is no transaction to keep: the statement is atomic by itself.
     """
-    if conn.get_execution_options().get(NO_TRANSACTION) and not conn.get_execution_options().get(PIPELINE):
+    if conn.get_execution_options().get(NO_TRANSACTION) and not _in_pipeline(conn):
         return nullcontext()
     return conn.begin_nested()
+
+
+def _in_pipeline(conn: sa.Connection) -> bool:
+    pipeline = conn.get_execution_options().get(PIPELINE)
+    return pipeline is not None and bool(pipeline.active)
 
 
 def leave_pipeline(conn: sa.Connection) -> None:
@@ -165,8 +170,7 @@ def _pipelined_transaction(conn: sa.Connection, begin: str) -> Iterator[None]:
             driver.rollback()
         raise
     finally:
-        pipeline.leave()
-        conn.execution_options(**{PIPELINE: None})
+        pipeline.leave()  # the option stays, inactive (an invalidated connection takes no new options)
 
 
 def await_results(conn: sa.Connection, _cursor: Any, statement: str, _parameters: Any, context: Any,
