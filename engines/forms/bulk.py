@@ -1,8 +1,11 @@
 """Bulk create for imports: checked per row in Python, written per batch with set-based SQL.
 
 Each batch is one savepoint: numbers reserved together, one executemany per table, one recompute
-per entity, one audit executemany. A batch that hits a unique index is retried row by row (a
-savepoint each) to find the offending rows; rows failing a rule are dropped and the batch retried.
+per entity, one audit executemany. Rows whose unique values are taken (by a live row or an earlier
+row) are refused before the insert, with one query per unique field set and batch, so a file of
+duplicates costs about what a clean one does. A batch that still hits a unique index (a child line's,
+a concurrent writer's) is retried row by row (a savepoint each) to find the offending rows; rows
+failing a rule are dropped and the batch retried.
 """
 from __future__ import annotations
 
@@ -19,20 +22,21 @@ from jimu.platform.audit import CreationAudit
 from jimu.platform.context import Context
 from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.i18n import translate
-from jimu.platform.registry.model import EntityDef
+from jimu.platform.registry.model import EntityDef, FieldDef
 
 from .bulk_insert import TableInserter
 from .checks import check_record
 from .common import assign_numbers, header_entity, run_hook
 from .computing import Recomputation
 from .creating import NewRecord, Preparer
-from .integrity import LinkValue, check_links
+from .integrity import LinkValue, check_links, unique_groups
 from .problems import Problems
 from .reading import child_fields, fetch_records
 from .rows import LinkCache
 from .writing import stamp
 
 MAX_REPORTED = 1000
+TAKEN_CHUNK = 500  # values per `IN (...)` of the taken-values query (within SQLite's parameter limit)
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class RowError:
     field: str | None
     code: str
     message: str
+    params: dict[str, Any] = dc_field(default_factory=dict)  # the message's parameters, to render it again
 
 
 @dataclass
@@ -97,8 +102,8 @@ class BulkCreator:
                 everything.rollback()
         if all_or_nothing and result.errors:
             bad = len({e.row for e in result.errors})
-            details = [ErrorDetail(path=f"{e.row}/{e.field}" if e.field else str(e.row), code=e.code, message=e.message)
-                       for e in result.errors[:MAX_REPORTED]]
+            details = [ErrorDetail(path=f"{e.row}/{e.field}" if e.field else str(e.row), code=e.code, params=e.params,
+                                   message=e.message) for e in result.errors[:MAX_REPORTED]]
             raise ValidationError(translate("records.bulk_invalid", ctx.locale, count=bad), details=details,
                                   code="records.bulk_invalid", count=bad)
         return result
@@ -113,9 +118,10 @@ class _BatchWriter:
         self.has_checks = any(_has_checks(e) for e in [entity, *self.children.values()])
         self.audit = CreationAudit(ctx.catalog, entity, ctx.tables[entity.key], ctx.dialect)
         self.inserters = {e.key: TableInserter(ctx.tables[e.key]) for e in [entity, *self.children.values()]}
+        self.unique = unique_groups(entity)
 
     def write(self, batch: list[tuple[int, Any]], result: BulkResult) -> None:
-        items = self._prepare(batch, result)
+        items = self._without_taken(self._prepare(batch, result), result)
         for _ in range(len(items) + 1):
             if not items:
                 return
@@ -149,6 +155,44 @@ class _BatchWriter:
         for index, found in problems.items():
             _report(result, index, found)
         return [item for item in items if item[0] not in problems]
+
+    def _without_taken(self, items: list[Item], result: BulkResult) -> list[Item]:
+        """The items whose unique values are free; the others reported as `records.unique`, as the
+        row-by-row insert would have: a value taken by a live row, or by an earlier row that is kept."""
+        if not self.unique or not items:
+            return items
+        keys = [[tuple(record.values.get(f.name) for f in group) for _, record in items] for group in self.unique]
+        taken = [self._taken(group, {key for key in group_keys if None not in key})
+                 for group, group_keys in zip(self.unique, keys)]
+        kept: list[Item] = []
+        for position, item in enumerate(items):
+            found = Problems(self.ctx.locale)
+            row_keys = [group_keys[position] for group_keys in keys]
+            for group, key, used in zip(self.unique, row_keys, taken):
+                if None not in key and key in used and not found.has(group[0].name):
+                    found.add(group[0].name, "records.unique", value=", ".join(str(value) for value in key))
+            if found:
+                _report(result, item[0], found)
+                continue
+            kept.append(item)
+            for key, used in zip(row_keys, taken):
+                if None not in key:
+                    used.add(key)
+        return kept
+
+    def _taken(self, group: tuple[FieldDef, ...], keys: set[tuple[Any, ...]]) -> set[tuple[Any, ...]]:
+        """Those of `keys` (values of the group's fields) that a live row already holds."""
+        table = self.ctx.tables[self.entity.key]
+        columns = [table.c[f.column] for f in group]
+        target = columns[0] if len(columns) == 1 else sa.tuple_(*columns)
+        wanted = sorted(keys, key=repr)
+        found: set[tuple[Any, ...]] = set()
+        for start in range(0, len(wanted), TAKEN_CHUNK):
+            chunk = wanted[start:start + TAKEN_CHUNK]
+            values = [key[0] for key in chunk] if len(columns) == 1 else chunk
+            statement = sa.select(*columns).where(table.c._deleted_at.is_(None), target.in_(values))
+            found.update(tuple(row) for row in self.ctx.conn.execute(statement))
+        return found
 
     def _attempt(self, items: list[Item], result: BulkResult) -> set[int]:
         """Write a batch in a savepoint; rows failing a rule (then nothing is kept, to retry without them)."""
@@ -258,5 +302,5 @@ def _has_checks(entity: EntityDef) -> bool:
 
 def _report(result: BulkResult, index: int, problems: Problems) -> None:
     for detail in problems.details:
-        result.errors.append(RowError(index, detail.path or None, detail.code, detail.message))
+        result.errors.append(RowError(index, detail.path or None, detail.code, detail.message, detail.params))
 

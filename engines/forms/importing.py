@@ -1,7 +1,8 @@
 """Bulk import of CSV / XLSX files into an entity: streamed, batched, with row-numbered errors.
 
-Columns are matched to fields by the mapping, else by field name, then label (en, zh-CN),
-case-insensitively. Link cells take the target's id or its title (resolved in bulk per batch).
+Columns are matched to fields by the mapping, else by field name, then label (en, zh-CN), then a
+renamed field's key, case-insensitively. Link cells take the target's id or its title (resolved in
+bulk per batch). A blank cell of a field with a default (constant or expression) gets the default.
 """
 from __future__ import annotations
 
@@ -34,9 +35,15 @@ class ImportRowError:
     field: str | None
     code: str
     message: str
+    params: dict[str, Any] = field(default_factory=dict)  # the message's parameters, to render it again
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "field": self.field, "code": self.code, "message": self.message}
+
+    def detail(self) -> ErrorDetail:
+        """The error as a field-level detail at `rows/<row>/<field or column>`."""
+        path = f"rows/{self.row}/{self.field or self.column or ''}".rstrip("/")
+        return ErrorDetail(path, self.code, dict(self.params), self.message)
 
 
 @dataclass
@@ -173,8 +180,7 @@ def resolve_columns(ctx: Context, entity: EntityDef, header: list[str], mapping:
             problems.append(_detail(ctx, column.header, "import.duplicate_column", field=column.field.name,
                                     first=seen[column.field.name], column=column.header))
         seen.setdefault(column.field.name, column.header)
-    missing = [f.name for f in fields if f.required and f.name not in seen
-               and f.get("default") is None and not f.get("default_expression")]
+    missing = [f.name for f in fields if f.required and f.name not in seen and not _has_default(f)]
     if missing:
         problems.append(_detail(ctx, ", ".join(missing), "import.missing_columns", fields=", ".join(missing)))
     if problems:
@@ -183,16 +189,20 @@ def resolve_columns(ctx: Context, entity: EntityDef, header: list[str], mapping:
 
 
 def _header_lookup(fields: Iterable[FieldDef]) -> dict[str, FieldDef]:
-    """Casefolded header → field: names first, then labels in every locale (a name always wins)."""
+    """Casefolded header → field: current names first, then labels in every locale, then keys (a
+    renamed field's first name) only where nothing current matches: after a rename that gave a new
+    field the old name, a header with that name feeds the new field."""
+    fields = list(fields)
     lookup: dict[str, FieldDef] = {}
     for f in fields:
         lookup.setdefault(f.name.casefold(), f)
-        lookup.setdefault(f.key.casefold(), f)
     for f in fields:
         for locale in SUPPORTED_LOCALES:
             text = f.label.get(locale)
             if text:
                 lookup.setdefault(text.strip().casefold(), f)
+    for f in fields:
+        lookup.setdefault(f.key.casefold(), f)
     return lookup
 
 
@@ -211,6 +221,8 @@ class _BatchImporter:
         self.header_len = header_len
         self.text_fields = {c.field.name for c in columns if ctx.catalog.field_expr_type(c.field) == ExprType.TEXT}
         self.cells = [(c.index, c.field.name, c.field) for c in columns]
+        # blank cells of these fields are left out of the row, so the record gets the field's default
+        self.defaulted = {c.field.name for c in columns if _has_default(c.field)}
         self.links = [c for c in columns if ctx.catalog.field_type(c.field).follows_link]
         self.column_of = {c.field.name: c.header for c in columns}
         self.resolver = LinkResolver(ctx)
@@ -242,20 +254,30 @@ class _BatchImporter:
             self._write([n for n, _ in good], [d for _, d in good])
 
     def _values(self, row: SheetRow) -> dict[str, Any] | None:
-        """The row's field values (None for a blank row); empty cells are null."""
+        """The row's field values (None for a blank row); empty cells are null, or left out (so the
+        default applies) for a field with a default."""
         cells = row.values
         size = len(cells)
+        defaulted = self.defaulted
+        values: dict[str, Any] = {}
         try:  # a row of text cells (every CSV row): blank cells are blank strings, kept as they are
             if not "".join(cells).strip():
                 return None
         except TypeError:  # spreadsheet cells: numbers, dates, None
             if all(_blank(v) for v in cells):
                 return None
-            return {name: self._cell(f, cells[index] if index < size else None) for index, name, f in self.cells}
-        values: dict[str, Any] = {}
+            for index, name, f in self.cells:
+                value = self._cell(f, cells[index] if index < size else None)
+                if value is not None or name not in defaulted:
+                    values[name] = value
+            return values
         for index, name, _ in self.cells:
             text = cells[index] if index < size else None
-            values[name] = None if not text or text.isspace() else text
+            if not text or text.isspace():
+                if name not in defaulted:
+                    values[name] = None
+            else:
+                values[name] = text
         return values
 
     def _cell(self, f: FieldDef, raw: Any) -> Any:
@@ -275,9 +297,9 @@ class _BatchImporter:
                        bad: dict[int, list[ImportRowError]]) -> None:
         name = column.field.name
         target = self.ctx.catalog.require_related(column.field)
-        resolved = self.resolver.resolve(target, [d[name] for d in data if d[name] is not None])
+        resolved = self.resolver.resolve(target, [d[name] for d in data if d.get(name) is not None])
         for number, values in zip(numbers, data):
-            cell = values[name]
+            cell = values.get(name)
             if cell is None:
                 continue
             outcome = resolved[link_key(cell)]
@@ -285,8 +307,9 @@ class _BatchImporter:
                 values[name] = outcome
                 continue
             code, params = outcome
+            params = {"value": cell, **params}
             bad.setdefault(number, []).append(ImportRowError(
-                number, column.header, name, code, translate(code, self.ctx.locale, value=cell, **params)))
+                number, column.header, name, code, translate(code, self.ctx.locale, **params), params))
 
     def _write(self, numbers: list[int], data: list[dict[str, Any]]) -> None:
         """Write a batch row by row (create_many keeps good rows); all-or-nothing is the caller's savepoint."""
@@ -298,11 +321,15 @@ class _BatchImporter:
         for error in result.errors:
             number = numbers[error.row] if 0 <= error.row < len(numbers) else error.row
             self.report.add_error(ImportRowError(number, self.column_of.get(error.field or ""), error.field,
-                                                 error.code, error.message), self.max_errors)
+                                                 error.code, error.message, error.params), self.max_errors)
 
     def _count(self, result: records.BulkResult) -> None:
         self.report.created += result.created
         self.report.ids.extend(result.ids)
+
+
+def _has_default(f: FieldDef) -> bool:
+    return f.get("default") is not None or bool(f.get("default_expression"))
 
 
 def _blank(value: Any) -> bool:

@@ -17,7 +17,7 @@ from jimu.engines.forms.query import Condition, FilterNode, Group
 from jimu.platform.errors import ErrorDetail, PermissionDeniedError, ValidationError
 from jimu.platform.fields.base import FieldType, ValueConversionError
 from jimu.platform.fields.registry import FIELD_TYPES
-from jimu.platform.i18n import translate
+from jimu.platform.i18n import Message, translate
 from jimu.platform.i18n.expressions import (
     expression_message,
     expression_position,
@@ -272,7 +272,7 @@ def _coerce(ref: ResolvedField, cond: Condition, value: Any) -> Any:
                             reason=translate(reason, "en", **params))
         detail = ErrorDetail(f"{cond.path}.value", reason, {"field": cond.field, "op": cond.op, **params}, message)
         raise ValidationError(message, code="query.invalid_value", details=[detail], field=cond.field,
-                              op=cond.op) from None
+                              op=cond.op, reason=Message(reason, **params)) from None
 
 
 def _json_has(dialect: str, column: ColumnElement[Any], option: Any) -> ColumnElement[bool]:

@@ -6,7 +6,8 @@ each domain file exists in every locale (a test checks both have the same codes)
 from __future__ import annotations
 
 import json
-from functools import cache
+import string
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,15 @@ def translate(code: str, locale: str = DEFAULT_LOCALE, /, **params: Any) -> str:
         return template.format(**{name: _render(value, locale) for name, value in params.items()})
     except (KeyError, IndexError, ValueError):
         return template
+
+
+@lru_cache(maxsize=2048)
+def placeholders(code: str, locale: str = DEFAULT_LOCALE) -> frozenset[str]:
+    """The `{names}` the message of `code` in `locale` needs (none for an unknown code)."""
+    template = _catalogue(locale if locale in SUPPORTED_LOCALES else DEFAULT_LOCALE).get(code)
+    if template is None:
+        template = _catalogue(DEFAULT_LOCALE).get(code, "")
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
 
 def label(value: dict[str, str] | str | None, locale: str = DEFAULT_LOCALE) -> str:

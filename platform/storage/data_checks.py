@@ -82,7 +82,7 @@ def check_changes(conn: sa.Connection, diff: SchemaDiff, archived: Mapping[tuple
     problems += _check_links(conn, diff, created, locale)
     if problems:
         raise SchemaChangeError(translate("schema.change_refused", locale, count=len(problems)),
-                                details=problems, code="schema.change_refused")
+                                details=problems, code="schema.change_refused", count=len(problems))
     return plan
 
 

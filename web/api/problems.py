@@ -9,7 +9,7 @@ from typing import Any
 from starlette.responses import Response
 
 from jimu.platform.errors import ErrorDetail, JimuError
-from jimu.platform.i18n import translate
+from jimu.platform.i18n import placeholders, translate
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE = "urn:jimu:problem:"
@@ -17,7 +17,10 @@ SAFE_EXTENSIONS = ("current_version", "retry_after", "entity", "id", "app", "rep
 
 
 def localized(code: str, locale: str, params: Mapping[str, Any], fallback: str = "") -> str:
-    """The catalogue message of `code` in `locale`; `fallback` when the catalogue has no such code."""
+    """The catalogue message of `code` in `locale`; `fallback` (the message as raised) when the catalogue
+    has no such code or `params` lack a placeholder it needs (never a raw `{template}`)."""
+    if fallback and not placeholders(code, locale) <= params.keys():
+        return fallback
     message = translate(code, locale, **params)
     return fallback if message == code and fallback else message
 

@@ -42,8 +42,9 @@ def put_app(ctx: Context, api: Services, app: str, definition: Annotated[dict[st
     require_design(ctx, app)
     if definition.get("key") != app:
         code = "api.app_key_mismatch"
-        message = translate(code, ctx.locale, key=str(definition.get("key")), app=app)
-        raise ValidationError(message, details=[ErrorDetail("$.key", code, message=message)])
+        params = {"key": str(definition.get("key")), "app": app}
+        message = translate(code, ctx.locale, **params)
+        raise ValidationError(message, details=[ErrorDetail("/key", code, params, message)], code=code, **params)
     result = apply_app(ctx.conn, definition, dry_run=dry_run, user_id=ctx.user_id, locale=ctx.locale, now=ctx.now())
     if result.applied:
         api.kernel.invalidate()

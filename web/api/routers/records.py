@@ -14,7 +14,7 @@ from jimu.engines.forms.importing import import_records
 from jimu.engines.forms.listing import count_records, list_records
 from jimu.engines.forms.query import parse_list_params
 from jimu.platform.context import Context
-from jimu.platform.errors import ErrorDetail, ValidationError
+from jimu.platform.errors import ValidationError
 from jimu.platform.i18n import translate
 from jimu.platform.security import Principal
 from jimu.web.api.deps import Services, in_unit_of_work
@@ -92,8 +92,7 @@ def import_(ctx: Context, entity: str, file: Annotated[UploadFile, File()],
                             all_or_nothing=strict)
     if report.rolled_back:
         code = "api.import_rejected"
-        details = [ErrorDetail(f"rows/{e.row}/{e.field or e.column or ''}".rstrip("/"), e.code, message=e.message)
-                   for e in report.errors]
+        details = [e.detail() for e in report.errors]
         raise ValidationError(translate(code, ctx.locale, count=report.bad_row_count), code=code, details=details,
                               count=report.bad_row_count, report=report.as_dict())
     return json_response(report.as_dict())
