@@ -50,6 +50,7 @@ COMMON_PROPERTIES: dict[str, Any] = {
     "hidden": {"type": "boolean"},
     "default": {},
     "default_expression": {"type": "string"},
+    "backfill_default": {"type": "boolean"},
     "visible_if": {"type": "string"},
     "required_if": {"type": "string"},
     "read_only_if": {"type": "string"},

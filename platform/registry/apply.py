@@ -69,6 +69,7 @@ def apply_app(conn: sa.Connection, raw: Any, *, dry_run: bool = False, user_id: 
     if installed_definition(conn, app.key) == app.raw:
         return ApplyResult(app, current, diff, applied=False)
     plan = check_changes(conn, diff, archived, locale=locale)
+    diff.changes += plan.fills  # "set default 'x' on 1,234 existing rows of t_customer", dry run or not
     revision = current + 1
     # A dry run applies too, inside a savepoint it then rolls back: it refuses exactly what the apply refuses.
     savepoint = conn.begin_nested()

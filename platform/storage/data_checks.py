@@ -1,4 +1,5 @@
-"""Checks of live data before a schema change: lossless type conversions, duplicates, dangling links.
+"""Checks of live data before a schema change: lossless type conversions, duplicates, dangling links,
+and the existing rows that a new field's default will fill.
 
 Nothing is changed here. The checks either raise `SchemaChangeError` listing offending records
 (up to `MAX_OFFENDERS` per check) or return the converted values the migration will write.
@@ -19,7 +20,8 @@ from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.i18n import translate
 from jimu.platform.registry.model import FieldDef, table_name_for
 from jimu.platform.storage.archive import ArchivedColumn
-from jimu.platform.storage.diff import ChangeKind, SchemaDiff, column_signature
+from jimu.platform.storage.default_fill import plan_default_fills
+from jimu.platform.storage.diff import Change, ChangeKind, SchemaDiff, column_signature
 
 MAX_OFFENDERS = 20
 
@@ -37,9 +39,10 @@ class ColumnRewrite:
 
 @dataclass
 class CheckPlan:
-    """What the checks found: the column rewrites the migration performs."""
+    """What the checks found: the column rewrites and default fills the migration performs."""
 
     rewrites: dict[tuple[str, str], ColumnRewrite] = field(default_factory=dict)
+    fills: list[Change] = field(default_factory=list)  # FILL_DEFAULT changes, for the diff
 
 
 def jsonable(value: Any) -> Any:
@@ -80,6 +83,8 @@ def check_changes(conn: sa.Connection, diff: SchemaDiff, archived: Mapping[tuple
         plan.rewrites[(change.entity, new_field.column)] = rewrite
     problems += _check_duplicates(conn, diff, created, locale)
     problems += _check_links(conn, diff, created, locale)
+    plan.fills, refused = plan_default_fills(conn, diff, locale)
+    problems += refused
     if problems:
         raise SchemaChangeError(translate("schema.change_refused", locale, count=len(problems)),
                                 details=problems, code="schema.change_refused", count=len(problems))

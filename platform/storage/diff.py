@@ -37,7 +37,9 @@ class ChangeKind(StrEnum):
     CHANGE_LINK_TARGET = "change_link_target"
     CHANGE_ON_DELETE = "change_on_delete"
     COMPUTED_CHANGED = "computed_changed"
+    FILL_DEFAULT = "fill_default"  # existing rows get a new field's default (platform/storage/default_fill.py)
     METADATA = "metadata"
+    APP_METADATA = "app_metadata"
 
 
 _DESCRIPTIONS: dict[ChangeKind, str] = {
@@ -56,8 +58,11 @@ _DESCRIPTIONS: dict[ChangeKind, str] = {
     ChangeKind.CHANGE_LINK_TARGET: "point link {entity}.{name} at {target} instead of {old_target}",
     ChangeKind.CHANGE_ON_DELETE: "change on_delete of {entity}.{name} from {old_on_delete} to {on_delete}",
     ChangeKind.COMPUTED_CHANGED: "recompute stored {type} {entity}.{name}",
+    ChangeKind.FILL_DEFAULT: "set default {value} on {rows:,} existing rows of {table}",
     ChangeKind.METADATA: "metadata of {entity}{where}: {changed}",
+    ChangeKind.APP_METADATA: "metadata of app {app}: {changed}",
 }
+_NO_DDL = (ChangeKind.RENAME_FIELD, ChangeKind.METADATA, ChangeKind.APP_METADATA, ChangeKind.FILL_DEFAULT)
 # Field properties that change how a stored computed value is derived.
 _COMPUTED_PROPS = ("expression", "result_type", "scale", "stored", "relation", "function", "field", "condition", "link")
 _LINK_PROPS = ("entity", "on_delete")
@@ -111,7 +116,7 @@ class SchemaDiff:
 
     @property
     def needs_ddl(self) -> bool:
-        return any(c.kind not in (ChangeKind.RENAME_FIELD, ChangeKind.METADATA) for c in self.changes)
+        return any(c.kind not in _NO_DDL for c in self.changes)
 
     def as_dict(self) -> list[dict[str, Any]]:
         return [c.as_dict() for c in self.changes]
@@ -133,7 +138,7 @@ def compute_diff(old: Catalog, new: Catalog, app_key: str, archived: Mapping[tup
     if old_app is not None:
         changed = _changed_keys(old_app.raw, new_app.raw, ignore=("entities",))
         if changed:
-            changes.append(Change(ChangeKind.METADATA, "", details={"changed": changed}))
+            changes.append(Change(ChangeKind.APP_METADATA, "", details={"app": app_key, "changed": changed}))
     old_keys = {e.key for e in old_app.entities} if old_app else set()
     for entity in new_app.entities:
         before = old.entity(entity.key) if entity.key in old_keys else None

@@ -1,7 +1,8 @@
 """Applying a checked SchemaDiff to live tables inside the caller's transaction.
 
 Order per entity: drop indexes, archive / add / restore / convert columns, fix foreign keys,
-create indexes; then new tables; finally stored computed fields are backfilled in SQL.
+give new fields' defaults to existing rows, create indexes; then new tables; finally stored computed
+fields are backfilled in SQL.
 Columns are never dropped: a removed field's column is archived with its data.
 """
 from __future__ import annotations
@@ -17,6 +18,7 @@ from jimu.platform.registry.model import EntityDef
 from jimu.platform.storage.archive import ENTITY_MARK, forget_archived, record_archived
 from jimu.platform.storage.data_checks import CheckPlan, ColumnRewrite
 from jimu.platform.storage.ddl import ColumnDDL
+from jimu.platform.storage.default_fill import fill_defaults
 from jimu.platform.storage.diff import ChangeKind, SchemaDiff, column_signature
 from jimu.platform.storage.recompute import recompute, stored_computed_fields
 from jimu.platform.storage.tables import LEGACY_NAME, EntityTables, build_table, build_tables, field_column
@@ -39,7 +41,7 @@ def apply_diff(conn: sa.Connection, diff: SchemaDiff, plan: CheckPlan, *, revisi
         tables.metadata.create_all(conn, tables=[tables[key] for key in created], checkfirst=False)
     for entity in diff.new.apps[diff.app].entities:
         if entity.key not in created and diff.for_entity(entity.key):
-            _migrate_entity(ddl, diff, plan, entity, tables, revision, now)
+            _migrate_entity(ddl, diff, plan, entity, tables, revision, now, env)
     for change in diff.of_kind(K.ARCHIVE_ENTITY):
         raw = diff.old.entities[change.entity].raw
         info = {"definition": raw, "type": "entity"}
@@ -57,7 +59,7 @@ def backfill(conn: sa.Connection, definitions: Definitions, env: EvalEnv) -> Non
 
 
 def _migrate_entity(ddl: ColumnDDL, diff: SchemaDiff, plan: CheckPlan, entity: EntityDef, tables: EntityTables,
-                    revision: int, now: datetime) -> None:
+                    revision: int, now: datetime, env: EvalEnv) -> None:
     key, table = entity.key, entity.table_name
     before = diff.old.entities[key]
     replaced = _replaced_columns(diff, key, plan) if ddl.sqlite else set()
@@ -72,6 +74,7 @@ def _migrate_entity(ddl: ColumnDDL, diff: SchemaDiff, plan: CheckPlan, entity: E
         ddl.drop_index(name, table, legacy=old.info.get(LEGACY_NAME) if old is not None else None)
     for change in diff.for_entity(key):
         _apply_column_change(ddl, diff, plan, change.kind, key, change.field_key, table, revision, now)
+    fill_defaults(ddl.conn, diff, tables, entity, env)
     for name in sorted(adds):
         ddl.create_index(new_indexes[name])
 

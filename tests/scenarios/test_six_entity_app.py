@@ -330,7 +330,7 @@ def test_every_kind_of_schema_change_keeps_the_data(trading: Trading) -> None:
 
 def _kinds(result: Any) -> set[str]:
     """Kinds of the schema changes applied (not metadata such as labels, layout and the version)."""
-    return {c.kind.value for c in result.diff.changes} - {"metadata"}
+    return {c.kind.value for c in result.diff.changes} - {"metadata", "app_metadata"}
 
 
 def _add_fields(t: Trading) -> None:
