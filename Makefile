@@ -41,8 +41,9 @@ bench: $(STAMP)
 	$(BIN)/python bench/api_bench.py $(API_BENCH_ARGS) || status=$$?; \
 	exit $$status
 
-## make run: `jimu setup` (database, template apps with their demo records, admin user: password from
-## JIMU_ADMIN_PASSWORD or generated and printed once; idempotent), then the HTTP API on HOST:PORT.
+## make run: `jimu setup` (database; the template apps in templates_library/ with their demo records,
+## none ship yet; admin user: password from JIMU_ADMIN_PASSWORD or generated and printed once;
+## idempotent), then the HTTP API on HOST:PORT.
 # The database is JIMU_DATABASE_URL (default sqlite:///jimu.db); WORKERS > 1 wants PostgreSQL.
 HOST    ?= 127.0.0.1
 PORT    ?= 8000

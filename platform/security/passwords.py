@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from argon2.profiles import RFC_9106_LOW_MEMORY
 
 from jimu.platform.errors import ErrorDetail, ValidationError
+from jimu.platform.i18n import translate
 
 MIN_LENGTH = 8
 MAX_LENGTH = 1024  # bounds the hashing work an attacker can ask for
@@ -65,11 +66,13 @@ def _hasher() -> PasswordHasher:
 def check_policy(password: str) -> None:
     """Raise ValidationError unless the password satisfies the policy."""
     if len(password) < MIN_LENGTH:
-        raise ValidationError("The password is too short.", code="security.password_too_short",
+        raise ValidationError(translate("security.password_too_short", "en", min=MIN_LENGTH),
+                              code="security.password_too_short",
                               details=[ErrorDetail("password", "security.password_too_short", {"min": MIN_LENGTH})],
                               min=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise ValidationError("The password is too long.", code="security.password_too_long",
+        raise ValidationError(translate("security.password_too_long", "en", max=MAX_LENGTH),
+                              code="security.password_too_long",
                               details=[ErrorDetail("password", "security.password_too_long", {"max": MAX_LENGTH})],
                               max=MAX_LENGTH)
 

@@ -68,7 +68,10 @@ def _jimu_failure(error: JimuError, locale: str) -> Failure:
         sentence = translated if translated != error.code else sentence
     problems: list[str] = []
     if isinstance(error, (DefinitionError, ValidationError, ImportFileError)) or error.details:
-        problems = [f"{d.path}: {d.message or translate(d.code, locale, **d.params)}" for d in error.details]
+        lines = [(d.path, d.message or translate(d.code, locale, **d.params)) for d in error.details]
+        if len(lines) == 1 and lines[0][1] == sentence:  # the sentence already says it
+            lines = []
+        problems = [f"{path}: {message}" for path, message in lines]
     return Failure(BAD_INPUT, sentence, problems, error.code, [d.as_dict() for d in error.details])
 
 

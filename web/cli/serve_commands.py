@@ -7,7 +7,9 @@ checked against the database stamp on every unit of work.
 from __future__ import annotations
 
 import argparse
+import errno
 import inspect
+import socket
 from typing import Any
 
 from jimu.platform.i18n import translate
@@ -47,6 +49,7 @@ def serve_command(args: argparse.Namespace, session: Session, out: Output) -> in
 
     with open_kernel(session.settings):
         pass  # raises "not initialised" before any worker starts
+    check_can_listen(args.host, args.port, session.locale)  # before "Serving Jimu on ..."
     url = display_url(session.settings.database_url)
     if args.workers > 1 and url.startswith("sqlite"):
         out.stderr.write(translate("serve.sqlite_workers", session.locale, workers=args.workers) + "\n")
@@ -61,6 +64,22 @@ def serve_command(args: argparse.Namespace, session: Session, out: Output) -> in
         if exit_.code:
             raise cli_error("serve.failed", session.locale, host=args.host, port=args.port) from None
     return 0
+
+
+def check_can_listen(host: str, port: int, locale: str) -> None:
+    """Raise CliError (exit 2) when `host:port` cannot be bound: the port is taken, the address is not
+    this machine's, the port needs privileges. Bound as uvicorn binds (SO_REUSEADDR), then released."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise cli_error("serve.port_taken", locale, host=host, port=port) from None
+        reason = error.strerror or str(error)
+        raise cli_error("serve.cannot_listen", locale, host=host, port=port, reason=reason) from None
 
 
 def _supported(run: Any) -> dict[str, Any]:

@@ -32,7 +32,7 @@ def normalise_label(label: Label, key: str) -> dict[str, str]:
                 if locale not in SUPPORTED_LOCALES or not isinstance(text, str) or not text.strip()
                 or len(text) > MAX_LABEL]
     if problems or not label:
-        raise ValidationError("The label is invalid.", code="admin.label_invalid",
+        raise ValidationError("The label is invalid.", code="admin.label_invalid", locales=list(SUPPORTED_LOCALES),
                               details=problems or [ErrorDetail("label", "admin.label_invalid",
                                                                {"locales": list(SUPPORTED_LOCALES)})])
     return dict(label)

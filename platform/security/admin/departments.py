@@ -13,7 +13,7 @@ UNSET: Any = kernel_departments.UNSET
 
 def _check_name(name: Any) -> str:
     if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-        raise ValidationError("Invalid department name.", code="admin.department_name_invalid",
+        raise ValidationError("Invalid department name.", code="admin.department_name_invalid", max=MAX_NAME,
                               details=[ErrorDetail("name", "admin.department_name_invalid", {"max": MAX_NAME})])
     return name.strip()
 

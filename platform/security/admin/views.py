@@ -48,7 +48,7 @@ def _int_cursor(cursor: str | None) -> int | None:
 
 def _check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationError("Invalid page size.", code="admin.limit_invalid",
+        raise ValidationError("Invalid page size.", code="admin.limit_invalid", max=MAX_LIMIT,
                               details=[ErrorDetail("limit", "admin.limit_invalid", {"max": MAX_LIMIT})])
     return limit
 
