@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from dataclasses import field as dc_field
 from datetime import date, datetime
 from typing import Any
 
@@ -35,7 +36,7 @@ class ImportRowError:
     field: str | None
     code: str
     message: str
-    params: dict[str, Any] = field(default_factory=dict)  # the message's parameters, to render it again
+    params: dict[str, Any] = dc_field(default_factory=dict)  # the message's parameters, to render it again
 
     def as_dict(self) -> dict[str, Any]:
         return {"row": self.row, "column": self.column, "field": self.field, "code": self.code, "message": self.message}

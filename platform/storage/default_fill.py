@@ -33,7 +33,8 @@ def backfills(field: FieldDef) -> bool:
     return has_default and field.get("backfill_default", True) is not False
 
 
-def plan_default_fills(conn: sa.Connection, diff: SchemaDiff, locale: str = "en") -> tuple[list[Change], list[ErrorDetail]]:
+def plan_default_fills(conn: sa.Connection, diff: SchemaDiff,
+                       locale: str = "en") -> tuple[list[Change], list[ErrorDetail]]:
     """A FILL_DEFAULT change per added field with a default on a table that has rows, and the refusals:
     a unique field cannot give one default to several live rows."""
     changes: list[Change] = []

@@ -32,8 +32,8 @@ def test_import_row_errors_are_rendered_with_their_values(world: World, admin: d
     c = world.client
     headers = {**admin, "Accept-Language": locale}
     assert c.post(f"{R}/customer", json={"name": "Taken"}, headers=admin).status_code == 201
-    data = ("name,tier,credit_limit\r\nTaken,gold,1\r\nGamma,gold,abc\r\nDelta,platinum,5\r\n"
-            "Eta,gold,1,surplus\r\n").encode()
+    data = (b"name,tier,credit_limit\r\nTaken,gold,1\r\nGamma,gold,abc\r\nDelta,platinum,5\r\n"
+            b"Eta,gold,1,surplus\r\n")
     response = c.post(f"{R}/customer/import", files={"file": ("c.csv", data, "text/csv")}, headers=headers)
     assert response.status_code == 422
     problem = response.json()
