@@ -65,7 +65,8 @@ def attachment_field(catalog: Catalog, entity_key: str, field_name: str) -> Fiel
     entity = catalog.require_entity(entity_key)
     field = entity.field(field_name)
     if field is None or field.type != "attachment":
-        raise ValidationError("Not an attachment field.", code="files.not_attachment_field",
+        raise ValidationError("Not an attachment field.", code="files.not_attachment_field", entity=entity_key,
+                              field=field_name,
                               details=[ErrorDetail("field", "files.not_attachment_field",
                                                    {"entity": entity_key, "field": field_name})])
     return field
@@ -81,6 +82,7 @@ def check_accepted(field: FieldDef, name: str) -> None:
     accept = field.get("accept")
     if accept and not name.lower().endswith(tuple(a.lower() for a in accept)):
         raise ValidationError("The file type is not accepted.", code="value.file_type_not_accepted",
+                              accept=", ".join(accept),
                               details=[ErrorDetail("file", "value.file_type_not_accepted",
                                                    {"accept": ", ".join(accept)})])
 
