@@ -13,8 +13,11 @@ from jimu.platform.fields import patterns
 from jimu.platform.registry.model import FieldDef, Label
 
 if TYPE_CHECKING:
+    from sqlalchemy.sql.elements import ColumnElement
+
     from jimu.platform.registry.catalog import Catalog
     from jimu.platform.registry.model import EntityDef
+    from jimu.platform.storage.bindings import EntityBinding
 
 
 class ValueConversionError(ValueError):
@@ -111,6 +114,20 @@ class FieldType:
         """The value type of a field whose type derives from other fields (formula, lookup, rollup),
         worked out once while its catalog is built; reading another such field's type resolves it first."""
         return None
+
+    # ---- derived values (formula, lookup, rollup) --------------------------------------
+    def read_paths(self, field: FieldDef, catalog: Catalog) -> list[tuple[str, ...]]:
+        """Paths through single records the value is computed from (`link.field`); none for aggregates."""
+        return []
+
+    def dependency_paths(self, field: FieldDef, catalog: Catalog) -> list[tuple[str, ...]]:
+        """Paths of everything the value reads, for the dependency graph; a step may be a child table,
+        a link, `parent`, or `entity.link` (the records of `entity` whose `link` points here)."""
+        return self.read_paths(field, catalog)
+
+    def computed_sql(self, field: FieldDef, binding: EntityBinding) -> ColumnElement[Any]:
+        """The SQL computing the value from its sources in `binding`'s row (derived types only)."""
+        raise KeyError(field.name)
 
     def definition_expressions(self, field: FieldDef, catalog: Catalog) -> list[tuple[str, str]]:
         """(entity key, source) of every expression the definition holds, compiled with the catalog."""

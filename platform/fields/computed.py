@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import sqlalchemy as sa
 
+from jimu.engines.expressions import to_sql
 from jimu.engines.expressions.errors import ExpressionError
 from jimu.engines.expressions.types import ExprType
 from jimu.platform.fields.base import FieldType, Problem
@@ -13,7 +14,10 @@ from jimu.platform.registry.model import EntityDef, FieldDef
 from jimu.platform.storage.sqltypes import UTCDateTime
 
 if TYPE_CHECKING:
+    from sqlalchemy.sql.elements import ColumnElement
+
     from jimu.platform.registry.catalog import Catalog
+    from jimu.platform.storage.bindings import EntityBinding
 
 _VALUE_TYPES = {ExprType.TEXT: "text", ExprType.INTEGER: "integer", ExprType.DECIMAL: "decimal",
                 ExprType.BOOLEAN: "boolean", ExprType.DATE: "date", ExprType.DATETIME: "datetime"}
@@ -108,6 +112,13 @@ class FormulaType(_Computed):
     def definition_expressions(self, field: FieldDef, catalog: Catalog) -> list[tuple[str, str]]:
         return [(field.entity, str(field.get("expression", ""))), *super().definition_expressions(field, catalog)]
 
+    def read_paths(self, field: FieldDef, catalog: Catalog) -> list[tuple[str, ...]]:
+        return sorted(catalog.compile(field.entity, field.get("expression")).references)
+
+    def computed_sql(self, field: FieldDef, binding: EntityBinding) -> ColumnElement[Any]:
+        checked = binding.catalog.compile(binding.entity.key, field.get("expression"))
+        return to_sql(checked, binding, binding.env, binding.dialect)
+
     def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
         expected = RESULT_EXPR_TYPES.get(field.get("result_type", ""))
         problems = catalog.check_expression(entity.key, field.get("expression"), expected)
@@ -151,6 +162,36 @@ class RollupType(_Computed):
         if related is not None and field.get("condition"):
             expressions.append((related.key, str(field.get("condition"))))
         return expressions
+
+    def dependency_paths(self, field: FieldDef, catalog: Catalog) -> list[tuple[str, ...]]:
+        """The relation itself (rows joining or leaving it), then the aggregated field and the condition in it."""
+        entity = catalog.entity(field.entity)
+        related = catalog.rollup_relation(entity, field) if entity is not None else None
+        if related is None:
+            return []
+        relation = str(field.get("relation"))
+        paths: list[tuple[str, ...]] = [(relation,)]
+        if field.get("field"):
+            paths.append((relation, str(field.get("field"))))
+        if field.get("condition"):
+            condition = catalog.compile(related.key, field.get("condition"))
+            paths += [(relation, *path) for path in sorted(condition.references)]
+        return paths
+
+    def computed_sql(self, field: FieldDef, binding: EntityBinding) -> ColumnElement[Any]:
+        relation = binding.rollup_relation(field.get("relation"))
+        related: EntityBinding = relation.binding  # type: ignore[assignment]
+        where = relation.where
+        if field.get("condition"):
+            condition = binding.catalog.compile(related.entity.key, field.get("condition"))
+            where = sa.and_(where, to_sql(condition, related, binding.env, binding.dialect).is_(True))
+        function = field.get("function")
+        if function == "count":
+            aggregate: ColumnElement[Any] = sa.func.count()
+        else:
+            aggregate = getattr(sa.func, function)(related.column(field.get("field")))
+        value = sa.select(aggregate).where(where).scalar_subquery()
+        return sa.func.coalesce(value, 0) if function in ("count", "sum") else value
 
     def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
         related = catalog.rollup_relation(entity, field)
@@ -203,6 +244,14 @@ class LookupType(_Computed):
 
     def stored(self, field: FieldDef) -> bool:
         return bool(field.get("stored", False))
+
+    def read_paths(self, field: FieldDef, catalog: Catalog) -> list[tuple[str, ...]]:
+        return [(str(field.get("link")), str(field.get("field")))]
+
+    def computed_sql(self, field: FieldDef, binding: EntityBinding) -> ColumnElement[Any]:
+        relation = binding.link(field.get("link"))
+        value = relation.binding.column(field.get("field"))
+        return sa.select(value).where(relation.where).scalar_subquery()
 
     def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
         link = entity.field(field.get("link"))

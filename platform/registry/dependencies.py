@@ -13,7 +13,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from jimu.engines.expressions import CheckedExpression
 from jimu.engines.expressions.errors import ExpressionError
 from jimu.platform.errors import JimuError
 from jimu.platform.registry.model import PARENT, EntityDef, FieldDef
@@ -89,36 +88,31 @@ class _Walker:
         if token in self.seen or len(hops) > 12:
             return
         self.seen.add(token)
-        if field.type == "formula":
-            for path in self.references(entity.key, field.get("expression")):
-                yield from self.path(entity, tuple(path), hops)
-        elif field.type == "lookup":
-            yield from self.path(entity, (field.get("link"), field.get("field")), hops)
-        elif field.type == "rollup":
-            yield from self.rollup(entity, field, hops)
+        try:
+            paths = self.catalog.field_type(field).dependency_paths(field, self.catalog)
+        except (ExpressionError, JimuError):
+            return  # an expression of a definition being validated: reported there
+        for path in paths:
+            yield from self.path(entity, tuple(path), hops)
 
-    def rollup(self, entity: EntityDef, field: FieldDef, hops: tuple[Hop, ...]) -> Iterator[Dependency]:
-        related = self.catalog.rollup_relation(entity, field)
-        if related is None:
+    def back_link(self, entity: EntityDef, relation: str, rest: tuple[str, ...],
+                  hops: tuple[Hop, ...]) -> Iterator[Dependency]:
+        """`entity.link` of a rollup: the records of `entity` whose `link` points at this one."""
+        source_key, link_name = relation.split(".", 1)
+        source = self.catalog.entity(source_key)
+        link = source.field(link_name) if source is not None else None
+        if source is None or link is None:
             return
-        relation = str(field.get("relation"))
-        if "." in relation:
-            link = relation.split(".", 1)[1]
-            link_column = related.field(link).column  # type: ignore[union-attr]
-            hop = Hop("back_link", entity.key, related.key, link_column)
-            yield self.dep(related, {link, "_deleted_at"}, hops + (hop,))
-        else:
-            hop = Hop("children", entity.key, related.key)
-            yield self.dep(related, set(MEMBERSHIP), hops + (hop,))
-        inner = hops + (hop,)
-        if field.get("field"):
-            yield from self.path(related, (field.get("field"),), inner)
-        if field.get("condition"):
-            for path in self.references(related.key, field.get("condition")):
-                yield from self.path(related, tuple(path), inner)
+        inner = hops + (Hop("back_link", entity.key, source.key, link.column),)
+        yield self.dep(source, {link_name, "_deleted_at"}, inner)
+        if rest:
+            yield from self.path(source, rest, inner)
 
     def path(self, entity: EntityDef, path: tuple[str, ...], hops: tuple[Hop, ...]) -> Iterator[Dependency]:
         name, rest = path[0], path[1:]
+        if "." in name:
+            yield from self.back_link(entity, name, rest, hops)
+            return
         field = entity.field(name)
         if field is None:
             if name == PARENT and entity.is_child:
@@ -146,13 +140,6 @@ class _Walker:
             yield from self.computed(entity, field, hops)
         else:
             yield self.dep(entity, {name}, hops)
-
-    def references(self, entity_key: str, source: str) -> frozenset[tuple[str, ...]]:
-        try:
-            checked: CheckedExpression = self.catalog.compile(entity_key, source)
-        except (ExpressionError, JimuError):
-            return frozenset()
-        return checked.references
 
     def dep(self, source: EntityDef, fields: set[str], hops: tuple[Hop, ...]) -> Dependency:
         return Dependency(self.target, source.key, frozenset(fields), hops)

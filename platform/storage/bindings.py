@@ -7,7 +7,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from jimu.engines.expressions import to_sql
 from jimu.engines.expressions.env import EvalEnv
 from jimu.engines.expressions.scope import Relation
 from jimu.platform.registry.catalog import PARENT, Catalog
@@ -70,12 +69,10 @@ class EntityBinding:
 
     def stored_guard(self, field: FieldDef, depth: int = 0) -> ColumnElement[bool] | None:
         """When the reader may read every record a stored lookup or formula was computed through (None: always)."""
-        if field.type == "lookup":
-            paths: list[tuple[str, ...]] = [(field.get("link"), field.get("field"))]
-        elif field.type == "formula":
-            paths = sorted(self.catalog.compile(self.entity.key, field.get("expression")).references)
-        else:
-            return None  # rollups aggregate many records: they are not a path into one (docs/security.md)
+        # a rollup aggregates many records: it is not a path into one (docs/security.md)
+        paths = self.catalog.field_type(field).read_paths(field, self.catalog)
+        if not paths:
+            return None
         conditions = [c for path in paths if (c := self._path_guard(path, depth)) is not None]
         return sa.and_(*conditions) if conditions else None
 
@@ -107,32 +104,8 @@ class EntityBinding:
         return value
 
     def computed_sql(self, field: FieldDef) -> ColumnElement[Any]:
-        """The SQL computing a formula, lookup or rollup from its sources."""
-        if field.type == "formula":
-            checked = self.catalog.compile(self.entity.key, field.get("expression"))
-            return to_sql(checked, self, self.env, self.dialect)
-        if field.type == "lookup":
-            relation = self.link(field.get("link"))
-            value = relation.binding.column(field.get("field"))
-            return sa.select(value).where(relation.where).scalar_subquery()
-        if field.type == "rollup":
-            return self._rollup_sql(field)
-        raise KeyError(field.name)
-
-    def _rollup_sql(self, field: FieldDef) -> ColumnElement[Any]:
-        relation = self.rollup_relation(field.get("relation"))
-        related: EntityBinding = relation.binding  # type: ignore[assignment]
-        where = relation.where
-        if field.get("condition"):
-            condition = self.catalog.compile(related.entity.key, field.get("condition"))
-            where = sa.and_(where, to_sql(condition, related, self.env, self.dialect).is_(True))
-        function = field.get("function")
-        if function == "count":
-            aggregate: ColumnElement[Any] = sa.func.count()
-        else:
-            aggregate = getattr(sa.func, function)(related.column(field.get("field")))
-        value = sa.select(aggregate).where(where).scalar_subquery()
-        return sa.func.coalesce(value, 0) if function in ("count", "sum") else value
+        """The SQL computing a derived field (formula, lookup, rollup) from its sources: asked of its type."""
+        return self.catalog.field_type(field).computed_sql(field, self)
 
     def link(self, name: str) -> Relation:
         if name == PARENT and self.entity.is_child:
