@@ -139,6 +139,12 @@ def as_numeric(arg: SqlArg, ctx: SqlContext) -> ColumnElement[Any]:
     return sa.cast(arg.expr, sa.Numeric())
 
 
+def is_null(expr: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`expr IS NULL` with the operand in parentheses: SQLite and PostgreSQL bind IS tighter than NOT, so an
+    unparenthesised `NOT a IS NULL` would mean `NOT (a IS NULL)`."""
+    return Grouping(expr).is_(None)
+
+
 def as_text(arg: SqlArg, ctx: SqlContext) -> ColumnElement[Any]:
     """The value as text the way the interpreter writes it (null stays null)."""
     expr, t = arg.expr, arg.type
@@ -151,7 +157,7 @@ def as_text(arg: SqlArg, ctx: SqlContext) -> ColumnElement[Any]:
             return sa.func.jimu_decimal_text(expr, type_=sa.Text())
         return sa.cast(sa.func.trim_scale(sa.cast(expr, sa.Numeric())), sa.Text())
     if t is ExprType.BOOLEAN:
-        return sa.case((expr.is_(None), sa.null()), (expr, "true"), else_="false")
+        return sa.case((is_null(expr), sa.null()), (expr, "true"), else_="false")
     if t is ExprType.DATE:
         if ctx.sqlite:
             return expr

@@ -10,7 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..env import EvalEnv
 from ..errors import ErrorCode
-from ..sql_support import SqlArg, SqlContext, compare
+from ..sql_support import SqlArg, SqlContext, compare, is_null
 from ..types import ORDERED_TYPES, ExprType
 from .registry import FUNCTIONS, Arg, FunctionDef, SignatureError
 from .rules import BOOLEAN, common, expect
@@ -65,8 +65,8 @@ def _sql_isblank(args: Sequence[SqlArg], ctx: SqlContext) -> ColumnElement[Any]:
     if arg.type is ExprType.LIST:
         length = (sa.func.json_array_length(arg.expr) if ctx.sqlite
                   else sa.func.jsonb_array_length(sa.cast(arg.expr, postgresql.JSONB())))
-        return sa.or_(arg.expr.is_(None), length == 0)
-    return arg.expr.is_(None)
+        return sa.or_(is_null(arg.expr), length == 0)
+    return is_null(arg.expr)
 
 
 for _entry in (

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -206,3 +207,18 @@ def test_generated_expressions_mostly_type_check() -> None:
     probe()
     assert ok > 60
     assert T.DECIMAL  # keep the import meaningful
+
+
+@pytest.mark.parametrize("name", [None, "", "x"])
+@pytest.mark.parametrize("source", [
+    "name & (not ISBLANK(name))",
+    "name & (not flag)",
+    "ISBLANK(not flag)",
+    "name & (not COUNT(lines, lines.qty > 0 and flag) > 0)",
+])
+def test_negations_keep_their_parentheses_under_is_null(db: Any, source: str, name: str | None) -> None:
+    """SQL binds IS tighter than NOT: `NOT a IS NULL` would be `NOT (a IS NULL)` (found by Hypothesis)."""
+    order = {"name": name, "flag": False, "lines": [{"qty": 1}]}
+    checked = check(source)
+    db.load(order)
+    assert db.values([checked]) == [evaluate(checked, DictRow(order), ENV)]
