@@ -35,12 +35,12 @@ def cheap_password_hashing() -> Iterator[None]:
 @pytest.fixture(scope="session")
 def postgres_scratch() -> Iterator[tuple[str, Engine]]:
     """One scratch PostgreSQL database for the whole run (dropped at the end) and an admin engine on it."""
-    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT", statement_timeout=None)
     name = f"jimu_t_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     url = sa.make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    scratch = create_engine(url, isolation_level="AUTOCOMMIT")
+    scratch = create_engine(url, isolation_level="AUTOCOMMIT", statement_timeout=None)
     try:
         yield url, scratch
     finally:
