@@ -12,15 +12,15 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 import jimu.migrations
+from jimu.migrations.tables import TABLE_MODULES
 from jimu.platform.meta import platform_metadata
 
 VERSION_TABLE = "jimu_alembic_version"
-# Modules defining tables on `platform_metadata` (each has its Alembic revision in migrations/versions).
-TABLE_MODULES = ("jimu.platform.meta", "jimu.platform.security.tables", "jimu.platform.files.tables")
 
 
 def load_platform_metadata() -> sa.MetaData:
-    """`platform_metadata` with every platform table module imported (what Alembic compares against)."""
+    """`platform_metadata` with every table module the migrations manage imported (what Alembic compares
+    against; the list is the migrations' own, migrations/tables.py)."""
     for name in TABLE_MODULES:
         importlib.import_module(name)
     return platform_metadata

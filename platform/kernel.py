@@ -18,6 +18,7 @@ from jimu.platform.i18n import translate
 from jimu.platform.registry.apply import ApplyResult, apply_app
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.repository import STAMP_QUERY, definitions_stamp, load_apps
+from jimu.platform.registry.sections import DefinitionSection
 from jimu.platform.settings import Settings
 from jimu.platform.statements import Cancellation, schema_transaction, translated
 from jimu.platform.storage.tables import build_tables
@@ -57,6 +58,10 @@ class Kernel:
     def __init__(self, engine: Engine, *, settings: Settings | None = None, hooks: Hooks | None = None,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.engine = engine
+        # The engines' parts of app definitions (processes, automations...), by section key: an engine
+        # installing itself adds its check here (see registry/sections.py); `installed` names those engines.
+        self.sections: dict[str, DefinitionSection] = {}
+        self.installed: set[str] = set()
         self.settings = settings or Settings()
         self.hooks = hooks or Hooks()
         self.clock = clock
@@ -120,7 +125,8 @@ class Kernel:
         with self.engine.connect() as conn, translated(conn), \
                 schema_transaction(conn, statement_timeout=settings.schema_statement_timeout,
                                    lock_timeout=settings.schema_lock_timeout):
-            result = apply_app(conn, raw, dry_run=dry_run, user_id=user_id, locale=locale, now=self.clock())
+            result = apply_app(conn, raw, dry_run=dry_run, user_id=user_id, locale=locale, now=self.clock(),
+                               sections=self.sections)
         if result.applied:
             self.invalidate()
         return result

@@ -139,6 +139,10 @@ class FieldType:
         return None
 
     # ---- storage ----------------------------------------------------------------
+    def choices(self, field: FieldDef) -> list[str] | None:
+        """The values a single-choice field may hold, in order (None: the type is not a single choice)."""
+        return None
+
     def stored(self, field: FieldDef) -> bool:
         """Whether the field has a column in the entity's table."""
         return True

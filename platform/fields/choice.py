@@ -121,6 +121,9 @@ class SelectType(FieldType):
             return None
         return _match_option(field, value)
 
+    def choices(self, field: FieldDef) -> list[str] | None:
+        return [str(o["value"]) for o in field.get("options") or []]
+
     def converter(self, field: FieldDef) -> Converter:
         if self.overrides(SelectType, "coerce"):
             return super().converter(field)

@@ -20,6 +20,7 @@ from jimu.platform.i18n import translate
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import AppDef
 from jimu.platform.registry.repository import app_revision, installed_definition, load_apps, save_app
+from jimu.platform.registry.sections import Sections
 from jimu.platform.registry.validation import validate_app
 from jimu.platform.statements import interrupted
 from jimu.platform.storage.archive import load_archived
@@ -53,16 +54,17 @@ def lock_definitions(conn: sa.Connection) -> None:
 
 
 def apply_app(conn: sa.Connection, raw: Any, *, dry_run: bool = False, user_id: int | None = None,
-              locale: str = "en", now: datetime | None = None) -> ApplyResult:
+              locale: str = "en", now: datetime | None = None, sections: Sections | None = None) -> ApplyResult:
     """Validate and apply an app definition; on `dry_run`, do the same and roll it back (nothing changes, and
     whatever the apply would refuse, the dry run refuses).
 
+    `sections` are the engines' checks of their parts of the definition (see registry/sections.py).
     Raises DefinitionError (invalid definition) or SchemaChangeError (the data refuses a change).
     """
     lock_definitions(conn)
     now = now or utcnow()
     installed = load_apps(conn)
-    app, catalog = validate_app(raw, installed, locale=locale)
+    app, catalog = validate_app(raw, installed, locale=locale, sections=sections)
     archived = load_archived(conn)
     diff = compute_diff(Catalog(installed), catalog, app.key, archived, locale=locale)
     current = app_revision(conn, app.key)

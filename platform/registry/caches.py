@@ -22,6 +22,7 @@ CACHE_SIZES: Mapping[str, int] = {
     "expressions": 1024,  # ad-hoc expressions compiled in an entity's scope: list filters, record rules
     "list_shapes": 512,  # the SELECT and sort keys of a list, per entity, dialect, columns, sort and readable fields
     "read_plans": 1024,  # an entity's record SELECTs, per dialect
+    "engines": 64,  # an engine's compiled definitions (workflow processes, and those of older app revisions)
 }
 
 

@@ -19,6 +19,7 @@ from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.problems import Problems as _Problems
 from jimu.platform.registry.catalog import PARENT, Catalog, FormulaCycleError
 from jimu.platform.registry.model import CHILD_COLUMNS, RESERVED_NAMES, SYSTEM_COLUMNS, AppDef, EntityDef, FieldDef
+from jimu.platform.registry.sections import ENGINE_SECTIONS, Sections
 
 _SCHEMA_PATH = Path(__file__).with_name("app.schema.json")
 _CONDITION_PROPS = ("visible_if", "required_if", "read_only_if")
@@ -56,8 +57,13 @@ def _json_path(parts: Iterable[Any]) -> str:
     return "/" + "/".join(str(p) for p in parts)
 
 
-def validate_app(raw: Any, installed: Iterable[AppDef] = (), *, locale: str = "en") -> tuple[AppDef, Catalog]:
-    """Check a definition against the installed apps; return it typed with the resulting catalog."""
+def validate_app(raw: Any, installed: Iterable[AppDef] = (), *, locale: str = "en",
+                 sections: Sections | None = None) -> tuple[AppDef, Catalog]:
+    """Check a definition against the installed apps; return it typed with the resulting catalog.
+
+    `sections` are the engines' checks of their parts of the definition (processes, automations...); a
+    part no engine checks is refused.
+    """
     problems = Problems(locale)
     validator = jsonschema.Draft202012Validator(app_schema())
     structural = False
@@ -84,9 +90,25 @@ def validate_app(raw: Any, installed: Iterable[AppDef] = (), *, locale: str = "e
             problems.add(f"{e_path}/key", "definition.entity_owned_elsewhere", entity=entity.key,
                          app=owned_elsewhere[entity.key])
         _check_entity(entity, e_path, catalog, problems)
+    if not problems.details:
+        _check_sections(app, catalog, problems, sections or {})
     if problems.details:
         raise problems.error()
     return app, catalog
+
+
+def _check_sections(app: AppDef, catalog: Catalog, problems: Problems, sections: Sections) -> None:
+    """Each engine section present is checked once by the engine owning it; one nobody owns is refused."""
+    checked: list[object] = []
+    for key in ENGINE_SECTIONS:
+        if key not in app.raw:
+            continue
+        section = sections.get(key)
+        if section is None:
+            problems.add(f"/{key}", "definition.section_unsupported", section=key)
+        elif not any(section is done for done in checked):
+            checked.append(section)
+            section.check(app, catalog, problems)
 
 
 def _is_identifier_error(error: jsonschema.ValidationError) -> bool:

@@ -18,8 +18,9 @@ from jimu.web.api.openapi import ROOT_OPENAPI_URL, install_openapi
 from jimu.web.api.openapi_caller import install_caller_documents
 from jimu.web.api.problems import problem, problem_response
 from jimu.web.api.request_info import request_locale
-from jimu.web.api.routers import admin_departments, admin_roles, admin_users, apps, auth, files, records
+from jimu.web.api.routers import admin_departments, admin_roles, admin_users, apps, auth, files, records, transitions
 from jimu.web.api.serialize import json_response
+from jimu.web.assembly import assemble
 
 API_PREFIX = "/api/v1"
 OPENAPI_URL = f"{API_PREFIX}/openapi.json"
@@ -31,6 +32,7 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     attachments in `file_store`, else the store the kernel's settings name."""
     if kernel is None:
         kernel = Kernel.from_settings(settings or Settings.from_env())
+    assemble(kernel)
     # FastAPI's own document and docs routes are off: each caller gets their own view (openapi_caller),
     # and /docs is served from vendored assets (docs_page).
     app = FastAPI(title="Jimu API", version="1", docs_url=None, redoc_url=None, openapi_url=None)
@@ -40,7 +42,7 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, settings=app.state.jimu.settings)
     app.add_middleware(RequestIdMiddleware)  # outermost: every response, even a 413 or 500, has the id
-    for router in (auth.router, records.router, files.router, apps.router, admin_users.router,
+    for router in (auth.router, transitions.router, records.router, files.router, apps.router, admin_users.router,
                    admin_roles.router, admin_departments.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)

@@ -131,7 +131,7 @@ def _install(kernel: Kernel, app: AppFile, *, demo: bool, locale: str) -> dict[s
     try:
         with kernel.engine.begin() as conn:
             first_install = app.key is not None and app_revision(conn, app.key) == 0
-            result = apply_app(conn, app.raw, locale=locale, now=kernel.clock())
+            result = apply_app(conn, app.raw, locale=locale, now=kernel.clock(), sections=kernel.sections)
             created = 0
             if result.applied and first_install and demo:
                 files = demo_files(result.app, demo_folder(app.path))

@@ -37,7 +37,7 @@ def apply_command(args: argparse.Namespace, session: Session, out: Output) -> in
         transaction = conn.begin()
         try:
             results = [(app, apply_app(conn, app.raw, dry_run=args.dry_run and len(files) == 1,
-                                       locale=session.locale)) for app in files]
+                                       locale=session.locale, sections=kernel.sections)) for app in files]
         except BaseException:
             transaction.rollback()
             raise

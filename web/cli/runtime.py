@@ -11,6 +11,7 @@ from jimu.platform.bootstrap import current_revision
 from jimu.platform.i18n import Message
 from jimu.platform.kernel import Kernel
 from jimu.platform.settings import Settings
+from jimu.web.assembly import assemble
 from jimu.web.cli.failures import cli_error
 
 
@@ -50,7 +51,7 @@ def open_kernel(settings: Settings, *, require_initialised: bool = True) -> Iter
         path = sqlite_file(url)
         if path is not None and not path.exists():  # do not create an empty file just to say so
             raise cli_error("cli.not_initialised", settings.default_locale, url=database_name(url))
-    kernel = Kernel.from_settings(settings)
+    kernel = assemble(Kernel.from_settings(settings))
     try:
         if require_initialised:
             with kernel.engine.connect() as conn:

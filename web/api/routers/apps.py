@@ -45,7 +45,8 @@ def put_app(ctx: Context, api: Services, app: str, definition: Annotated[dict[st
         params = {"key": str(definition.get("key")), "app": app}
         message = translate(code, ctx.locale, **params)
         raise ValidationError(message, details=[ErrorDetail("/key", code, params, message)], code=code, **params)
-    result = apply_app(ctx.conn, definition, dry_run=dry_run, user_id=ctx.user_id, locale=ctx.locale, now=ctx.now())
+    result = apply_app(ctx.conn, definition, dry_run=dry_run, user_id=ctx.user_id, locale=ctx.locale, now=ctx.now(),
+                       sections=api.kernel.sections)
     if result.applied:
         api.kernel.invalidate()
     return json_response({**result.as_dict(), "dry_run": dry_run})

@@ -1,0 +1,21 @@
+"""Installing the workflow engine into a kernel: its definition section and its record hooks."""
+from __future__ import annotations
+
+from jimu.platform.kernel import Kernel
+
+from .record_hooks import install_hooks
+from .validation import SECTION_KEYS, WorkflowSection
+
+ENGINE = "workflow"
+
+
+def install(kernel: Kernel) -> Kernel:
+    """Make `kernel` read and run workflow definitions (idempotent)."""
+    if ENGINE in kernel.installed:
+        return kernel
+    section = WorkflowSection()
+    for key in SECTION_KEYS:
+        kernel.sections[key] = section
+    install_hooks(kernel.hooks)
+    kernel.installed.add(ENGINE)
+    return kernel

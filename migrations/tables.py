@@ -1,0 +1,13 @@
+"""The modules defining the tables these migrations manage: the platform's own and the engines' own.
+
+Each defines its tables on `jimu.platform.meta.platform_metadata` and has its Alembic revision in
+versions/; importing them all gives the metadata the newest revision must match.
+"""
+from __future__ import annotations
+
+TABLE_MODULES = (
+    "jimu.platform.meta",
+    "jimu.platform.security.tables",
+    "jimu.platform.files.tables",
+    "jimu.engines.workflow.tables",
+)

@@ -1,0 +1,37 @@
+"""Definition sections owned by an engine: top-level parts of an app definition beside its entities.
+
+The platform validates, versions and applies the entities; an engine (the workflow engine's
+`processes`, `action_lists` and `automations`) registers a section to check its own part of the same
+definition, in the same apply, with the same JSON paths. A definition holding a section no engine
+registered is refused, so nothing is ever stored unchecked.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from jimu.platform.errors import DefinitionError
+    from jimu.platform.problems import Problems
+    from jimu.platform.registry.catalog import Catalog
+    from jimu.platform.registry.model import AppDef
+
+# The top-level properties of an app definition that belong to an engine (app.schema.json lists them).
+ENGINE_SECTIONS = ("processes", "action_lists", "automations")
+
+
+class DefinitionSection(Protocol):
+    """An engine's check of its part of an app definition."""
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The top-level properties it owns (from ENGINE_SECTIONS)."""
+        ...
+
+    def check(self, app: AppDef, catalog: Catalog, problems: Problems[DefinitionError]) -> None:
+        """Add a problem, at its JSON path, for everything wrong in the app's sections (the entities are
+        already checked and `catalog` holds the app being applied)."""
+        ...
+
+
+Sections = Mapping[str, DefinitionSection]  # section key -> the engine's check
