@@ -7,7 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from jimu.platform.context import Context
-from jimu.platform.errors import ConflictError, ErrorDetail, NotFoundError
+from jimu.platform.errors import ConflictError, ErrorDetail, NotFoundError, ValidationError
 from jimu.platform.i18n import translate
 from jimu.platform.registry.model import EntityDef
 
@@ -95,6 +95,7 @@ def write_lines(ctx: Context, child: EntityDef, parent_id: int, lines: Sequence[
     kept = {line.id for line in lines if line.id is not None}
     removed = [line["id"] for line in current if line["id"] not in kept]
     if removed:
+        refuse_referenced_lines(ctx, child, removed)
         ctx.conn.execute(sa.delete(table).where(table.c.id.in_(removed)))
     changed: list[int] = []
     new: list[tuple[int, Mapping[str, Any]]] = []
@@ -112,3 +113,17 @@ def write_lines(ctx: Context, child: EntityDef, parent_id: int, lines: Sequence[
             changed.append(line.id)
     added = insert_lines(ctx, child, parent_id, new)
     return added, changed, removed
+
+
+def refuse_referenced_lines(ctx: Context, child: EntityDef, removed: Sequence[int]) -> None:
+    """Lines another record links to (a delivery line to its order line) stay: removing one is refused,
+    naming the line and the record pointing at it (deleted records count: their link is kept too)."""
+    for back in ctx.catalog.back_links(child.key):
+        table = ctx.tables[back.entity.key]
+        column = table.c[back.field.column]
+        found = ctx.conn.execute(sa.select(table.c.id, column).where(column.in_(removed)).limit(1)).first()
+        if found is not None:
+            code = "records.line_referenced"
+            params = {"line": found[1], "entity": back.entity.key, "id": found[0]}
+            message = translate(code, ctx.locale, **params)
+            raise ValidationError(message, code=code, details=[ErrorDetail("", code, params, message)], **params)

@@ -13,6 +13,8 @@ from typing import Any
 from jimu.platform.registry.model import Label, as_label
 
 DRAFT, SUBMITTED, CANCELLED = "draft", "submitted", "cancelled"
+SUBMITTER = "submitter"  # in `allowed.manager_of`: who last moved the record into a submitted state
+USER_COLUMNS = ("_created_by", "_updated_by")  # system columns naming a user
 
 
 @dataclass(frozen=True)
@@ -24,14 +26,17 @@ class GuardDef:
 
 @dataclass(frozen=True)
 class AllowedDef:
-    """Who may run a transition: any of `roles`, or a user for whom `condition` holds."""
+    """Who may run a transition: any of `roles`, the user a field of `users` names, a manager of the user
+    `manager_of` names (a user field, `_created_by`, or SUBMITTER), or a user for whom `condition` holds."""
 
     roles: tuple[str, ...] = ()
     condition: str | None = None
+    users: tuple[str, ...] = ()
+    manager_of: str | None = None
 
     @property
     def anyone(self) -> bool:
-        return not self.roles and self.condition is None
+        return not self.roles and self.condition is None and not self.users and self.manager_of is None
 
 
 @dataclass(frozen=True)
@@ -147,7 +152,8 @@ def _transition(raw: Mapping[str, Any]) -> TransitionDef:
     return TransitionDef(
         key=key, label=_label(raw.get("label"), key),
         sources=None if sources == "*" else tuple(sources or ()), target=str(raw["to"]),
-        allowed=AllowedDef(roles=tuple(allowed.get("roles", ())), condition=allowed.get("condition")),
+        allowed=AllowedDef(roles=tuple(allowed.get("roles", ())), condition=allowed.get("condition"),
+                           users=tuple(allowed.get("users", ())), manager_of=allowed.get("manager_of")),
         guards=tuple(GuardDef(key=g.get("key") or f"guard_{n}", condition=g["condition"],
                               message=_label(g.get("message"), g["condition"]))
                      for n, g in enumerate(raw.get("guards", []), start=1)),

@@ -24,7 +24,7 @@ from .chain import Chain, Frame, run_actions
 from .definitions import process_of_record, workflow_defs
 from .errors import TransitionBlockedError, TransitionNotAllowedError, TransitionNotFoundError, detail, error
 from .model import CANCELLED, ProcessDef, TransitionDef, variables
-from .people import caller_roles
+from .people import caller_roles, is_named_or_manager
 from .scope import VARIABLE_TYPES
 from .tables import created_links, runs
 
@@ -50,7 +50,8 @@ class Check:
                 "blocked_by": [d.as_dict() for d in self.reasons]}
 
 
-def _process(ctx: Context, entity_key: str, record_id: int) -> ProcessDef:
+def process_for(ctx: Context, entity_key: str, record_id: int) -> ProcessDef:
+    """The process the record follows (its version in flight); TransitionNotFoundError when none."""
     entity = ctx.catalog.require_entity(entity_key)
     process = process_of_record(ctx, entity.key, record_id)
     if process is None:
@@ -64,7 +65,7 @@ def state_of(process: ProcessDef, record: Mapping[str, Any]) -> str:
 
 def available(ctx: Context, entity_key: str, record_id: int) -> dict[str, Any]:
     """The record's state and the transitions leaving it, each with whether the caller may run it now."""
-    process = _process(ctx, entity_key, record_id)
+    process = process_for(ctx, entity_key, record_id)
     record = records.get(ctx, entity_key, record_id)
     state = state_of(process, record)
     checks = [check(ctx, process, t, record) for t in process.outgoing(state)]
@@ -77,7 +78,7 @@ def available(ctx: Context, entity_key: str, record_id: int) -> dict[str, Any]:
 def check(ctx: Context, process: ProcessDef, transition: TransitionDef, record: dict[str, Any]) -> Check:
     """Who may run it, its guards and required fields, on the record as it is."""
     entity = ctx.catalog.require_entity(process.entity)
-    found = Check(transition, allowed=_may_run(ctx, entity, transition, record))
+    found = Check(transition, allowed=_may_run(ctx, process, entity, transition, record))
     state = state_of(process, record)
     if not transition.leaves(state):
         found.reasons.append(detail(process.state_field, "workflow.wrong_state", ctx.locale, state=state,
@@ -99,7 +100,8 @@ def check(ctx: Context, process: ProcessDef, transition: TransitionDef, record: 
     return found
 
 
-def _may_run(ctx: Context, entity: EntityDef, transition: TransitionDef, record: dict[str, Any]) -> bool:
+def _may_run(ctx: Context, process: ProcessDef, entity: EntityDef, transition: TransitionDef,
+              record: dict[str, Any]) -> bool:
     allowed = transition.allowed
     roles = caller_roles(ctx)
     if roles is None:
@@ -110,7 +112,7 @@ def _may_run(ctx: Context, entity: EntityDef, transition: TransitionDef, record:
         except Exception:  # noqa: BLE001  (PermissionDeniedError: the answer is no)
             return False
         return True
-    if roles & set(allowed.roles):
+    if roles & set(allowed.roles) or is_named_or_manager(ctx, process, allowed, record):
         return True
     if allowed.condition is None:
         return False
@@ -180,7 +182,7 @@ def run(ctx: Context, entity_key: str, record_id: int, transition_key: str, *, e
 
 def _run(ctx: Context, entity_key: str, record_id: int, transition_key: str, *, expected_version: int | None,
          comment: str | None, dry_run: bool, idempotency_key: str | None) -> dict[str, Any]:
-    process = _process(ctx, entity_key, record_id)
+    process = process_for(ctx, entity_key, record_id)
     transition = process.transition(transition_key)
     if transition is None:
         raise error(TransitionNotFoundError, "workflow.transition_not_found", ctx.locale, transition=transition_key,
@@ -248,4 +250,4 @@ def _previous_run(ctx: Context, idempotency_key: str) -> dict[str, Any] | None:
             "to": row.to_state, "dry_run": False, "record": record, "effects": [], "repeated": True}
 
 
-__all__ = ["Check", "available", "check", "lock_record", "run", "state_of"]
+__all__ = ["Check", "available", "check", "lock_record", "process_for", "run", "state_of"]

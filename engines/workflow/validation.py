@@ -18,7 +18,17 @@ from jimu.platform.registry.model import AppDef, EntityDef
 
 from .actions import ACTION_TYPES, Checking
 from .actions.base import COMMON_PROPERTIES
-from .model import CANCELLED, DRAFT, SUBMITTED, ActionListDef, ProcessDef, WorkflowDefs, variables
+from .model import (
+    CANCELLED,
+    DRAFT,
+    SUBMITTED,
+    SUBMITTER,
+    USER_COLUMNS,
+    ActionListDef,
+    ProcessDef,
+    WorkflowDefs,
+    variables,
+)
 from .scope import PARAMS, VARIABLE_TYPES, VARS, ActionScope, variables_scope
 from .triggers import check_trigger
 
@@ -185,9 +195,15 @@ def _check_transition(process: ProcessDef, raw: Mapping[str, Any], entity: Entit
                       defs: WorkflowDefs, path: str, problems: Problems[DefinitionError]) -> None:
     var_types = {v.name: VARIABLE_TYPES[v.type] for v in variables(raw.get("vars"))}
     checking = Checking(catalog, defs, entity, action_scope(catalog, entity, var_types), var_types)
-    condition = (raw.get("allowed") or {}).get("condition")
-    if condition is not None:
-        problems.extend(f"{path}/allowed/condition", checking.expression(condition, ExprType.BOOLEAN, ""))
+    allowed = raw.get("allowed") or {}
+    if allowed.get("condition") is not None:
+        problems.extend(f"{path}/allowed/condition", checking.expression(allowed["condition"], ExprType.BOOLEAN, ""))
+    for index, name in enumerate(allowed.get("users", [])):
+        if not _names_user(catalog, entity, name):
+            problems.add(f"{path}/allowed/users/{index}", "workflow.not_a_user_field", field=name)
+    manager_of = allowed.get("manager_of")
+    if manager_of is not None and manager_of != SUBMITTER and not _names_user(catalog, entity, manager_of):
+        problems.add(f"{path}/allowed/manager_of", "workflow.not_a_user_field", field=manager_of)
     for index, guard in enumerate(raw.get("guards", [])):
         problems.extend(f"{path}/guards/{index}/condition",
                         checking.expression(guard["condition"], ExprType.BOOLEAN, ""))
@@ -196,6 +212,14 @@ def _check_transition(process: ProcessDef, raw: Mapping[str, Any], entity: Entit
             problems.add(f"{path}/required_fields/{index}", "definition.unknown_field", field=name, entity=entity.key)
     _check_variables(raw.get("vars"), checking, f"{path}/vars", problems)
     check_actions(raw.get("actions", []), checking, f"{path}/actions", problems)
+
+
+def _names_user(catalog: Catalog, entity: EntityDef, name: str) -> bool:
+    """Whether `name` is a field (or system column) of the entity whose value is a user."""
+    if name in USER_COLUMNS:
+        return True
+    field = entity.field(name)
+    return field is not None and catalog.field_type(field).names_user
 
 
 def _check_variables(raw: Mapping[str, Any] | None, checking: Checking, path: str,

@@ -83,6 +83,8 @@ class FieldType:
     owns_rows: ClassVar[bool] = False
     # Takes the next number of its series when a record is created (auto-number): unique, never rewritten.
     numbered: ClassVar[bool] = False
+    # Its value is a platform user's id (user): who a record names, for approvers and "who may".
+    names_user: ClassVar[bool] = False
     # How values appear in lists: searched by `q` when no `search_fields` are set; sortable; held as
     # text (compared and searched without a cast), as JSON, or as a decimal; the Python kind a keyset
     # cursor carries them as.

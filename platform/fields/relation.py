@@ -51,8 +51,6 @@ class LinkType(FieldType):
         target = catalog.entity(field.get("entity"))
         if target is None:
             return [Problem("definition.unknown_entity", {"entity": field.get("entity")})]
-        if target.is_child:
-            return [Problem("definition.link_to_child", {"entity": target.key})]
         if field.get("filter"):
             return catalog.check_expression(target.key, field.get("filter"), ExprType.BOOLEAN)
         return []
@@ -124,6 +122,7 @@ class UserType(FieldType):
     name = "user"
     label = {"en": "User", "zh-CN": "用户"}
     cursor_kind = "int"
+    names_user = True
 
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
         return ExprType.INTEGER

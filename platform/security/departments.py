@@ -114,3 +114,25 @@ def subtree(parents: Mapping[int, int | None], roots: Iterable[int]) -> set[int]
             found.add(node)
             stack.extend(children.get(node, ()))
     return found
+
+
+def managers_of(conn: sa.Connection, user_id: int) -> list[int]:
+    """The managers of a user: for each of their departments, its manager, walking up the tree while a
+    department has none (or is managed by the user themself). Loop-safe; in department order."""
+    tree = {r.id: (r.parent_id, r.manager_id) for r in
+            conn.execute(sa.select(departments.c.id, departments.c.parent_id, departments.c.manager_id))}
+    member_of = conn.execute(sa.select(user_departments.c.department_id).where(user_departments.c.user_id == user_id)
+                             .order_by(user_departments.c.department_id)).scalars()
+    found: list[int] = []
+    for department_id in member_of:
+        seen: set[int] = set()
+        current: int | None = department_id
+        while current is not None and current not in seen and current in tree:
+            seen.add(current)
+            parent_id, manager_id = tree[current]
+            if manager_id is not None and manager_id != user_id:
+                if manager_id not in found:
+                    found.append(manager_id)
+                break
+            current = parent_id
+    return found

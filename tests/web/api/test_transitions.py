@@ -50,7 +50,7 @@ def _run(world: World, user: str, record_id: int, transition: str, body: Any = N
 
 
 def test_a_user_sees_what_they_may_run_and_why_not(claims: World) -> None:
-    claim = _create(claims, "alice", amount="80")
+    claim = _create(claims, "alice", amount="80", owner=claims.users["alice"])
     assert _run(claims, "alice", claim["id"], "submit").status_code == 200
     shown = claims.client.get(f"/api/v1/records/claim/{claim['id']}/transitions",
                               headers=claims.headers("alice", **{"Accept-Language": "zh-CN"})).json()
@@ -103,3 +103,14 @@ def test_an_idempotency_key_makes_a_retry_return_the_first_result(claims: World)
     assert (first.status_code, second.status_code) == (200, 200)
     assert second.json()["repeated"] is True
     assert second.json()["record"]["_version"] == first.json()["record"]["_version"]
+
+
+def test_a_cancelled_claim_is_amended_over_http(claims: World) -> None:
+    claim = _create(claims, "bob", amount="10")
+    for transition, body in (("submit", None), ("cancel", {"comment": "typo"})):
+        assert _run(claims, "bob", claim["id"], transition, body).status_code == 200
+    copy = claims.client.post(f"/api/v1/records/claim/{claim['id']}/amend", headers=claims.headers("bob"))
+    assert copy.status_code == 201, copy.text
+    assert (copy.json()["state"], copy.json()["amended_from"]) == ("draft", claim["id"])
+    again = claims.client.post(f"/api/v1/records/claim/{copy.json()['id']}/amend", headers=claims.headers("bob"))
+    assert (again.status_code, again.json()["code"]) == (409, "workflow.amend_not_cancelled")

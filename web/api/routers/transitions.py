@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from jimu.engines.forms.common import header_entity
 from jimu.engines.workflow import transitions
+from jimu.engines.workflow.amend import amend
 from jimu.platform.context import Context
 from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.i18n import translate
@@ -51,6 +52,15 @@ def run_transition(ctx: Context, entity: str, record_id: RecordId, transition: T
                              dry_run=dry_run, idempotency_key=key)
     result["record"] = record_json(ctx.catalog, definition, result["record"])
     return json_response(result)
+
+
+@router.post("/{entity}/{record_id}/amend", status_code=201)
+@in_unit_of_work
+def amend_record(ctx: Context, entity: str, record_id: RecordId) -> Response:
+    """A new draft copy of a cancelled record, linked to it by the process's amend field."""
+    definition = header_entity(ctx, entity)
+    record = amend(ctx, entity, record_id)
+    return json_response(record_json(ctx.catalog, definition, record), 201)
 
 
 def _comment(body: dict[str, Any], locale: str) -> str | None:
