@@ -38,6 +38,7 @@ class ErrorCode(str, Enum):
     TEXT_MAY_BE_TOO_LONG = "expression.limit.text_may_be_too_long"
     NUMBER_TOO_LARGE = "expression.limit.number_too_large"
     INTEGER_TOO_LARGE = "expression.limit.integer_too_large"
+    POWER_TOO_LARGE = "expression.limit.power_too_large"
     # evaluation
     DATE_OUT_OF_RANGE = "expression.evaluation.date_out_of_range"
     NUMBER_OUT_OF_RANGE = "expression.evaluation.number_out_of_range"

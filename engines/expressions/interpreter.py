@@ -11,7 +11,7 @@ from .limits import DEFAULT_LIMITS, Limits, string_too_long
 from .scope import RowAccess
 from .typed import TAggregate, TCall, TField, TInList, TLiteral, TNode
 from .types import ExprType
-from .values import to_decimal
+from .values import NumberOutOfRangeError, to_decimal
 
 
 class Interpreter:
@@ -55,17 +55,18 @@ class Interpreter:
     def _call(self, node: TCall) -> Any:
         args = [self.eval(arg) for arg in node.args]
         try:
+            if node.fn.typed_python is not None:
+                return node.fn.typed_python(args, self._env, node.type)
             return node.fn.python(args, self._env)
+        except NumberOutOfRangeError:
+            raise _out_of_range(node.fn.name) from None
         except OverflowError:
             raise ExpressionEvaluationError(
                 f"{node.fn.name} gives a date outside the supported range.",
                 code=ErrorCode.DATE_OUT_OF_RANGE, params={"function": node.fn.name},
             ) from None
         except InvalidOperation:
-            raise ExpressionEvaluationError(
-                f"{node.fn.name} gives a number outside the supported range.",
-                code=ErrorCode.NUMBER_OUT_OF_RANGE, params={"function": node.fn.name},
-            ) from None
+            raise _out_of_range(node.fn.name) from None
 
     def _in_list(self, node: TInList) -> bool | None:
         value = self.eval(node.operand)
@@ -94,6 +95,11 @@ class Interpreter:
         finally:
             self._child = outer
         return node.fn.python(values)
+
+
+def _out_of_range(function: str) -> ExpressionEvaluationError:
+    return ExpressionEvaluationError(f"{function} gives a number outside the supported range.",
+                                     code=ErrorCode.NUMBER_OUT_OF_RANGE, params={"function": function})
 
 
 def coerce(value: Any, t: ExprType) -> Any:

@@ -10,17 +10,22 @@ from collections.abc import Callable
 from typing import Any
 
 from .values import (
+    ceiling_to,
     date_add,
     date_diff,
     datetime_add,
     datetime_diff,
     decimal_text,
+    floor_to,
+    modulo,
     parse_date,
     parse_datetime,
+    power,
     remainder,
     round_half_up,
     sqlite_datetime_text,
     to_decimal,
+    truncate,
 )
 
 
@@ -42,7 +47,7 @@ def _null_safe(fn: Callable[..., Any]) -> Callable[..., Any]:
             return None
         try:
             return fn(*args)
-        except OverflowError:
+        except OverflowError:  # a date moved out of range, a number past the limits (NumberOutOfRangeError)
             raise DateOutOfRangeError from None  # sqlite3 reports an OverflowError as "string or blob too big"
         except (ValueError, ArithmeticError):
             return None
@@ -56,6 +61,10 @@ def _round(value: Any, places: Any) -> Any:
 
 def _mod(a: Any, b: Any) -> Any:
     return _number_out(remainder(a, b))
+
+
+def _number_fn(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return lambda *args: _number_out(fn(*args))
 
 
 def _dateadd(d: Any, n: Any, unit: str) -> str:
@@ -90,6 +99,11 @@ def _extreme(pick: Callable[..., Any]) -> Callable[..., Any]:
 _FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {
     "jimu_round": (2, _null_safe(_round)),
     "jimu_mod": (2, _null_safe(_mod)),
+    "jimu_ceiling": (2, _null_safe(_number_fn(ceiling_to))),
+    "jimu_floor": (2, _null_safe(_number_fn(floor_to))),
+    "jimu_modulo": (2, _null_safe(_number_fn(modulo))),
+    "jimu_trunc": (2, _null_safe(_number_fn(truncate))),
+    "jimu_power": (3, _null_safe(lambda x, n, integer: _number_out(power(x, n, bool(integer))))),
     "jimu_dateadd": (3, _null_safe(_dateadd)),
     "jimu_datediff": (3, _null_safe(_datediff)),
     "jimu_datetime_add": (3, _null_safe(_datetime_add)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any, TypeVar
 
 D = TypeVar("D", date, datetime)
@@ -173,3 +173,107 @@ def sqlite_datetime_text(value: datetime) -> str:
     v = as_utc(value)
     return (f"{v.year:04d}-{v.month:02d}-{v.day:02d} "
             f"{v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond:06d}")
+
+
+class NumberOutOfRangeError(OverflowError):
+    """A number result past the limits (a 64-bit integer, or a decimal of more than DECIMAL_MAX_DIGITS whole
+    digits). An OverflowError so that a SQLite helper raising it fails the statement instead of giving NULL."""
+
+
+DECIMAL_MAX_DIGITS = 38  # whole digits of a decimal a function may build (as many as a literal may have)
+POWER_PLACES = 10  # POWER's decimal results are rounded half-up to this many places
+_POWER_QUANTUM = Decimal(1).scaleb(-POWER_PLACES)
+_DIGITS_LIMIT = 40  # places beyond which TRUNC has nothing left to cut (no stored value has that many)
+
+
+def _int_checked(value: int) -> int:
+    if not -(2**63) <= value <= 2**63 - 1:
+        raise NumberOutOfRangeError(value)
+    return value
+
+
+def _to_multiple(value: Any, multiple: Any, up: bool) -> Any:
+    """`value` moved to a multiple of |multiple|, up (toward +infinity) or down; a multiple of 0 gives 0."""
+    if value is None or multiple is None:
+        return None
+    if isinstance(value, int) and isinstance(multiple, int):
+        step = abs(multiple)
+        if step == 0:
+            return 0
+        rest = value % step  # Python: the sign of the (positive) step, so 0 <= rest < step
+        return _int_checked(value - rest + (step if up and rest else 0))
+    number, step_d = to_decimal(value), abs(to_decimal(multiple))
+    if step_d == 0:
+        return Decimal(0)
+    rest_d = number % step_d  # Decimal: the sign of the dividend, exact
+    if rest_d < 0:
+        rest_d += step_d
+    return number - rest_d + (step_d if up and rest_d else 0)
+
+
+def ceiling_to(value: Any, multiple: Any = 1) -> Any:
+    """CEILING: the smallest multiple of |multiple| not below value (CEILING(12, 5) = 15, CEILING(-12, 5) = -10)."""
+    return _to_multiple(value, multiple, up=True)
+
+
+def floor_to(value: Any, multiple: Any = 1) -> Any:
+    """FLOOR: the largest multiple of |multiple| not above value (FLOOR(12, 5) = 10, FLOOR(-12, 5) = -15)."""
+    return _to_multiple(value, multiple, up=False)
+
+
+def modulo(a: Any, b: Any) -> Any:
+    """MOD: the remainder with the sign of the divisor (as Excel's MOD); null when dividing by zero."""
+    rest = remainder(a, b)
+    if rest is None or rest == 0 or (rest < 0) == (b < 0):
+        return rest
+    return rest + (b if isinstance(rest, int) and isinstance(b, int) else to_decimal(b))
+
+
+def truncate(value: Any, digits: Any = 0) -> Any:
+    """TRUNC: cut toward zero to `digits` places (negative: to tens, hundreds...); integers stay integers."""
+    if value is None or digits is None:
+        return None
+    places = max(-_DIGITS_LIMIT, min(_DIGITS_LIMIT, int(digits)))
+    if isinstance(value, int):
+        if places >= 0:
+            return value
+        step = 10 ** -places
+        return -(abs(value) // step * step) if value < 0 else value // step * step
+    number = to_decimal(value)
+    if not number.is_finite() or -int(number.as_tuple().exponent) <= places:
+        return number  # no more places than `digits`: nothing to cut
+    if number.adjusted() < -places:  # nothing left above the cut (also keeps quantize in range)
+        return Decimal(0)
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN,
+                           context=Context(prec=_DIGITS_LIMIT + DECIMAL_MAX_DIGITS))
+
+
+def power(base: Any, exponent: Any, integer: bool) -> Any:
+    """POWER with a whole exponent. `integer`: an integer result (a non-negative exponent of an integer),
+    else a decimal rounded half-up to POWER_PLACES places. Null for 0 to a negative power. A result past
+    the limits raises NumberOutOfRangeError, judged from its logarithm before anything large is built."""
+    if base is None or exponent is None:
+        return None
+    n = int(exponent)
+    number = to_decimal(base)
+    if number == 0:
+        return None if n < 0 else _power_result(Decimal(int(n == 0)), integer)
+    magnitude = abs(number)
+    if magnitude == 1:
+        return _power_result(Decimal(-1 if number < 0 and n % 2 else 1), integer)
+    digits = n * float(magnitude.log10())  # the result's magnitude, as a power of ten
+    if digits > (19.5 if integer else DECIMAL_MAX_DIGITS + 0.5):
+        raise NumberOutOfRangeError(base)
+    if digits < -(POWER_PLACES + 2):  # rounds to 0 at POWER_PLACES places
+        return _power_result(Decimal(0), integer)
+    if integer:
+        return _int_checked(int(base) ** n)
+    context = Context(prec=DECIMAL_MAX_DIGITS + 2 * POWER_PLACES + 10, rounding=ROUND_HALF_UP)
+    result = context.power(number, n).quantize(_POWER_QUANTUM, rounding=ROUND_HALF_UP, context=context)
+    if result.adjusted() >= DECIMAL_MAX_DIGITS:
+        raise NumberOutOfRangeError(base)
+    return result
+
+
+def _power_result(value: Decimal, integer: bool) -> Any:
+    return int(value) if integer else value.quantize(_POWER_QUANTUM)

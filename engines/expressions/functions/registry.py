@@ -52,6 +52,9 @@ class FunctionDef:
     volatile: bool = False  # depends on the clock or the user: not storable
     # The bound of the result's text from the arguments' bounds and typed nodes (bounds.py); None: `widest`.
     text_bound: Callable[[Sequence[int], Sequence[Any]], int] | None = None
+    # When the Python result depends on the checked result type (POWER: a whole number or a decimal), the
+    # interpreter calls this instead of `python`, with that type.
+    typed_python: Callable[[Sequence[Any], EvalEnv, ExprType], Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,13 @@ def expr(draw: st.DrawFn, kind: str, depth: int = 3) -> str:
             sub("bool").map(lambda c: f"COUNT(lines, {c})"),
             st.tuples(sub("int"), st.integers(-2, 2)).map(lambda t: f"ROUND({t[0]}, {t[1]})"),
             st.tuples(sub("int"), sub("int")).map(lambda t: f"SWITCH({t[0]}, 1, {t[1]}, 2, 7, 0)"),
+            st.tuples(st.sampled_from(["CEILING", "FLOOR"]), sub("int"), sub("int")).map(
+                lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+            st.tuples(sub("int"), sub("int")).map(lambda t: f"MOD({t[0]}, {t[1]})"),
+            st.tuples(sub("int"), st.integers(-2, 1)).map(lambda t: f"TRUNC({t[0]}, {t[1]})"),
+            # a small base: a power of a computed product would pass 64 bits (refused, tested apart)
+            st.tuples(st.one_of(st.sampled_from(["n", "m"]), INTS.map(str)), st.integers(0, 3),
+                      st.sampled_from(["97", "-7", "m"])).map(lambda t: f"MOD(POWER({t[0]}, {t[1]}), {t[2]})"),
         ))
     if kind == "dec":
         if leaf:
@@ -87,6 +94,13 @@ def expr(draw: st.DrawFn, kind: str, depth: int = 3) -> str:
             st.tuples(sub("bool"), sub("dec"), sub("num")).map(lambda t: f"IF({t[0]}, {t[1]}, {t[2]})"),
             st.tuples(sub("dec"), sub("num")).map(lambda t: f"COALESCE({t[0]}, {t[1]})"),
             st.tuples(st.sampled_from(["MIN", "MAX"]), sub("dec"), sub("num")).map(lambda t: f"{t[0]}({t[1]}, {t[2]})"),
+            st.tuples(st.sampled_from(["CEILING", "FLOOR"]), sub("dec"),
+                      st.sampled_from(["", ", 0.05", ", 5", ", 0", ", -0.25", ", m", ", rate"])).map(
+                lambda t: f"{t[0]}({t[1]}{t[2]})"),
+            st.tuples(sub("dec"), sub("num")).map(lambda t: f"MOD({t[0]}, {t[1]})"),
+            st.tuples(sub("dec"), st.integers(-1, 3)).map(lambda t: f"TRUNC({t[0]}, {t[1]})"),
+            st.tuples(st.sampled_from(["amount", "rate", "customer.credit_limit", "SUM(lines.amount)", "1.5", "-0.5",
+                                       "n"]), st.integers(-2, 3)).map(lambda t: f"POWER({t[0]}, {t[1]})"),
         ))
     if kind == "num":
         return draw(st.one_of(sub("int"), sub("dec")))
