@@ -4,6 +4,10 @@
     evaluate(checked, row, env)              # → Decimal
     to_sql(checked, binding, env, "sqlite")  # → SQLAlchemy ColumnElement
     to_sql_predicate(checked, binding, env, "sqlite")  # → a WHERE condition (link comparisons as semi-joins)
+
+Aggregates over a query of another entity (`SUM(invoice.total WHERE customer = this.id)`) type-check
+only when `queries` names the entities; they compile to a correlated scalar subquery, and evaluate in
+Python only through `EvalEnv.query_aggregate` (`CheckedExpression.queries` says which entities they read).
 """
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ from .scope import (
     DictRow,
     DictScope,
     LinkSpec,
+    QueryScopes,
     Relation,
     RowAccess,
     ScopeField,
@@ -50,14 +55,20 @@ class CheckedExpression:
     tree: TNode
     references: frozenset[tuple[str, ...]]  # field paths read, e.g. ("lines", "amount")
     uses_now: bool  # TODAY / NOW / CURRENT_USER: the value depends on when and who; not storable
+    queries: frozenset[str] = frozenset()  # entities read by aggregates over a query: the value goes stale
 
 
 def compile_expression(
-    source: str, scope: TypeScope, *, expected: ExprType | None = None, limits: Limits = DEFAULT_LIMITS
+    source: str, scope: TypeScope, *, expected: ExprType | None = None, limits: Limits = DEFAULT_LIMITS,
+    queries: QueryScopes | None = None,
 ) -> CheckedExpression:
-    """Parse and type-check; raises ExpressionSyntaxError / ExpressionTypeError / ExpressionLimitError."""
-    result = check(parse(source, limits), scope, expected, limits)
-    return CheckedExpression(source, result.node.type, result.node, frozenset(result.references), result.uses_now)
+    """Parse and type-check; raises ExpressionSyntaxError / ExpressionTypeError / ExpressionLimitError.
+
+    `queries`: the entities `SUM(entity.x WHERE ...)` may read (without it such an aggregate is refused).
+    """
+    result = check(parse(source, limits), scope, expected, limits, queries)
+    return CheckedExpression(source, result.node.type, result.node, frozenset(result.references), result.uses_now,
+                             frozenset(result.queries))
 
 
 def evaluate(checked: CheckedExpression, row: RowAccess, env: EvalEnv, *, limits: Limits = DEFAULT_LIMITS) -> Any:
@@ -85,7 +96,7 @@ def to_sql_predicate(checked: CheckedExpression, binding: SqlBinding, env: EvalE
 __all__ = [
     "CheckedExpression", "ChildSpec", "DictRow", "DictScope", "ErrorCode", "EvalEnv", "ExprType",
     "ExpressionError", "ExpressionEvaluationError", "ExpressionLimitError", "ExpressionSyntaxError",
-    "ExpressionTypeError", "Limits", "LinkSpec", "Node", "Relation", "RowAccess", "ScopeField",
+    "ExpressionTypeError", "Limits", "LinkSpec", "Node", "QueryScopes", "Relation", "RowAccess", "ScopeField",
     "SqlBinding", "TableBinding", "TypeScope", "compile_expression", "evaluate", "parse", "to_sql",
     "to_sql_predicate",
 ]

@@ -69,7 +69,18 @@ class Call:
     column: int
 
 
-Node = Literal | FieldRef | Unary | Binary | Chain | InList | Call
+@dataclass(frozen=True)
+class Query:
+    """`SUM(entity.field WHERE condition)`: an aggregate over the records of another entity."""
+
+    name: str  # upper-cased aggregate name
+    value: Node  # names the entity first: `entity.field ...`, or the bare entity for COUNT
+    condition: Node
+    line: int
+    column: int
+
+
+Node = Literal | FieldRef | Unary | Binary | Chain | InList | Call | Query
 
 
 def children(node: Node) -> tuple[Node, ...]:
@@ -84,4 +95,6 @@ def children(node: Node) -> tuple[Node, ...]:
         return (node.operand, *node.items)
     if isinstance(node, Call):
         return node.args
+    if isinstance(node, Query):
+        return (node.value, node.condition)
     return ()

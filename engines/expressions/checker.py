@@ -11,17 +11,25 @@ from .bounds import check_bound, field_bound, value_bound, widest
 from .errors import ErrorCode, ExpressionTypeError
 from .functions import AGGREGATES, FUNCTIONS, OPERATORS, AggregateDef, Arg, FunctionDef, SignatureError
 from .limits import DEFAULT_LIMITS, Limits
-from .scope import ScopeField, TypeScope
-from .typed import TAggregate, TCall, TField, TInList, TLiteral, TNode
+from .scope import QueryScopes, ScopeField, TypeScope
+from .typed import TAggregate, TCall, TField, TInList, TLiteral, TNode, TQuery
 from .types import ORDERED_TYPES, ExprType, assignable, unify_all
 
 _UNARY = {"-": "neg", "not": "not"}
+THIS = "this"  # `this.x`: the current record's field x, wherever the expression stands (inside a query too)
 
 
 @dataclass(frozen=True)
 class _Child:
+    """Inside an aggregate: the child collection's (or the queried entity's) scope.
+
+    In a child aggregate only `collection.x` names a child field; in a query (`query`) every name but
+    `this.x` is the queried record's, with or without the `entity.` prefix.
+    """
+
     collection: str
     scope: TypeScope
+    query: bool = False
 
 
 @dataclass
@@ -29,6 +37,7 @@ class CheckResult:
     node: TNode
     references: set[tuple[str, ...]] = field(default_factory=set)
     uses_now: bool = False
+    queries: set[str] = field(default_factory=set)  # entities aggregated over a query
 
 
 def _error(message: str, code: ErrorCode, node: ast.Node, **params: Any) -> ExpressionTypeError:
@@ -36,14 +45,16 @@ def _error(message: str, code: ErrorCode, node: ast.Node, **params: Any) -> Expr
 
 
 class Checker:
-    def __init__(self, scope: TypeScope, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(self, scope: TypeScope, limits: Limits = DEFAULT_LIMITS, queries: QueryScopes | None = None) -> None:
         self._scope = scope
+        self._queries = queries
         self._limits = limits
         self._bounds: dict[int, int] = {}  # id(typed node) → the longest text it can make (bounds.py)
         self._result = CheckResult(TLiteral(None, ExprType.NULL))
         self._dispatch: dict[type, Callable[[Any, _Child | None], TNode]] = {
             ast.Literal: self._literal, ast.FieldRef: self._field, ast.Unary: self._unary,
             ast.Binary: self._binary, ast.Chain: self._chain, ast.InList: self._in_list, ast.Call: self._call,
+            ast.Query: self._query,
         }
 
     def run(self, node: ast.Node, expected: ExprType | None) -> CheckResult:
@@ -76,7 +87,7 @@ class Checker:
             if rule is not None and typed.type is ExprType.TEXT:
                 return rule(bounds, typed.args)
             return widest(bounds, typed.type)
-        if isinstance(typed, TAggregate) and typed.value is not None:
+        if isinstance(typed, (TAggregate, TQuery)) and typed.value is not None:
             return widest([self._bounds.get(id(typed.value), 0)], typed.type)
         return widest([], typed.type)
 
@@ -86,25 +97,33 @@ class Checker:
         return TLiteral(node.value, node.type)
 
     def _field(self, node: ast.FieldRef, child: _Child | None) -> TNode:
-        self._result.references.add(node.path)
-        in_child = child is not None and node.path[0] == child.collection
-        scope = child.scope if in_child and child is not None else self._scope
-        parts = node.path[1:] if in_child else node.path
-        if not parts:  # the bare collection: only COUNT(collection) takes it, handled there
-            raise self._collection_error(node)
-        for index, part in enumerate(parts):
+        path, skipped = node.path, 0
+        if path[0] == THIS and len(path) > 1:  # the current record's field, from anywhere
+            path, skipped, child = path[1:], 1, None
+        inner = child is not None and (child.query or path[0] == child.collection)
+        if child is not None and inner and path[0] == child.collection:
+            if len(path) > 1:  # the prefix: required in a child aggregate, optional in a query
+                path, skipped = path[1:], 1
+            elif not child.query or child.scope.lookup(path[0]) is None:
+                raise self._collection_error(node)  # the bare collection: only COUNT takes it, handled there
+        if not inner:
+            self._result.references.add(path)
+        elif child is not None and not child.query:
+            self._result.references.add(node.path)
+        scope = child.scope if child is not None and inner else self._scope
+        for index, part in enumerate(path):
             found = scope.lookup(part)
-            shown = ".".join(node.path[: index + 1 + (1 if in_child else 0)])
+            shown = ".".join(node.path[: index + 1 + skipped])
             if found is None:
                 raise _error(f"Unknown field {shown!r}.", ErrorCode.UNKNOWN_FIELD, node, field=shown)
             if found.children is not None:
                 raise self._collection_error(node)
-            if index == len(parts) - 1:
-                result = TField(parts, found.type, in_child)
+            if index == len(path) - 1:
+                result = TField(path, found.type, inner)
                 self._bounds[id(result)] = field_bound(found.type, found.max_length, self._limits)
                 return result
             if found.link is None:
-                raise _error(f"{shown!r} is not a link, so it has no field {parts[index + 1]!r}.",
+                raise _error(f"{shown!r} is not a link, so it has no field {path[index + 1]!r}.",
                              ErrorCode.NOT_A_LINK, node, field=shown)
             scope = found.link
         raise AssertionError("unreachable")
@@ -220,6 +239,61 @@ class Checker:
         return TAggregate(fn, collection, value, condition, result)
 
 
+    # -- aggregates over a query of another entity -------------------------------------
+
+    def _query(self, node: ast.Query, child: _Child | None) -> TNode:
+        fn = AGGREGATES.get(node.name)
+        if fn is None:
+            raise _error(f"{node.name} cannot aggregate records; use SUM, AVG, MIN, MAX or COUNT with WHERE.",
+                         ErrorCode.QUERY_NEEDS_AGGREGATE, node, function=node.name)
+        if child is not None:
+            raise _error(f"{fn.name} cannot be used inside another aggregate.",
+                         ErrorCode.NESTED_AGGREGATE, node, function=fn.name)
+        entity, first = self._queried_entity(node)
+        inner = _Child(entity, self._query_scope(entity, first), query=True)
+        value: TNode | None = None
+        if not (fn.counts_rows and isinstance(node.value, ast.FieldRef) and node.value.path == (entity,)):
+            value = self._check(node.value, inner)
+        try:
+            result = fn.check(None if value is None else value.type)
+        except SignatureError as exc:
+            raise ExpressionTypeError(exc.message, code=exc.code, params=exc.params,
+                                      line=node.value.line, column=node.value.column) from None
+        condition = self._check(node.condition, inner)
+        if condition.type not in (ExprType.BOOLEAN, ExprType.NULL):
+            raise _error(f"The condition of {fn.name} must be true/false, got {condition.type.value}.",
+                         ErrorCode.WRONG_ARGUMENT_TYPE, node.condition, function=fn.name, index=2,
+                         actual=condition.type.value)
+        self._result.queries.add(entity)
+        return TQuery(fn, entity, value, condition, result)
+
+    def _queried_entity(self, node: ast.Query) -> tuple[str, ast.FieldRef]:
+        """The entity a query reads: the first name written in its value (`SUM(invoice.total WHERE ...)`)."""
+        names: list[ast.FieldRef] = []
+        stack: list[ast.Node] = [node.value]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, ast.FieldRef) and current.path[0] != THIS:
+                names.append(current)
+            stack.extend(ast.children(current))
+        if not names:
+            raise _error(f"{node.name}(... WHERE ...) needs the entity to read first, e.g. "
+                         f"{node.name}(invoice.total WHERE customer = this.id).",
+                         ErrorCode.QUERY_NEEDS_ENTITY, node.value, function=node.name)
+        first = min(names, key=lambda ref: (ref.line, ref.column))
+        return first.path[0], first
+
+    def _query_scope(self, entity: str, where: ast.FieldRef) -> TypeScope:
+        if self._queries is None:
+            raise _error("Aggregates over other records (SUM(entity.field WHERE ...)) cannot be used here.",
+                         ErrorCode.QUERY_NOT_AVAILABLE, where, entity=entity)
+        scope = self._queries.query_scope(entity)
+        if scope is None:
+            raise _error(f"Unknown entity {entity!r}: SUM(entity.field WHERE ...) reads the entity named first.",
+                         ErrorCode.UNKNOWN_ENTITY, where, entity=entity)
+        return scope
+
+
 def check(node: ast.Node, scope: TypeScope, expected: ExprType | None = None,
-          limits: Limits = DEFAULT_LIMITS) -> CheckResult:
-    return Checker(scope, limits).run(node, expected)
+          limits: Limits = DEFAULT_LIMITS, queries: QueryScopes | None = None) -> CheckResult:
+    return Checker(scope, limits, queries).run(node, expected)

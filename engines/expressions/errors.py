@@ -29,6 +29,10 @@ class ErrorCode(str, Enum):
     INVALID_UNIT = "expression.type.invalid_unit"
     INVALID_DATE = "expression.type.invalid_date"
     INVALID_DATETIME = "expression.type.invalid_datetime"
+    UNKNOWN_ENTITY = "expression.type.unknown_entity"
+    QUERY_NEEDS_ENTITY = "expression.type.query_needs_entity"
+    QUERY_NEEDS_AGGREGATE = "expression.type.query_needs_aggregate"
+    QUERY_NOT_AVAILABLE = "expression.type.query_not_available"
     # limits
     SOURCE_TOO_LONG = "expression.limit.source_too_long"
     TOO_DEEP = "expression.limit.too_deep"
@@ -42,6 +46,7 @@ class ErrorCode(str, Enum):
     # evaluation
     DATE_OUT_OF_RANGE = "expression.evaluation.date_out_of_range"
     NUMBER_OUT_OF_RANGE = "expression.evaluation.number_out_of_range"
+    QUERY_NEEDS_DATABASE = "expression.evaluation.query_needs_database"
 
 
 class ExpressionError(Exception):

@@ -8,8 +8,9 @@ from typing import Any
 from .env import EvalEnv
 from .errors import ErrorCode, ExpressionEvaluationError, ExpressionLimitError
 from .limits import DEFAULT_LIMITS, Limits, string_too_long
+from .query import bind_outer
 from .scope import RowAccess
-from .typed import TAggregate, TCall, TField, TInList, TLiteral, TNode
+from .typed import TAggregate, TCall, TField, TInList, TLiteral, TNode, TQuery
 from .types import ExprType
 from .values import NumberOutOfRangeError, to_decimal
 
@@ -23,7 +24,7 @@ class Interpreter:
         self._steps = 0
         self._dispatch: dict[type, Callable[[Any], Any]] = {
             TLiteral: self._literal, TField: self._field, TCall: self._call,
-            TInList: self._in_list, TAggregate: self._aggregate,
+            TInList: self._in_list, TAggregate: self._aggregate, TQuery: self._query,
         }
 
     def run(self, node: TNode) -> Any:
@@ -95,6 +96,15 @@ class Interpreter:
         finally:
             self._child = outer
         return node.fn.python(values)
+
+
+    def _query(self, node: TQuery) -> Any:
+        runner = self._env.query_aggregate
+        if runner is None:
+            raise ExpressionEvaluationError(
+                f"{node.fn.name}(... WHERE ...) reads other records: it can only be evaluated against the database.",
+                code=ErrorCode.QUERY_NEEDS_DATABASE, params={"function": node.fn.name})
+        return coerce(runner(bind_outer(node, self._field)), node.type)
 
 
 def _out_of_range(function: str) -> ExpressionEvaluationError:

@@ -191,6 +191,10 @@ class _Builder(Transformer_NonRecursive[Token, ast.Node]):
         args = items[1] if len(items) > 1 else ()
         return ast.Call(str(name).upper(), args, *_pos(name))
 
+    def query_call(self, items: list[Any]) -> ast.Query:
+        name, value, _where, condition = items
+        return ast.Query(str(name).upper(), value, condition, *_pos(name))
+
     def __default__(self, data: Any, children: Any, meta: Any) -> Any:  # pragma: no cover
         return Tree(data, children, meta)
 

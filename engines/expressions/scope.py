@@ -29,6 +29,12 @@ class TypeScope(Protocol):
     def lookup(self, name: str) -> ScopeField | None: ...
 
 
+class QueryScopes(Protocol):
+    """The entities an expression may aggregate over with `SUM(entity.x WHERE ...)`, by name."""
+
+    def query_scope(self, entity: str) -> TypeScope | None: ...
+
+
 class RowAccess(Protocol):  # for the interpreter
     def get(self, name: str) -> Any: ...
 
@@ -58,20 +64,31 @@ class SqlBinding(Protocol):
 
     def children(self, name: str) -> Relation: ...
 
+    def query(self, entity: str) -> Relation:
+        """The records of `entity` an aggregate over a query may count (live, readable), on a fresh alias;
+        their `correlation` is what every such record must meet (the aggregate's condition is added)."""
+        ...
+
 
 # --- simple implementations -------------------------------------------------------------
 
 
 class DictScope:
-    """A TypeScope over a mapping name → ScopeField (or name → ExprType for plain fields)."""
+    """A TypeScope over a mapping name → ScopeField (or name → ExprType for plain fields); `entities` are the
+    scopes queries may aggregate over (a QueryScopes)."""
 
-    def __init__(self, fields: Mapping[str, ScopeField | ExprType]) -> None:
+    def __init__(self, fields: Mapping[str, ScopeField | ExprType],
+                 entities: Mapping[str, TypeScope] | None = None) -> None:
         self._fields = {
             name: f if isinstance(f, ScopeField) else ScopeField(name, f) for name, f in fields.items()
         }
+        self._entities = dict(entities or {})
 
     def lookup(self, name: str) -> ScopeField | None:
         return self._fields.get(name)
+
+    def query_scope(self, entity: str) -> TypeScope | None:
+        return self._entities.get(entity)
 
 
 LinkLoader = Callable[[str, Any], "Mapping[str, Any] | None"]
@@ -131,6 +148,7 @@ class TableBinding:
 
     links: link field → LinkSpec or (target Table | TableBinding, target key column).
     children: collection name → ChildSpec or (child Table | TableBinding, child foreign-key column).
+    queries: entity name → its Table | TableBinding, for aggregates over a query (every row counts).
     """
 
     def __init__(
@@ -139,6 +157,7 @@ class TableBinding:
         links: Mapping[str, LinkSpec | tuple[Any, str]] | None = None,
         children: Mapping[str, ChildSpec | tuple[Any, str]] | None = None,
         key: str = "id",
+        queries: Mapping[str, Any] | None = None,
     ) -> None:
         self.table = table
         self.key = key
@@ -146,13 +165,14 @@ class TableBinding:
                        for n, s in (links or {}).items()}
         self._children = {n: s if isinstance(s, ChildSpec) else ChildSpec(_binding(s[0]), s[1])
                           for n, s in (children or {}).items()}
+        self._queries = {n: _binding(t) for n, t in (queries or {}).items()}
 
     def column(self, name: str) -> ColumnElement[Any]:
         return self.table.c[name]
 
     def aliased(self) -> TableBinding:
         base = getattr(self.table, "element", self.table)
-        return TableBinding(sa.alias(base), dict(self._links), dict(self._children), self.key)
+        return TableBinding(sa.alias(base), dict(self._links), dict(self._children), self.key, dict(self._queries))
 
     def link(self, name: str) -> Relation:
         spec = self._links[name]
@@ -163,6 +183,10 @@ class TableBinding:
         spec = self._children[name]
         target = spec.target.aliased()
         return Relation(target, target.column(spec.foreign_key) == self.column(self.key))
+
+    def query(self, entity: str) -> Relation:
+        target = self._queries[entity].aliased()
+        return Relation(target, sa.true())
 
 
 def _binding(target: Any) -> TableBinding:

@@ -25,7 +25,7 @@ from .env import EvalEnv
 from .functions import OPERATORS
 from .scope import SqlBinding
 from .sql_support import SqlArg, SqlContext, chain, literal, sql_type, typed
-from .typed import TAggregate, TCall, TField, TInList, TLiteral, TNode
+from .typed import TAggregate, TCall, TField, TInList, TLiteral, TNode, TQuery
 from .types import ExprType
 
 
@@ -37,7 +37,7 @@ class SqlCompiler:
         self._dialect = dialect
         self._dispatch: dict[type, Callable[[Any], ColumnElement[Any]]] = {
             TLiteral: self._literal, TField: self._field, TCall: self._call,
-            TInList: self._in_list, TAggregate: self._aggregate,
+            TInList: self._in_list, TAggregate: self._aggregate, TQuery: self._aggregate,
         }
 
     def compile(self, node: TNode) -> ColumnElement[Any]:
@@ -118,8 +118,12 @@ class SqlCompiler:
         symbol = "NOT IN" if node.negated else "IN"
         return exprs[0].op(symbol, is_comparison=True, return_type=sa.Boolean(create_constraint=False))(tuple_)
 
-    def _aggregate(self, node: TAggregate) -> ColumnElement[Any]:
-        relation = self._binding.children(node.collection)
+    def _aggregate(self, node: TAggregate | TQuery) -> ColumnElement[Any]:
+        """A correlated scalar subquery over the child rows (or, for a query, the queried entity's rows)."""
+        if isinstance(node, TQuery):
+            relation = self._binding.query(node.entity)
+        else:
+            relation = self._binding.children(node.collection)
         outer, self._child = self._child, relation.binding
         try:
             value = None if node.value is None else self.compile(node.value)

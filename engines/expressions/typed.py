@@ -48,4 +48,16 @@ class TAggregate:
     type: ExprType
 
 
-TNode = TLiteral | TField | TCall | TInList | TAggregate
+@dataclass(frozen=True)
+class TQuery:
+    """An aggregate over the records of `entity` where `condition` holds (fields in_child: the queried record's;
+    others: the current record's, written `this.x`)."""
+
+    fn: AggregateDef
+    entity: str
+    value: TNode | None  # None for COUNT(entity WHERE ...)
+    condition: TNode
+    type: ExprType
+
+
+TNode = TLiteral | TField | TCall | TInList | TAggregate | TQuery

@@ -150,6 +150,10 @@ class FieldResolver:
                                  translate(own.code, "en", **own.params))
             message = translate("query.invalid_expression", "en", **params)
             raise ValidationError(message, code="query.invalid_expression", details=[detail], **params) from None
+        if checked.queries:  # its fields are another entity's: not checked against the reader's field rights
+            code = "query.query_aggregate_not_allowed"
+            raise ValidationError(translate(code, "en"), code=code, details=[
+                ErrorDetail("where", code, {}, translate(code, "en"))])
         for reference in sorted(checked.references):
             self._check_readable_path(reference)
         return to_sql_predicate(checked, self.binding, self.env, self.dialect)

@@ -22,12 +22,15 @@ from jimu.platform.registry.model import CHILD_COLUMNS, SYSTEM_COLUMNS, EntityDe
 from jimu.platform.storage.bindings import EntityBinding
 from jimu.platform.transactions import one_snapshot
 
+from .record_queries import query_runner
+
 Record = dict[str, Any]
 _HIDDEN_NEVER = frozenset(SYSTEM_COLUMNS) | frozenset(CHILD_COLUMNS)
 
 
 def eval_env(ctx: Context) -> EvalEnv:
-    return EvalEnv(current_user=ctx.user_id, now=ctx.now())
+    """Who and when, and the runner of aggregates over other records for Python evaluation (record_queries)."""
+    return EvalEnv(current_user=ctx.user_id, now=ctx.now(), query_aggregate=query_runner(ctx))
 
 
 class WatchedEnv(EvalEnv):

@@ -273,6 +273,12 @@ class Catalog:
     def scope(self, entity_key: str) -> EntityScope:
         return self._scopes[entity_key]
 
+    def query_scope(self, entity: str) -> EntityScope | None:
+        """The scope `SUM(entity.x WHERE ...)` reads (a `QueryScopes`): any entity but a line entity, whose
+        rows belong to their owner (aggregate the owner's lines instead)."""
+        found = self.entities.get(entity)
+        return None if found is None or found.is_child else self._scopes[entity]
+
     def compile(self, entity_key: str, source: str, expected: ExprType | None = None) -> CheckedExpression:
         """A type-checked expression in an entity's scope. Raises ExpressionError.
 
@@ -293,16 +299,24 @@ class Catalog:
         return cached
 
     def _compile(self, entity_key: str, source: str, expected: ExprType | None) -> CheckedExpression:
-        return compile_expression(source, self.scope(entity_key), expected=expected)
+        return compile_expression(source, self.scope(entity_key), expected=expected, queries=self)
 
-    def check_expression(self, entity_key: str, source: str, expected: ExprType | None) -> list[Problem]:
-        """Problems of an expression in an entity's scope (none when it type-checks)."""
+    def check_expression(self, entity_key: str, source: str, expected: ExprType | None, *,
+                         queries: bool = False) -> list[Problem]:
+        """Problems of an expression in an entity's scope (none when it type-checks).
+
+        `queries`: whether aggregates over a query of other records (`SUM(invoice.x WHERE ...)`) may be used
+        here: in rules, conditions and default expressions, evaluated when a record is written; not in a
+        value that is kept or computed on read (formulas, rollups, link filters), which would go stale.
+        """
         try:
-            self.compile(entity_key, source, expected)
+            checked = self.compile(entity_key, source, expected)
         except FormulaCycleError as cycle:
             return [Problem("definition.formula_cycle", {"cycle": str(cycle)})]
         except ExpressionError as error:
             return [Problem("definition.expression_invalid", expression_problem_params(error))]
+        if checked.queries and not queries:
+            return [Problem("definition.query_aggregate_not_allowed", {"entities": ", ".join(sorted(checked.queries))})]
         return []
 
     def uses_clock(self, entity_key: str, source: str) -> bool:

@@ -148,7 +148,7 @@ def _check_entity(entity: EntityDef, path: str, catalog: Catalog, problems: Prob
     _check_indexes(entity, path, catalog, problems)
     for r_index, rule in enumerate(entity.rules):
         problems.extend(f"{path}/rules/{r_index}/expression",
-                        catalog.check_expression(entity.key, rule.expression, ExprType.BOOLEAN))
+                        catalog.check_expression(entity.key, rule.expression, ExprType.BOOLEAN, queries=True))
         for f_index, name in enumerate(rule.fields):
             if entity.field(name) is None:
                 problems.add(f"{path}/rules/{r_index}/fields/{f_index}", "definition.unknown_field", field=name,
@@ -179,7 +179,8 @@ def _check_field(entity: EntityDef, field: FieldDef, path: str, catalog: Catalog
                      type=field.type)
     for prop in _CONDITION_PROPS:
         if field.get(prop):
-            problems.extend(f"{path}/{prop}", catalog.check_expression(entity.key, field.get(prop), ExprType.BOOLEAN))
+            problems.extend(f"{path}/{prop}", catalog.check_expression(entity.key, field.get(prop), ExprType.BOOLEAN,
+                                                                         queries=True))
     if field_type.computed and ("default" in field.raw or "default_expression" in field.raw):
         problems.add(f"{path}/default", "definition.default_on_computed", type=field.type)
         return
@@ -199,13 +200,13 @@ def _check_default_expression(entity: EntityDef, field: FieldDef, catalog: Catal
         return [Problem("definition.default_not_supported", {"type": field.type})]
     if expected == ExprType.DECIMAL:
         # an integer expression is a fine default for a decimal field
-        problems = catalog.check_expression(entity.key, field.get("default_expression"), None)
+        problems = catalog.check_expression(entity.key, field.get("default_expression"), None, queries=True)
         if problems:
             return problems
         kind = catalog.compile(entity.key, field.get("default_expression")).type
         ok = kind in (ExprType.DECIMAL, ExprType.INTEGER, ExprType.NULL)
         return [] if ok else [Problem("definition.default_type", {"expected": expected.value, "actual": kind.value})]
-    return catalog.check_expression(entity.key, field.get("default_expression"), expected)
+    return catalog.check_expression(entity.key, field.get("default_expression"), expected, queries=True)
 
 
 def _check_indexes(entity: EntityDef, path: str, catalog: Catalog, problems: Problems) -> None:

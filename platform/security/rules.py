@@ -97,7 +97,10 @@ def rule_problems(rule: Mapping[str, Any], entity: EntityDef, catalog: Catalog) 
     problems: list[tuple[str, dict[str, Any]]] = []
     if "expression" in rule:
         try:
-            catalog.compile(entity.key, str(rule["expression"]), ExprType.BOOLEAN)
+            checked = catalog.compile(entity.key, str(rule["expression"]), ExprType.BOOLEAN)
+            if checked.queries:  # a rule guarding records may not itself read records under rules
+                problems.append(("security.rule_expression_invalid", {"detail": Message(
+                    "definition.query_aggregate_not_allowed", entities=", ".join(sorted(checked.queries)))}))
         except ExpressionError as error:
             problems.append(("security.rule_expression_invalid", {"detail": located_expression_message(error)}))
         except FormulaCycleError as cycle:

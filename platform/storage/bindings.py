@@ -24,7 +24,7 @@ class EntityBinding:
     Stored fields are columns; virtual formulas and lookups compile inline (so a list can filter
     and sort on them); links, lines and back-links become correlated relations on fresh aliases.
 
-    With a `guard` (the reader's record rules) a linked (or back-linked) record the reader may not read
+    With a `guard` (the reader's record rules) a linked, back-linked or queried record the reader may not read
     counts as absent: a link path through it is NULL, and a stored lookup or formula that reads through
     it is NULL too (see docs/security.md). Lines and the parent of a line need no guard: they follow
     the record that owns them.
@@ -133,6 +133,11 @@ class EntityBinding:
         assert link is not None
         where = sa.and_(source.table.c[link.column] == self.table.c.id, source.table.c._deleted_at.is_(None))
         return Relation(source, where, self._guard(source))
+
+    def query(self, entity_key: str) -> Relation:
+        """Live records of `entity_key` the reader may read, for `SUM(entity.x WHERE ...)` (a fresh alias)."""
+        source = self._related(entity_key)
+        return Relation(source, source.table.c._deleted_at.is_(None), self._guard(source))
 
     def rollup_relation(self, relation: str) -> Relation:
         """The relation a rollup's `relation` names: a child table field or `entity.link`."""

@@ -13,12 +13,15 @@ import pytest
 from jimu.engines.expressions import (
     DictRow,
     DictScope,
+    EvalEnv,
     ExpressionError,
     ExprType,
     ScopeField,
     compile_expression,
     evaluate,
 )
+from jimu.engines.expressions.interpreter import evaluate as evaluate_tree
+from jimu.engines.expressions.typed import TAggregate, TQuery
 from jimu.engines.expressions.types import unify
 
 from .conftest import ENV
@@ -33,6 +36,9 @@ SCOPE = DictScope({
     "customer": ScopeField("customer", T.INTEGER, link=CUSTOMER),
     "lines": ScopeField("lines", T.INTEGER, children=LINE),
 })
+INVOICE = DictScope({"id": T.INTEGER, "customer": T.INTEGER, "outstanding": T.DECIMAL, "status": T.TEXT,
+                     "qty": T.INTEGER})
+QUERIES = DictScope({}, {"invoice": INVOICE})
 
 
 def _blocks(kind: str) -> list[str]:
@@ -66,19 +72,33 @@ def _record() -> dict[str, Any]:
 ROW = DictRow(_record())
 
 
+def _invoices() -> list[dict[str, Any]]:
+    rows = json.loads(_blocks("json sample-invoices")[0])
+    return [{k: _typed(v, INVOICE.lookup(k).type) for k, v in row.items()} for row in rows]
+
+
+def _in_memory(node: TQuery) -> Any:
+    """The documented semantics of a query, without a database: the same rows as a child collection."""
+    as_children = TAggregate(node.fn, "rows", node.value, node.condition, node.type)
+    return evaluate_tree(as_children, DictRow({"rows": _invoices()}), ENV)
+
+
+QUERY_ENV = EvalEnv(ENV.current_user, ENV.now, query_aggregate=_in_memory)
+
+
 @pytest.mark.parametrize(("source", "result"), _examples("expr"))
 def test_example(source: str, result: str) -> None:
-    checked = compile_expression(source, SCOPE)
+    checked = compile_expression(source, SCOPE, queries=QUERIES)
     expected = compile_expression(result, SCOPE)
     assert unify(checked.type, expected.type) is not None, (checked.type, expected.type)
-    got, want = evaluate(checked, ROW, ENV), evaluate(expected, ROW, ENV)
+    got, want = evaluate(checked, ROW, QUERY_ENV), evaluate(expected, ROW, ENV)
     assert got == want and (got is None) == (want is None), f"{source}: {got!r} != {want!r}"
 
 
 @pytest.mark.parametrize(("source", "code"), _examples("expr-error"))
 def test_error_example(source: str, code: str) -> None:
     with pytest.raises(ExpressionError) as caught:
-        compile_expression(source, SCOPE)
+        compile_expression(source, SCOPE, queries=QUERIES)
     assert caught.value.code == code
     assert caught.value.line == 1 and caught.value.column is not None
 
