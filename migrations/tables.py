@@ -9,5 +9,6 @@ TABLE_MODULES = (
     "jimu.platform.meta",
     "jimu.platform.security.tables",
     "jimu.platform.files.tables",
+    "jimu.platform.notifications.tables",
     "jimu.engines.workflow.tables",
 )

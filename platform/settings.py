@@ -22,6 +22,8 @@ class Settings:
     schema_lock_timeout: float = 5.0
     files_dir: str = DEFAULT_FILES_DIR  # the local file store of attachments
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # the largest upload (a field's max_size may be lower)
+    notify_timeout: float = 10.0  # seconds for each call of a notification channel (SMTP, robots, webhooks)
+    notify_allow_private_networks: bool = False  # robots and webhooks may call loopback/private addresses
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -34,7 +36,14 @@ class Settings:
             schema_lock_timeout=_seconds("JIMU_SCHEMA_LOCK_TIMEOUT", cls.schema_lock_timeout),
             files_dir=os.environ.get("JIMU_FILES_DIR", DEFAULT_FILES_DIR),
             max_file_bytes=int(os.environ.get("JIMU_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES)),
+            notify_timeout=_seconds("JIMU_NOTIFY_TIMEOUT", cls.notify_timeout) or cls.notify_timeout,
+            notify_allow_private_networks=_flag("JIMU_NOTIFY_ALLOW_PRIVATE_NETWORKS"),
         )
+
+
+def _flag(name: str) -> bool:
+    """A yes/no setting: 1, true, yes or on (any case) is yes; unset or anything else is no."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def _seconds(name: str, default: float) -> float:
