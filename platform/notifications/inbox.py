@@ -46,7 +46,8 @@ def deliver(conn: sa.Connection, message: Message, *, now: datetime) -> list[int
     rows = [{"user_id": user, "title": message.subject[:MAX_TITLE], "body": message.body, "format": message.format,
              "entity": link.entity if link else None, "record_id": link.record_id if link else None,
              "url": message.url, "created_at": now} for user in wanted]
-    return [int(conn.execute(sa.insert(notifications).values(row)).inserted_primary_key[0]) for row in rows]
+    return [int(conn.execute(sa.insert(notifications).values(row).returning(notifications.c.id)).scalar_one())
+            for row in rows]
 
 
 def _view(row: Any) -> dict[str, Any]:

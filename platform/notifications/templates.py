@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateError, TemplateSyntaxError, UndefinedError, meta
-from jinja2.sandbox import SecurityError
+from jinja2.exceptions import SecurityError
 
 from jimu.platform.errors import ErrorDetail
 from jimu.platform.notifications.errors import TemplateRenderError

@@ -18,7 +18,18 @@ from jimu.web.api.openapi import ROOT_OPENAPI_URL, install_openapi
 from jimu.web.api.openapi_caller import install_caller_documents
 from jimu.web.api.problems import problem, problem_response
 from jimu.web.api.request_info import request_locale
-from jimu.web.api.routers import admin_departments, admin_roles, admin_users, apps, auth, files, records, transitions
+from jimu.web.api.routers import (
+    admin_channels,
+    admin_departments,
+    admin_roles,
+    admin_users,
+    apps,
+    auth,
+    files,
+    notifications,
+    records,
+    transitions,
+)
 from jimu.web.api.serialize import json_response
 from jimu.web.assembly import assemble
 
@@ -43,7 +54,7 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     app.add_middleware(BodyLimitMiddleware, settings=app.state.jimu.settings)
     app.add_middleware(RequestIdMiddleware)  # outermost: every response, even a 413 or 500, has the id
     for router in (auth.router, transitions.router, records.router, files.router, apps.router, admin_users.router,
-                   admin_roles.router, admin_departments.router):
+                   admin_roles.router, admin_departments.router, admin_channels.router, notifications.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     install_openapi(app)  # the entity-aware document, rebuilt when a definition is applied

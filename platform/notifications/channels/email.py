@@ -10,7 +10,7 @@ import smtplib
 import ssl
 from collections.abc import Mapping
 from email.message import EmailMessage
-from email.utils import formataddr, format_datetime
+from email.utils import format_datetime, formataddr
 from typing import Any
 
 from jimu.platform.errors import ErrorDetail
@@ -76,7 +76,8 @@ class Email(ChannelType):
         except smtplib.SMTPRecipientsRefused as error:
             raise _failure(delivery.channel, f"recipients refused: {sorted(error.recipients)}", False) from None
         except smtplib.SMTPResponseException as error:
-            reason = f"{error.smtp_code} {error.smtp_error.decode('utf-8', 'replace')}"
+            said = error.smtp_error
+            reason = f"{error.smtp_code} {said.decode('utf-8', 'replace') if isinstance(said, bytes) else said}"
             raise _failure(delivery.channel, reason, error.smtp_code < 500) from None
         except (smtplib.SMTPException, OSError) as error:
             raise _failure(delivery.channel, f"{type(error).__name__}: {error}", True) from None

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from jimu.platform.errors import ErrorDetail
-from jimu.platform.notifications.inbox import deliver as deliver_to_inbox
 from jimu.platform.notifications.channels.base import ChannelType, Delivery
+from jimu.platform.notifications.inbox import deliver as deliver_to_inbox
 from jimu.platform.notifications.message import Message
 
 MAX_USERS = 1000
