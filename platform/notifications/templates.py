@@ -43,8 +43,10 @@ def template_problems(source: Any, *, path: str = "", names: Collection[str] | N
         return [ErrorDetail(path, "notifications.template_not_text")]
     if len(source) > MAX_TEMPLATE_CHARS:
         return [ErrorDetail(path, "notifications.template_too_long", {"max": MAX_TEMPLATE_CHARS})]
+    environment = JimuSandbox(autoescape=False)
     try:
-        tree = JimuSandbox(autoescape=False).parse(source)
+        tree = environment.parse(source)
+        environment.compile(tree)  # unknown filters and tests are found when compiling
     except TemplateSyntaxError as error:
         return [ErrorDetail(path, "notifications.template_syntax", {"line": error.lineno, "error": error.message})]
     if names is None:
