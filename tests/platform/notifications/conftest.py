@@ -5,6 +5,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from sqlalchemy.engine import Engine
+
+from jimu.platform.bootstrap import init_database
 
 from .fakes import FakeReceivers, FakeSmtp, run_receivers, run_smtp_server
 
@@ -19,3 +22,10 @@ def receivers() -> Iterator[FakeReceivers]:
 def smtp_server() -> Iterator[FakeSmtp]:
     with contextmanager(run_smtp_server)() as fake:
         yield fake
+
+
+@pytest.fixture
+def db(engine: Engine) -> Engine:
+    """The scratch database at the newest platform revision (notification tables included)."""
+    init_database(engine)
+    return engine
