@@ -25,6 +25,7 @@ from jimu.platform.notifications.channels import CHANNEL_TYPES, ChannelType, Del
 from jimu.platform.notifications.delivery import check_message, deliver, with_user_addresses
 from jimu.platform.notifications.errors import (
     ChannelConfigInvalid,
+    ChannelDisabled,
     ChannelNotFound,
     DeliveryError,
     DestinationRefused,
@@ -36,8 +37,8 @@ from jimu.platform.notifications.message import FORMATS, Link, Message
 from jimu.platform.notifications.network import NetworkPolicy
 from jimu.platform.notifications.templates import RenderLimits, render_template, template_problems
 
-__all__ = ["CHANNEL_TYPES", "FORMATS", "INAPP", "Channel", "ChannelConfigInvalid", "ChannelNotFound", "ChannelType",
-           "Delivery", "DeliveryError", "DestinationRefused", "Link", "Message", "MessageInvalid",
-           "NetworkPolicy", "NotificationNotFound", "RenderLimits", "TemplateRenderError", "check_message",
-           "deliver", "inbox", "list_channels", "load_channel", "remove_channel", "render_template",
+__all__ = ["CHANNEL_TYPES", "FORMATS", "INAPP", "Channel", "ChannelConfigInvalid", "ChannelDisabled",
+           "ChannelNotFound", "ChannelType", "Delivery", "DeliveryError", "DestinationRefused", "Link", "Message",
+           "MessageInvalid", "NetworkPolicy", "NotificationNotFound", "RenderLimits", "TemplateRenderError",
+           "check_message", "deliver", "inbox", "list_channels", "load_channel", "remove_channel", "render_template",
            "set_channel", "template_problems", "with_user_addresses"]

@@ -61,7 +61,7 @@ def load_channel(conn: sa.Connection, key: str) -> Channel:
     if row is None:
         if key == INAPP:
             return BUILTIN_INAPP
-        raise ChannelNotFound("No such channel.", channel=key)
+        raise ChannelNotFound(key)
     return _row_channel(row)
 
 
@@ -114,5 +114,5 @@ def set_channel(scope: AdminScope, key: str, kind_name: str, config: Any, *, ena
 def remove_channel(scope: AdminScope, key: str) -> None:
     removed = scope.conn.execute(sa.delete(channels).where(channels.c.key == key)).rowcount
     if not removed:
-        raise ChannelNotFound("No such channel.", channel=key)
+        raise ChannelNotFound(key)
     scope.audit("channel.remove", "channel", key)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from jimu.platform.meta import users
 from jimu.platform.notifications.channel_store import Channel
 from jimu.platform.notifications.channels.base import Delivery
-from jimu.platform.notifications.errors import DeliveryError, MessageInvalid
+from jimu.platform.notifications.errors import ChannelDisabled, MessageInvalid
 from jimu.platform.notifications.message import Message
 from jimu.platform.notifications.network import NetworkPolicy
 
@@ -40,8 +40,7 @@ def deliver(channel: Channel, message: Message, *, delivery_id: str, now: dateti
             conn: sa.Connection | None = None) -> dict[str, Any]:
     """Send now; what to record of it. DeliveryError (with `retryable`) when it failed."""
     if not channel.enabled:
-        raise DeliveryError("The channel is disabled.", retryable=False, code="notifications.channel_disabled",
-                            channel=channel.key)
+        raise ChannelDisabled(channel.key)
     check_message(channel, message)
     delivery = Delivery(id=delivery_id, channel=channel.key, now=now, network=network, conn=conn)
     return channel.kind.send(channel.config, message, delivery)

@@ -1,9 +1,8 @@
 """Typed errors of notifications (messages in i18n/<locale>/notifications.json)."""
 from __future__ import annotations
 
-from typing import Any
-
 from jimu.platform.errors import JimuError, NotFoundError, ValidationError
+from jimu.platform.i18n import translate
 
 
 class TemplateRenderError(ValidationError):
@@ -14,6 +13,9 @@ class TemplateRenderError(ValidationError):
 
 class ChannelNotFound(NotFoundError):
     code = "notifications.channel_not_found"
+
+    def __init__(self, channel: str) -> None:
+        super().__init__(translate("notifications.channel_not_found", "en", channel=channel), channel=channel)
 
 
 class ChannelConfigInvalid(ValidationError):
@@ -31,6 +33,9 @@ class MessageInvalid(ValidationError):
 class NotificationNotFound(NotFoundError):
     code = "notifications.not_found"
 
+    def __init__(self, notification_id: int) -> None:
+        super().__init__(translate("notifications.not_found", "en", id=notification_id), id=notification_id)
+
 
 class DeliveryError(JimuError):
     """A send that failed: the receiver was unreachable, answered an error or refused the message.
@@ -42,9 +47,19 @@ class DeliveryError(JimuError):
     code = "notifications.delivery_failed"
     http_status = 502
 
-    def __init__(self, message: str, *, retryable: bool = True, **params: Any) -> None:
-        super().__init__(message, **params)
+    def __init__(self, *, channel: str, reason: str, retryable: bool = True) -> None:
+        super().__init__(translate("notifications.delivery_failed", "en", channel=channel, reason=reason),
+                         channel=channel, reason=reason)
         self.retryable = retryable
+
+
+class ChannelDisabled(DeliveryError):
+    code = "notifications.channel_disabled"
+    http_status = 409
+
+    def __init__(self, channel: str) -> None:
+        JimuError.__init__(self, translate("notifications.channel_disabled", "en", channel=channel), channel=channel)
+        self.retryable = False
 
 
 class DestinationRefused(DeliveryError):
@@ -53,5 +68,7 @@ class DestinationRefused(DeliveryError):
     code = "notifications.destination_refused"
     http_status = 422
 
-    def __init__(self, message: str, **params: Any) -> None:
-        super().__init__(message, retryable=False, **params)
+    def __init__(self, *, host: str, address: str) -> None:
+        JimuError.__init__(self, translate("notifications.destination_refused", "en", host=host, address=address),
+                           host=host, address=address)
+        self.retryable = False

@@ -91,7 +91,7 @@ def mark_read(conn: sa.Connection, *, user_id: int, notification_id: int, now: d
     conn.execute(sa.update(notifications).where(own, notifications.c.read_at.is_(None)).values(read_at=now))
     row = conn.execute(sa.select(notifications).where(own)).first()
     if row is None:
-        raise NotificationNotFound("No such notification.", id=notification_id)
+        raise NotificationNotFound(notification_id)
     return _view(row)
 
 

@@ -50,22 +50,22 @@ class Reply:
 
 
 def _refusal(host: str, address: str) -> DestinationRefused:
-    return DestinationRefused(f"{host} ({address}) is not a public address.", host=host, address=address)
+    return DestinationRefused(host=host, address=address)
 
 
-def check_destination(url: str, policy: NetworkPolicy) -> None:
+def check_destination(url: str, policy: NetworkPolicy, *, channel: str = "") -> None:
     """DestinationRefused unless `url` is http(s) with a host whose every address is allowed."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if parts.scheme not in ("http", "https") or not host:
-        raise DestinationRefused("Only http and https URLs with a host can be called.", host=host, address=url)
+        raise DestinationRefused(host=host or "?", address=url[:200])
     if policy.allow_private:
         return
     try:
         found = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
                                    type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise DeliveryError(f"{host} cannot be resolved: {error}", channel=host, reason=str(error)) from None
+        raise DeliveryError(channel=channel or host, reason=f"{host}: {error}") from None
     for *_, sockaddr in found:
         address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
         mapped = getattr(address, "ipv4_mapped", None)
@@ -73,9 +73,9 @@ def check_destination(url: str, policy: NetworkPolicy) -> None:
             raise _refusal(host, str(address))
 
 
-def post_json(url: str, body: bytes, headers: dict[str, str], policy: NetworkPolicy) -> Reply:
+def post_json(url: str, body: bytes, headers: dict[str, str], policy: NetworkPolicy, *, channel: str) -> Reply:
     """POST `body` (JSON) to an allowed destination; DeliveryError when unreachable or too slow."""
-    check_destination(url, policy)
+    check_destination(url, policy, channel=channel)
     deadline = time.monotonic() + policy.timeout
     sent = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT, **headers}
     try:
@@ -84,8 +84,7 @@ def post_json(url: str, body: bytes, headers: dict[str, str], policy: NetworkPol
                 return Reply(response.status_code, _read_bounded(response, deadline, policy.timeout))
     except httpx.HTTPError as error:
         host = urlsplit(url).hostname or ""
-        raise DeliveryError(f"{host}: {type(error).__name__} {error}", channel=host,
-                            reason=f"{type(error).__name__}: {error}") from None
+        raise DeliveryError(channel=channel, reason=f"{host}: {type(error).__name__} {error}") from None
 
 
 def _read_bounded(response: httpx.Response, deadline: float, timeout: float) -> bytes:
@@ -105,5 +104,4 @@ def status_failure(channel: str, reply: Reply) -> DeliveryError | None:
         return None
     retryable = reply.status in RETRYABLE_STATUS or reply.status >= 500
     snippet = reply.body[:200].decode("utf-8", "replace")
-    return DeliveryError(f"{channel}: HTTP {reply.status} {snippet}", retryable=retryable, channel=channel,
-                         reason=f"HTTP {reply.status} {snippet}".strip())
+    return DeliveryError(channel=channel, reason=f"HTTP {reply.status} {snippet}".strip(), retryable=retryable)

@@ -134,7 +134,7 @@ class HttpChannel(ChannelType):
 
     def send(self, config: Mapping[str, Any], message: Message, delivery: Delivery) -> dict[str, Any]:
         outgoing = self.request(config, message, delivery)
-        reply = post_json(outgoing.url, outgoing.body, outgoing.headers, delivery.network)
+        reply = post_json(outgoing.url, outgoing.body, outgoing.headers, delivery.network, channel=delivery.channel)
         failure = status_failure(delivery.channel, reply) or self.reply_failure(delivery.channel, reply)
         if failure is not None:
             raise failure
@@ -146,11 +146,10 @@ def code_failure(channel: str, reply: Reply, keys: tuple[str, ...], retryable_co
     """A robot's JSON answer read: the first of `keys` present must be 0; a reply that is not JSON fails."""
     answer = reply.json()
     if not isinstance(answer, dict):
-        return DeliveryError(f"{channel}: the reply is not JSON", channel=channel, reason="reply is not JSON")
+        return DeliveryError(channel=channel, reason=f"HTTP {reply.status}, the reply is not JSON")
     code = next((answer[key] for key in keys if key in answer), None)
     if code == 0:
         return None
     text = next((str(answer[key]) for key in message_keys if key in answer), "")
     retryable = isinstance(code, int) and code in retryable_codes
-    return DeliveryError(f"{channel}: error {code} {text}", retryable=retryable, channel=channel,
-                         reason=f"{code} {text}".strip())
+    return DeliveryError(channel=channel, reason=f"{code} {text}".strip(), retryable=retryable)

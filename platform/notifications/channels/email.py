@@ -108,4 +108,4 @@ def _connect(config: Mapping[str, Any], timeout: float) -> smtplib.SMTP:
 
 
 def _failure(channel: str, reason: str, retryable: bool) -> DeliveryError:
-    return DeliveryError(f"{channel}: {reason}", retryable=retryable, channel=channel, reason=reason)
+    return DeliveryError(channel=channel, reason=reason, retryable=retryable)
