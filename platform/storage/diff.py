@@ -16,7 +16,9 @@ from jimu.platform.errors import SchemaChangeError
 from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.i18n import translate
 from jimu.platform.registry.catalog import Catalog
+from jimu.platform.registry.keyed_diff import section_changes
 from jimu.platform.registry.model import EntityDef, FieldDef
+from jimu.platform.registry.sections import ENGINE_SECTIONS
 from jimu.platform.storage.archive import ArchivedColumn
 from jimu.platform.storage.tables import build_table
 
@@ -40,6 +42,7 @@ class ChangeKind(StrEnum):
     FILL_DEFAULT = "fill_default"  # existing rows get a new field's default (platform/storage/default_fill.py)
     METADATA = "metadata"
     APP_METADATA = "app_metadata"
+    DEFINITION = "definition"  # a part of an engine section (a process, an automation...) added, changed, removed
 
 
 _DESCRIPTIONS: dict[ChangeKind, str] = {
@@ -61,8 +64,10 @@ _DESCRIPTIONS: dict[ChangeKind, str] = {
     ChangeKind.FILL_DEFAULT: "set default {value} on {rows:,} existing rows of {table}",
     ChangeKind.METADATA: "metadata of {entity}{where}: {changed}",
     ChangeKind.APP_METADATA: "metadata of app {app}: {changed}",
+    ChangeKind.DEFINITION: "{change} {section} {key}{what}",
 }
-_NO_DDL = (ChangeKind.RENAME_FIELD, ChangeKind.METADATA, ChangeKind.APP_METADATA, ChangeKind.FILL_DEFAULT)
+_NO_DDL = (ChangeKind.RENAME_FIELD, ChangeKind.METADATA, ChangeKind.APP_METADATA, ChangeKind.FILL_DEFAULT,
+           ChangeKind.DEFINITION)
 # Field properties that change how a stored computed value is derived.
 _COMPUTED_PROPS = ("expression", "result_type", "scale", "stored", "relation", "function", "field", "condition", "link")
 _LINK_PROPS = ("entity", "on_delete")
@@ -92,6 +97,8 @@ class Change:
         params = {"entity": self.entity, "key": self.field_key, "name": self.field_name, "where": "", **self.details}
         if self.kind == ChangeKind.METADATA and self.field_name:
             params["where"] = f".{self.field_name}"
+        if self.kind == ChangeKind.DEFINITION:
+            params["what"] = f": {', '.join(self.details['changed'])}" if self.details.get("changed") else ""
         values = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in params.items()}
         try:
             return _DESCRIPTIONS[self.kind].format(**values)
@@ -136,9 +143,13 @@ def compute_diff(old: Catalog, new: Catalog, app_key: str, archived: Mapping[tup
     old_app, new_app = old.apps.get(app_key), new.apps[app_key]
     changes: list[Change] = []
     if old_app is not None:
-        changed = _changed_keys(old_app.raw, new_app.raw, ignore=("entities",))
+        changed = _changed_keys(old_app.raw, new_app.raw, ignore=("entities", *ENGINE_SECTIONS))
         if changed:
             changes.append(Change(ChangeKind.APP_METADATA, "", details={"app": app_key, "changed": changed}))
+    for section in ENGINE_SECTIONS:
+        old_part = old_app.raw.get(section) if old_app is not None else None
+        changes += [Change(ChangeKind.DEFINITION, "", details=found)
+                    for found in section_changes(section, old_part, new_app.raw.get(section))]
     old_keys = {e.key for e in old_app.entities} if old_app else set()
     for entity in new_app.entities:
         before = old.entity(entity.key) if entity.key in old_keys else None

@@ -79,3 +79,18 @@ def test_the_sample_process_is_accepted_and_versioned(kernel: Kernel) -> None:
     _process(app)["transitions"][0]["label"] = {"en": "Send", "zh-CN": "提交"}
     second = kernel.apply_app(app)
     assert (first.applied, second.applied, second.revision) == (True, True, first.revision + 1)
+
+
+def test_the_apply_diff_names_each_changed_part_by_its_key(kernel: Kernel) -> None:
+    assert [c["details"] for c in kernel.apply_app(expenses_app()).as_dict()["changes"]
+            if c["kind"] == "definition"] == [{"section": "processes", "key": "claim_flow", "change": "added"}]
+    app = expenses_app()
+    process = _process(app)
+    process["transitions"][0]["label"] = {"en": "Send"}
+    process["transitions"].append({"key": "reopen", "from": ["cancelled"], "to": "draft"})
+    result = kernel.apply_app(app).as_dict()
+    assert [c for c in result["changes"] if c["kind"] == "definition"] == [{
+        "kind": "definition", "entity": "",
+        "details": {"section": "processes", "key": "claim_flow", "change": "changed",
+                    "changed": ["transitions.submit.label", "transitions.reopen added"]}}]
+    assert "changed processes claim_flow: transitions.submit.label, transitions.reopen added" in result["summary"]

@@ -114,3 +114,18 @@ def test_a_cancelled_claim_is_amended_over_http(claims: World) -> None:
     assert (copy.json()["state"], copy.json()["amended_from"]) == ("draft", claim["id"])
     again = claims.client.post(f"/api/v1/records/claim/{copy.json()['id']}/amend", headers=claims.headers("bob"))
     assert (again.status_code, again.json()["code"]) == (409, "workflow.amend_not_cancelled")
+
+
+def test_comments_and_transitions_appear_in_the_timeline_beside_field_changes(claims: World) -> None:
+    claim = _create(claims, "alice", amount="10")
+    url = f"/api/v1/records/claim/{claim['id']}"
+    assert claims.client.post(f"{url}/comments", json={"text": "receipt follows"},
+                              headers=claims.headers("alice")).status_code == 201
+    assert _run(claims, "alice", claim["id"], "submit").status_code == 200
+    bad = claims.client.post(f"{url}/comments", json={"text": ""}, headers=claims.headers("alice"))
+    assert (bad.status_code, bad.json()["errors"][0]["field"]) == (422, "text")
+    stranger = claims.client.post(f"{url}/comments", json={"text": "hi"}, headers=claims.headers("nora"))
+    assert stranger.status_code == 403
+    timeline = claims.client.get(f"{url}/history", headers=claims.headers("alice")).json()["data"]
+    assert [entry["action"] for entry in timeline] == ["transition", "update", "comment", "create"]
+    assert timeline[2]["changes"] == [{"field": "_comment", "text": "receipt follows"}]

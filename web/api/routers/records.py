@@ -9,12 +9,13 @@ from fastapi import Path as PathParam
 from starlette.responses import Response, StreamingResponse
 
 from jimu.engines.forms import records
+from jimu.engines.forms.comments import add_comment
 from jimu.engines.forms.common import header_entity
 from jimu.engines.forms.importing import import_records
 from jimu.engines.forms.listing import count_records, list_records
 from jimu.engines.forms.query import parse_list_params
 from jimu.platform.context import Context
-from jimu.platform.errors import ValidationError
+from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.i18n import translate
 from jimu.platform.security import Principal
 from jimu.web.api.deps import Services, in_unit_of_work
@@ -134,3 +135,17 @@ def restore(ctx: Context, entity: str, record_id: RecordId) -> Response:
 def history(ctx: Context, entity: str, record_id: RecordId) -> Response:
     header_entity(ctx, entity)
     return json_response({"data": records.history(ctx, entity, record_id)})
+
+
+@router.post("/{entity}/{record_id}/comments", status_code=201)
+@in_unit_of_work
+def comment(ctx: Context, entity: str, record_id: RecordId, body: RecordBody) -> Response:
+    """Add a comment (`{"text": ...}`) to the record's timeline (permission: read the record)."""
+    header_entity(ctx, entity)
+    unknown = sorted(set(body) - {"text"})
+    if unknown:
+        code = "api.unknown_property"
+        message = translate(code, ctx.locale, property=unknown[0])
+        raise ValidationError(message, code=code, details=[ErrorDetail(unknown[0], code, {"property": unknown[0]},
+                                                                       message)], property=unknown[0])
+    return json_response(add_comment(ctx, entity, record_id, body.get("text")), 201)
