@@ -11,4 +11,5 @@ TABLE_MODULES = (
     "jimu.platform.files.tables",
     "jimu.platform.notifications.tables",
     "jimu.engines.workflow.tables",
+    "jimu.engines.workflow.automation.tables",
 )

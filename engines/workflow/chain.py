@@ -50,6 +50,7 @@ class Chain:
     depth: int = 0
     steps: int = 0
     dry_run: bool = False
+    journal: list[dict[str, Any]] | None = None  # when a list: each step run or skipped (a rule run's history)
 
     @staticmethod
     def start(ctx: Context, defs: WorkflowDefs, run_key: str, *, dry_run: bool = False) -> Chain:
@@ -75,6 +76,13 @@ class Chain:
 
     def shallower(self) -> None:
         self.depth -= 1
+
+    def note_step(self, path: str, action: Mapping[str, Any], status: str, since: int) -> None:
+        """Note a step in the journal (if kept): its input (the action's definition) and output (its effects)."""
+        if self.journal is not None:
+            self.journal.append({"path": path, "type": action.get("type"), "key": action.get("key"), "status": status,
+                                 "input": {k: v for k, v in action.items() if k not in ("type", "key")},
+                                 "output": self.effects.items[since:]})
 
 
 def chain_of(ctx: Context) -> Chain | None:
@@ -130,17 +138,20 @@ def run_actions(chain: Chain, frame: Frame, actions: Sequence[Mapping[str, Any]]
         at = f"{path}/{index}"
         chain.step(at)
         if not frame.holds(chain, action.get("when")):
+            chain.note_step(at, action, "skipped", len(chain.effects.items))
             continue
         action_type = ACTION_TYPES.get(str(action.get("type")))
         if action_type is None:  # validation refuses it; an older definition may still hold one
             raise error(ActionFailedError, "workflow.unknown_action", chain.ctx.locale, where=at,
                         type=str(action.get("type")))
+        since = len(chain.effects.items)
         try:
             action_type.run(action, frame, chain)
         except (ActionFailedError, WorkflowLimitError):
             raise
         except JimuError as failure:
             raise _failed(chain, at, action, failure) from failure
+        chain.note_step(at, action, "ok", since)
 
 
 def _failed(chain: Chain, path: str, action: Mapping[str, Any], failure: JimuError) -> ActionFailedError:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from jimu.platform.kernel import Kernel
 
+from .automation import install_automation_hooks
 from .record_hooks import install_hooks
 from .validation import SECTION_KEYS, WorkflowSection
 
@@ -17,5 +18,6 @@ def install(kernel: Kernel) -> Kernel:
     for key in SECTION_KEYS:
         kernel.sections[key] = section
     install_hooks(kernel.hooks)
+    install_automation_hooks(kernel.hooks)
     kernel.installed.add(ENGINE)
     return kernel

@@ -30,7 +30,7 @@ from .model import (
     variables,
 )
 from .scope import PARAMS, VARIABLE_TYPES, VARS, ActionScope, variables_scope
-from .triggers import check_trigger
+from .triggers import check_mode, check_trigger
 
 _SCHEMA_PATH = Path(__file__).with_name("workflow.schema.json")
 SECTION_KEYS = ("processes", "action_lists", "automations")
@@ -280,6 +280,7 @@ def _check_automations(app: AppDef, catalog: Catalog, defs: WorkflowDefs,
         var_types = {v.name: VARIABLE_TYPES[v.type] for v in variables(raw.get("vars"))}
         checking = Checking(catalog, defs, entity, action_scope(catalog, entity, var_types), var_types)
         check_trigger(raw["trigger"], checking, f"{path}/trigger", problems)
+        check_mode(raw, path, problems)
         if raw.get("condition") is not None:
             problems.extend(f"{path}/condition", checking.expression(raw["condition"], ExprType.BOOLEAN, ""))
         _check_variables(raw.get("vars"), checking, f"{path}/vars", problems)

@@ -1,0 +1,20 @@
+"""Queued rule runs: a history row in status `queued`, written in the transaction of the change that causes
+it (so it exists only if that commits), then run after the commit from the job queue."""
+from __future__ import annotations
+
+from jimu.platform.context import Context
+
+from ..chain import chain_of
+from . import history
+from .runner import Firing
+
+
+def enqueue_run(ctx: Context, firing: Firing, *, occurrence_key: str | None = None) -> int:
+    """Queue a run of `firing` (in the caller's transaction); the history row's id."""
+    run_id = history.open_run(ctx, firing.rule, firing.record_id, trigger=firing.trigger, event=firing.event,
+                              status=history.QUEUED, occurrence_key=occurrence_key)
+    outer = chain_of(ctx)
+    if outer is not None:
+        outer.effects.add("automation.queued", rule=firing.rule.key, entity=firing.rule.entity,
+                          id=firing.record_id, run=run_id)
+    return run_id
