@@ -25,6 +25,7 @@ from jimu.web.api.routers import (
     admin_users,
     apps,
     auth,
+    automations,
     files,
     notifications,
     records,
@@ -53,8 +54,9 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, settings=app.state.jimu.settings)
     app.add_middleware(RequestIdMiddleware)  # outermost: every response, even a 413 or 500, has the id
-    for router in (auth.router, transitions.router, records.router, files.router, apps.router, admin_users.router,
-                   admin_roles.router, admin_departments.router, admin_channels.router, notifications.router):
+    for router in (auth.router, transitions.router, automations.router, records.router, files.router, apps.router,
+                   admin_users.router, admin_roles.router, admin_departments.router, admin_channels.router,
+                   notifications.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     install_openapi(app)  # the entity-aware document, rebuilt when a definition is applied

@@ -99,8 +99,8 @@ def get_run(ctx: Context, run_id: int) -> dict[str, Any] | None:
 
 
 def list_runs(ctx: Context, *, rule: str | None = None, status: str | None = None, record_id: int | None = None,
-              before: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
-    """The newest runs first, filtered by rule, status and record; `before` pages on by id."""
+              before: int | None = None, limit: int = 50, apps: list[str] | None = None) -> list[dict[str, Any]]:
+    """The newest runs first, filtered by rule, status, record and apps; `before` pages on by id."""
     if status is not None and status not in STATUSES:
         code = "automation.bad_status"
         params = {"status": status, "statuses": ", ".join(STATUSES)}
@@ -115,6 +115,8 @@ def list_runs(ctx: Context, *, rule: str | None = None, status: str | None = Non
         query = query.where(rule_runs.c.record_id == record_id)
     if before is not None:
         query = query.where(rule_runs.c.id < before)
+    if apps is not None:
+        query = query.where(rule_runs.c.app.in_(apps))
     return [_view(row) for row in ctx.conn.execute(query).all()]
 
 
