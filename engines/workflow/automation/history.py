@@ -41,8 +41,9 @@ def _default(value: Any) -> Any:
 
 
 def error_of(failure: JimuError) -> dict[str, Any]:
-    return jsonable({"code": failure.code, "message": failure.message, "params": failure.params,
+    found: dict[str, Any] = jsonable({"code": failure.code, "message": failure.message, "params": failure.params,
                      "details": [d.as_dict() for d in failure.details]})
+    return found
 
 
 def open_run(ctx: Context, rule: RuleDef, record_id: int | None, *, trigger: str, event: Mapping[str, Any],
