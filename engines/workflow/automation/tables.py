@@ -1,4 +1,4 @@
-"""The automation tables (Alembic revision 0006_automation): the history of rule runs and the clocks of the
+"""The automation tables (Alembic revision 0007_automation): the history of rule runs and the clocks of the
 time-based rules."""
 from __future__ import annotations
 
