@@ -15,14 +15,17 @@ from .scope import ActionRow, ActionScope
 
 
 def compiled(catalog: Catalog, scope: ActionScope, source: str, expected: ExprType | None) -> CheckedExpression:
-    """The checked expression (raises ExpressionError), from the catalog's bounded `expressions` cache."""
+    """The checked expression (raises ExpressionError), from the catalog's bounded `expressions` cache.
+
+    Guards, conditions and actions may aggregate over a query of any entity (`SUM(invoice.outstanding WHERE
+    customer = this.customer)`): evaluated through the chain's EvalEnv, as the system sees the rows."""
     # A decimal accepts an integer expression: compiled untyped, its type checked by check_in_scope.
     wanted = None if expected is ExprType.DECIMAL else expected
     key = ("workflow", id(scope.base), scope.signature(), source, wanted)
     cache = catalog.caches["expressions"]
     found: CheckedExpression | None = cache.get(key)
     if found is None:
-        found = cache.put(key, compile_expression(source, scope, expected=wanted))
+        found = cache.put(key, compile_expression(source, scope, expected=wanted, queries=catalog))
     return found
 
 

@@ -14,6 +14,8 @@ from jimu.engines.workflow.errors import (
 )
 from jimu.platform.kernel import Kernel
 
+from .conftest import expenses_app
+
 
 def _claim(kernel: Kernel, **values: object) -> int:
     with kernel.unit_of_work() as ctx:
@@ -95,3 +97,17 @@ def test_cancel_needs_a_comment_and_unknown_transitions_are_404(expenses: Kernel
         timeline = [h for h in records.history(ctx, "claim", claim) if h["action"] == "transition"]
     assert [h["changes"][0]["transition"] for h in timeline] == ["cancel", "submit"]
     assert timeline[0]["changes"][0]["comment"] == "duplicate"
+
+
+def test_a_guard_can_aggregate_over_other_records(expenses: Kernel) -> None:
+    app = expenses_app()
+    app["processes"][0]["transitions"][0]["guards"].append({
+        "condition": 'SUM(claim.amount WHERE state = "submitted" AND title = this.title) + amount <= 100',
+        "message": {"en": "Over the budget of this title.", "zh-CN": "超出该标题的预算。"}})
+    expenses.apply_app(app)
+    first, second = _claim(expenses, amount="60"), _claim(expenses, amount="50")
+    with expenses.unit_of_work() as ctx:
+        transitions.run(ctx, "claim", first, "submit")
+        with pytest.raises(TransitionBlockedError) as refused:
+            transitions.run(ctx, "claim", second, "submit")
+    assert [d.message for d in refused.value.details] == ["Over the budget of this title."]
