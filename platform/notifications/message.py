@@ -5,6 +5,7 @@ is what was rendered in the transaction that asked for it, even when the record 
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,9 +42,10 @@ class Message:
     data: Mapping[str, Any] = field(default_factory=dict)
 
     def as_payload(self) -> dict[str, Any]:
+        """JSON for a job's payload (`data` values JSON has no type for, like Decimal, become their text)."""
         return {"subject": self.subject, "body": self.body, "format": self.format, "to": list(self.to),
                 "users": list(self.users), "link": self.link.as_dict() if self.link else None, "url": self.url,
-                "event": self.event, "data": dict(self.data)}
+                "event": self.event, "data": json.loads(json.dumps(dict(self.data), default=str))}
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> Message:

@@ -50,7 +50,8 @@ class OutgoingRequest:
 
 
 def json_bytes(payload: Any) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact UTF-8 JSON; values JSON has no type for (Decimal, dates) as their text."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
 
 
 def clip(text: str, max_bytes: int) -> str:

@@ -6,11 +6,12 @@ import base64
 import hashlib
 import hmac
 from datetime import UTC, datetime
+from decimal import Decimal
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
 import pytest
 
-from jimu.platform.notifications import CHANNEL_TYPES, Delivery, DestinationRefused, Message, NetworkPolicy
+from jimu.platform.notifications import CHANNEL_TYPES, Delivery, DestinationRefused, Link, Message, NetworkPolicy
 from jimu.platform.notifications.channels.base import HttpChannel, clip, mask_url
 from jimu.platform.notifications.channels.dingtalk import dingtalk_sign
 from jimu.platform.notifications.channels.feishu import feishu_sign
@@ -147,3 +148,13 @@ def test_clip_never_cuts_a_character() -> None:
     assert clip("短", 10) == "短"
     cut = clip("长" * 10, 10)
     assert cut == "长" * 2 + "…" and len(cut.encode()) <= 10
+
+
+def test_a_message_travels_as_json_and_decimals_become_text() -> None:
+    message = Message("s", "b", format="html", to=("a@b.c",), users=(3,), link=Link("order", 9), url="https://x",
+                      event="order.approved", data={"total": Decimal("12.50"), "when": AT})
+    payload = message.as_payload()
+    assert payload["data"] == {"total": "12.50", "when": str(AT)}
+    assert Message.from_payload(payload) == Message(**{**message.__dict__, "data": payload["data"]})
+    outgoing = http("webhook").request({"url": "https://h.example/x", "secret": "k"}, message, DELIVERY)
+    assert outgoing.payload()["data"]["total"] == "12.50"
