@@ -39,10 +39,9 @@ DEFAULT_LIMITS = RenderLimits()
 
 def template_problems(source: Any, *, path: str = "", names: Collection[str] | None = None) -> list[ErrorDetail]:
     """What is wrong with a template: not text, too long, bad syntax, or (given `names`) unknown variables."""
-    if not isinstance(source, str):
-        return [ErrorDetail(path, "notifications.template_not_text")]
-    if len(source) > MAX_TEMPLATE_CHARS:
-        return [ErrorDetail(path, "notifications.template_too_long", {"max": MAX_TEMPLATE_CHARS})]
+    problems = _text_problems(source, path)
+    if problems:
+        return problems
     environment = JimuSandbox(autoescape=False)
     try:
         tree = environment.parse(source)
@@ -56,16 +55,26 @@ def template_problems(source: Any, *, path: str = "", names: Collection[str] | N
             for name in unknown]
 
 
+def _text_problems(source: Any, path: str) -> list[ErrorDetail]:
+    if not isinstance(source, str):
+        return [ErrorDetail(path, "notifications.template_not_text")]
+    if len(source) > MAX_TEMPLATE_CHARS:
+        return [ErrorDetail(path, "notifications.template_too_long", {"max": MAX_TEMPLATE_CHARS})]
+    return []
+
+
 def render_template(source: str, variables: Mapping[str, Any], *, html: bool = False,
                     limits: RenderLimits = DEFAULT_LIMITS, path: str = "") -> str:
     """The text of a template (HTML-escaped values when `html`); TemplateRenderError when it cannot be."""
-    problems = template_problems(source, path=path)
+    problems = _text_problems(source, path)
     if problems:
         raise TemplateRenderError("The template is not valid.", details=problems)
     budget = RenderBudget(limits.max_steps, limits.seconds, limits.max_output)
     try:
         template = JimuSandbox(autoescape=html).from_string(source)
         return _bounded_text(template.generate({**variables, BUDGET_KEY: budget}), limits.max_output)
+    except TemplateSyntaxError as error:
+        raise _failure(path, "notifications.template_syntax", line=error.lineno, error=error.message) from None
     except TemplateLimitExceeded as error:
         raise _failure(path, LIMIT_CODES[error.limit], max=error.value) from None
     except UndefinedError as error:

@@ -7,7 +7,6 @@ one. A 5xx answer or refused recipients are not retried; a 4xx answer and connec
 from __future__ import annotations
 
 import smtplib
-import ssl
 from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -17,6 +16,7 @@ from jimu.platform.errors import ErrorDetail
 from jimu.platform.notifications.channels.base import SECRET_SCHEMA, ChannelType, Delivery
 from jimu.platform.notifications.errors import DeliveryError
 from jimu.platform.notifications.message import Message
+from jimu.platform.notifications.network import tls_context
 
 ADDRESS_SCHEMA: dict[str, Any] = {"type": "string", "pattern": "^[^@\\s<>,;]+@[^@\\s<>,;]+$", "maxLength": 320}
 MAX_RECIPIENTS = 100
@@ -93,12 +93,12 @@ def _connect(config: Mapping[str, Any], timeout: float) -> smtplib.SMTP:
     host = str(config["host"])
     if security == "tls":
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, int(config.get("port") or 465), timeout=timeout,
-                                              context=ssl.create_default_context())
+                                              context=tls_context())
     else:
         smtp = smtplib.SMTP(host, int(config.get("port") or 587), timeout=timeout)
     try:
         if security == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
+            smtp.starttls(context=tls_context())
         if config.get("username"):
             smtp.login(str(config["username"]), str(config.get("password") or ""))
     except BaseException:
