@@ -20,6 +20,7 @@ from jimu.platform.notifications.message import FORMATS, Message
 from jimu.platform.notifications.network import NetworkPolicy, Reply, post_json, status_failure
 
 MASK = "********"
+MAX_SUBJECT, MAX_BODY = 500, 200_000  # characters (a rendered template is at most 200 000 too)
 EVENT_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
 URL_SCHEMA: dict[str, Any] = {"type": "string", "pattern": "^https?://[^\\s]+$", "maxLength": 2000}
 SECRET_SCHEMA: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 500}
@@ -113,6 +114,9 @@ class ChannelType(ABC):
             found.append(ErrorDetail("/event", "notifications.event_invalid", {"event": message.event[:100]}))
         if not message.subject.strip():
             found.append(ErrorDetail("/subject", "notifications.subject_missing"))
+        for path, text, limit in (("/subject", message.subject, MAX_SUBJECT), ("/body", message.body, MAX_BODY)):
+            if len(text) > limit:
+                found.append(ErrorDetail(path, "notifications.text_too_long", {"max": limit}))
         return found
 
     @abstractmethod

@@ -124,6 +124,9 @@ def test_message_problems() -> None:
         "notifications.format_unknown", "notifications.event_invalid", "notifications.subject_missing",
         "notifications.address_invalid"]
     assert [p.code for p in CHANNEL_TYPES["inapp"].message_problems(Message("s", "b"))] == ["notifications.no_recipients"]
+    huge = CHANNEL_TYPES["webhook"].message_problems(Message("s" * 501, "b" * 200_001))
+    assert [(p.path, p.code) for p in huge] == [("/subject", "notifications.text_too_long"),
+                                               ("/body", "notifications.text_too_long")]
 
 
 @pytest.mark.parametrize("url", [
