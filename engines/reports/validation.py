@@ -1,0 +1,77 @@
+"""Checking the reports and dashboards of an app definition: JSON Schema, then every report against the
+entities (unknown field, a sum of text, a grain on a non-date...), each problem at its JSON path."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from jimu.platform.errors import DefinitionError
+from jimu.platform.problems import Problems
+from jimu.platform.registry.catalog import Catalog
+from jimu.platform.registry.model import AppDef
+
+from .model import ReportDef
+from .plan import plan_report
+
+_SCHEMA_PATH = Path(__file__).with_name("reports.schema.json")
+SECTION_KEYS = ("reports", "dashboards")
+
+
+@cache
+def reports_schema() -> dict[str, Any]:
+    with open(_SCHEMA_PATH, encoding="utf-8") as fh:
+        schema: dict[str, Any] = json.load(fh)
+    return schema
+
+
+def _path(parts: Iterable[Any]) -> str:
+    return "/" + "/".join(str(p) for p in parts)
+
+
+class ReportsSection:
+    """The report engine's definition section (a `DefinitionSection`)."""
+
+    keys = SECTION_KEYS
+
+    def check(self, app: AppDef, catalog: Catalog, problems: Problems[DefinitionError]) -> None:
+        part = {key: app.raw[key] for key in SECTION_KEYS if key in app.raw}
+        errors = sorted(jsonschema.Draft202012Validator(reports_schema()).iter_errors(part),
+                        key=lambda e: list(e.absolute_path))
+        for found in errors:
+            problems.add(_path(found.absolute_path), "definition.schema", error=found.message)
+        if errors:
+            return
+        keys: set[str] = set()
+        for n, raw in enumerate(part.get("reports", [])):
+            path = f"/reports/{n}"
+            if raw["key"] in keys:
+                problems.add(f"{path}/key", "reports.duplicate_key", key=raw["key"])
+            keys.add(raw["key"])
+            plan = plan_report(catalog, ReportDef.build(app.key, raw))
+            if plan is None:
+                problems.add(f"{path}/source", "reports.unknown_entity", entity=raw["source"])
+                continue
+            for at, code, params in plan.problems:
+                problems.add(f"{path}/{at}", code, **params)
+        _check_dashboards(part.get("dashboards", []), keys, problems)
+
+
+def _check_dashboards(dashboards: list[dict[str, Any]], reports: set[str],
+                      problems: Problems[DefinitionError]) -> None:
+    keys: set[str] = set()
+    for n, dashboard in enumerate(dashboards):
+        if dashboard["key"] in keys:
+            problems.add(f"/dashboards/{n}/key", "reports.duplicate_key", key=dashboard["key"])
+        keys.add(dashboard["key"])
+        widget_keys: set[str] = set()
+        for w, widget in enumerate(dashboard["widgets"]):
+            if widget["key"] in widget_keys:
+                problems.add(f"/dashboards/{n}/widgets/{w}/key", "reports.duplicate_key", key=widget["key"])
+            widget_keys.add(widget["key"])
+            if widget["report"] not in reports:
+                problems.add(f"/dashboards/{n}/widgets/{w}/report", "reports.unknown_report", report=widget["report"])
