@@ -103,6 +103,8 @@ def _forbidden(module: str, target: str) -> bool:
         if _within(target, "jimu.web"):
             return True
         return _within(target, "jimu.engines") and target != "jimu.engines" and not _within(target, "jimu.engines.expressions")
+    if _within(module, "jimu.engines.reports") and _within(target, "jimu.engines.workflow"):
+        return True  # reports read; they never act
     if _within(module, "jimu.engines"):
         return _within(target, "jimu.web")
     return False
@@ -126,3 +128,5 @@ def test_the_checker_sees_violations() -> None:
     assert _forbidden("jimu.engines.forms.records", "jimu.web.api")
     assert not _forbidden("jimu.engines.forms.records", "jimu.platform.errors")
     assert not _forbidden("jimu.web.cli.main", "jimu.engines.forms.records")
+    assert _forbidden("jimu.engines.reports.runner", "jimu.engines.workflow.transitions")
+    assert not _forbidden("jimu.engines.reports.compiler", "jimu.engines.forms.listing_fields")

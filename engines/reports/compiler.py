@@ -34,7 +34,7 @@ TOTAL, OTHERS = "_total", "_others"
 
 @dataclass(frozen=True)
 class Compiled:
-    statement: sa.Select[Any] | sa.CompoundSelect
+    statement: sa.Select[Any] | sa.CompoundSelect[Any]
     dims: tuple[DimPlan, ...]
     aggs: tuple[AggPlan, ...]
 
@@ -98,7 +98,7 @@ def compile_report(ctx: Context, plan: ReportPlan, conditions: list[str], zone: 
     top = plan.report.top
     rows = builder.rows(conditions)
     r: sa.FromClause = rows.subquery("r") if top is None else rows.cte("r")
-    dims = [r.c[d.label] for d in plan.dims]
+    dims: list[ColumnElement[Any]] = [r.c[d.label] for d in plan.dims]
     others: ColumnElement[Any] = sa.literal(0)
     where: list[ColumnElement[bool]] = []
     if top is not None:
@@ -107,7 +107,7 @@ def compile_report(ctx: Context, plan: ReportPlan, conditions: list[str], zone: 
                          sa.literal(0).label(TOTAL), *builder.aggregates(_base(r)))
                .select_from(r).where(*where).group_by(*dims, others).limit(cap + 1))
     if not plan.dims:
-        statement: sa.Select[Any] | sa.CompoundSelect = sa.select(
+        statement: sa.Select[Any] | sa.CompoundSelect[Any] = sa.select(
             sa.literal(0).label(OTHERS), sa.literal(1).label(TOTAL), *builder.aggregates(r)).select_from(r)
         return Compiled(statement, (), tuple(plan.aggs))
     groups = grouped.subquery("g")

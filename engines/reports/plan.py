@@ -111,24 +111,27 @@ def _plan_dimensions(catalog: Catalog, plan: ReportPlan) -> None:
         if dim.key in seen:
             plan.add(f"{path}/key", "reports.duplicate_key", key=dim.key)
         seen.add(dim.key)
-        if dim.duration is not None:  # whole hours or days, truncated toward zero
-            unit = dim.duration.unit[:-1]
-            source = f"DATEDIFF({dim.duration.start}, {dim.duration.end}, '{unit}')"
-            for bound in (dim.duration.start, dim.duration.end):
-                checked = _term(plan, f"{path}/duration", lambda b=bound: path_term(catalog, plan.entity, b))
-                if checked is not None and checked.type is not ExprType.DATETIME:
-                    plan.add(f"{path}/duration", "reports.duration_not_datetime", field=bound)
-            build: Any = lambda: expression_term(catalog, plan.entity, source)  # noqa: E731
-        else:
-            build = lambda: value_term(catalog, plan.entity, field=dim.field, expression=dim.expression,  # noqa: E731
-                                       duration=None)
-        term = _term(plan, f"{path}/{'field' if dim.field else 'expression'}", build)
+        term = _dimension_term(catalog, plan, dim, path)
         if term is None:
             continue
         grain = _grain(plan, dim, term, path)
         if term.type in (ExprType.COLLECTION, ExprType.LIST):
             plan.add(path, "reports.dimension_type", dimension=dim.key, type=term.type.value)
         plan.dims.append(DimPlan(dim, term, grain, f"d{len(plan.dims)}"))
+
+
+def _dimension_term(catalog: Catalog, plan: ReportPlan, dim: DimensionDef, path: str) -> Term | None:
+    if dim.duration is None:
+        return _term(plan, f"{path}/{'field' if dim.field else 'expression'}", lambda: value_term(
+            catalog, plan.entity, field=dim.field, expression=dim.expression, duration=None))
+    duration = dim.duration  # whole hours or days, truncated toward zero
+    for bound in (duration.start, duration.end):
+        checked = _term(plan, f"{path}/duration", lambda: path_term(catalog, plan.entity, bound))  # noqa: B023
+        if checked is not None and checked.type is not ExprType.DATETIME:
+            plan.add(f"{path}/duration", "reports.duration_not_datetime", field=bound)
+            return None
+    source = f"DATEDIFF({duration.start}, {duration.end}, '{duration.unit[:-1]}')"
+    return _term(plan, f"{path}/duration", lambda: expression_term(catalog, plan.entity, source))
 
 
 def _grain(plan: ReportPlan, dim: DimensionDef, term: Term, path: str) -> TimeGrain | None:

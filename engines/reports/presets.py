@@ -35,8 +35,8 @@ def _last_days(days: int) -> Callable[[date], DayRange]:
 
 
 def _last_12_months(today: date) -> DayRange:
-    """The twelve whole months before this one and this month so far."""
-    return add_months(today.replace(day=1), -12), today + timedelta(days=1)
+    """Twelve month buckets: the eleven months before this one and this month so far."""
+    return add_months(today.replace(day=1), -11), today + timedelta(days=1)
 
 
 @dataclass(frozen=True)

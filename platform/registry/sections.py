@@ -1,7 +1,8 @@
 """Definition sections owned by an engine: top-level parts of an app definition beside its entities.
 
 The platform validates, versions and applies the entities; an engine (the workflow engine's
-`processes`, `action_lists` and `automations`, the report engine's `reports` and `dashboards`) registers a section to check its own part of the same
+`processes`, `action_lists` and `automations`, the report engine's `reports` and `dashboards`) registers
+a section to check its own part of the same
 definition, in the same apply, with the same JSON paths. A definition holding a section no engine
 registered is refused, so nothing is ever stored unchecked.
 """

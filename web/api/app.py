@@ -29,6 +29,7 @@ from jimu.web.api.routers import (
     files,
     notifications,
     records,
+    reports,
     transitions,
 )
 from jimu.web.api.serialize import json_response
@@ -56,7 +57,7 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     app.add_middleware(RequestIdMiddleware)  # outermost: every response, even a 413 or 500, has the id
     for router in (auth.router, transitions.router, automations.router, records.router, files.router, apps.router,
                    admin_users.router, admin_roles.router, admin_departments.router, admin_channels.router,
-                   notifications.router):
+                   notifications.router, reports.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     install_openapi(app)  # the entity-aware document, rebuilt when a definition is applied
