@@ -12,4 +12,5 @@ TABLE_MODULES = (
     "jimu.platform.notifications.tables",
     "jimu.engines.workflow.tables",
     "jimu.engines.workflow.automation.tables",
+    "jimu.engines.workflow.approvals.tables",
 )

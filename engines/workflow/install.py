@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from jimu.platform.kernel import Kernel
 
+from .approvals.locks import install_locks
 from .automation import install_automation_hooks
 from .record_hooks import install_hooks
 from .validation import SECTION_KEYS, WorkflowSection
@@ -19,5 +20,6 @@ def install(kernel: Kernel) -> Kernel:
         kernel.sections[key] = section
     install_hooks(kernel.hooks)
     install_automation_hooks(kernel.hooks)
+    install_locks(kernel.hooks)
     kernel.installed.add(ENGINE)
     return kernel

@@ -97,7 +97,7 @@ def editable_fields(process: ProcessDef, state: StateDef, entity: EntityDef) -> 
 def _refuse_locked(ctx: Context, process: ProcessDef, entity: EntityDef, before: Mapping[str, Any],
                    after: Mapping[str, Any]) -> None:
     state = process.state(before.get(process.state_field) or process.initial)
-    changed = _changed_fields(ctx, entity, before, after)
+    changed = changed_fields(ctx, entity, before, after)
     locked: list[str] = []
     if process.state_field in changed:
         locked.append(process.state_field)
@@ -112,7 +112,7 @@ def _refuse_locked(ctx: Context, process: ProcessDef, entity: EntityDef, before:
                     details=[detail(name, code, ctx.locale, state=state_key, fields=name) for name in locked])
 
 
-def _changed_fields(ctx: Context, entity: EntityDef, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+def changed_fields(ctx: Context, entity: EntityDef, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
     """User-written fields (and child tables) whose values differ; computed fields follow them and are not counted."""
     catalog = ctx.catalog
     changed: list[str] = []

@@ -69,10 +69,26 @@ def available(ctx: Context, entity_key: str, record_id: int) -> dict[str, Any]:
     record = records.get(ctx, entity_key, record_id)
     state = state_of(process, record)
     checks = [check(ctx, process, t, record) for t in process.outgoing(state)]
+    waiting = _pending_approval(ctx, process, record)
+    for found in checks:
+        found.reasons += waiting
     current = process.state(state)
+    from .approvals import pending_summary
+
     return {"process": process.key, "state": state,
             "state_label": label(current.label, ctx.locale) if current else state,
-            "phase": current.phase if current else None, "transitions": [c.as_dict(ctx.locale) for c in checks]}
+            "phase": current.phase if current else None, "transitions": [c.as_dict(ctx.locale) for c in checks],
+            "pending_approval": pending_summary(ctx, process, int(record["id"]))}
+
+
+def _pending_approval(ctx: Context, process: ProcessDef, record: dict[str, Any]) -> list[ErrorDetail]:
+    """A reason blocking every transition while the record waits for an approval (recall it first)."""
+    from .approvals import store
+
+    pending = store.pending_of(ctx.conn, process.entity, int(record["id"]))
+    if pending is None:
+        return []
+    return [detail("", "approval.pending", ctx.locale, transition=pending.transition, approval=pending.id)]
 
 
 def check(ctx: Context, process: ProcessDef, transition: TransitionDef, record: dict[str, Any]) -> Check:
@@ -90,7 +106,7 @@ def check(ctx: Context, process: ProcessDef, transition: TransitionDef, record: 
     if found.reasons:
         return found
     chain = Chain.start(ctx, workflow_defs(ctx.catalog), "check")
-    frame = _frame(chain, entity, record, transition)
+    frame = transition_frame(chain, entity, record, transition)
     for guard in transition.guards:
         if not frame.holds(chain, guard.condition):
             message = label(guard.message, ctx.locale) or guard.key
@@ -117,10 +133,10 @@ def _may_run(ctx: Context, process: ProcessDef, entity: EntityDef, transition: T
     if allowed.condition is None:
         return False
     chain = Chain.start(ctx, workflow_defs(ctx.catalog), "check")
-    return _frame(chain, entity, record, transition).holds(chain, allowed.condition)
+    return transition_frame(chain, entity, record, transition).holds(chain, allowed.condition)
 
 
-def _frame(chain: Chain, entity: EntityDef, record: dict[str, Any], transition: TransitionDef) -> Frame:
+def transition_frame(chain: Chain, entity: EntityDef, record: dict[str, Any], transition: TransitionDef) -> Frame:
     var_types = {v.name: VARIABLE_TYPES[v.type] for v in variables(transition.raw.get("vars"))}
     frame = Frame.on_record(chain, entity, record, var_types=var_types)
     for variable in variables(transition.raw.get("vars")):
@@ -146,11 +162,11 @@ def _still_submitted_children(ctx: Context, entity: EntityDef, record_id: int) -
         if state is not None and state.phase == "submitted":
             found.append(detail("", "workflow.cancel_children_first", ctx.locale,
                                 entity=label(target.label, ctx.locale), id=target_id,
-                                title=_title(ctx, target, target_id)))
+                                title=record_title(ctx, target, target_id)))
     return found
 
 
-def _title(ctx: Context, entity: EntityDef, record_id: int) -> str:
+def record_title(ctx: Context, entity: EntityDef, record_id: int) -> str:
     title = entity.title_field
     if title is None or entity.field(title) is None:
         return f"#{record_id}"
@@ -163,7 +179,9 @@ def run(ctx: Context, entity_key: str, record_id: int, transition_key: str, *, e
         comment: str | None = None, dry_run: bool = False, idempotency_key: str | None = None) -> dict[str, Any]:
     """Run a transition; with `dry_run`, run it whole in a savepoint, roll it back and report its effects."""
     if idempotency_key is not None and not dry_run:
-        previous = _previous_run(ctx, idempotency_key)
+        from .approvals import runtime
+
+        previous = _previous_run(ctx, idempotency_key) or runtime.previous_start(ctx, idempotency_key)
         if previous is not None:
             return previous
     savepoint = ctx.conn.begin_nested()
@@ -195,15 +213,30 @@ def _run(ctx: Context, entity_key: str, record_id: int, transition_key: str, *, 
         raise error(ConflictError, code, ctx.locale, current_version=record["_version"],
                     details=[detail("_version", code, ctx.locale, current_version=record["_version"])])
     _require_runnable(ctx, process, transition, record, comment)
+    if transition.approval is not None:  # the record waits for its approvers; approving the last level moves it
+        from .approvals import runtime
+
+        return runtime.start(ctx, process, transition, record, comment=comment, dry_run=dry_run,
+                             idempotency_key=idempotency_key)
+    return complete(ctx, process, transition, record, comment=comment, dry_run=dry_run,
+                    idempotency_key=idempotency_key)
+
+
+def complete(ctx: Context, process: ProcessDef, transition: TransitionDef, record: dict[str, Any], *,
+             comment: str | None, dry_run: bool, idempotency_key: str | None) -> dict[str, Any]:
+    """The state change and the actions of a transition whose checks passed (the record's row locked): run
+    directly, or by the approval of its last level (in the approving user's transaction)."""
+    entity = ctx.catalog.require_entity(process.entity)
+    record_id = int(record["id"])
     source = state_of(process, record)
-    run_key = idempotency_key or f"{entity_key}:{record_id}:{transition.key}:{record['_version']}"
+    run_key = idempotency_key or f"{entity.key}:{record_id}:{transition.key}:{record['_version']}"
     chain = Chain.start(ctx, workflow_defs(ctx.catalog), run_key, dry_run=dry_run)
-    frame = _frame(chain, entity, record, transition)
-    frame.record = records.update(chain.ctx, entity_key, record_id, {process.state_field: transition.target})
+    frame = transition_frame(chain, entity, record, transition)
+    frame.record = records.update(chain.ctx, entity.key, record_id, {process.state_field: transition.target})
     run_actions(chain, frame, transition.actions, "actions")
     _note_run(ctx, entity, record_id, transition, source, comment, idempotency_key)
-    final = records.get(ctx, entity_key, record_id)
-    return {"entity": entity_key, "id": record_id, "transition": transition.key, "from": source,
+    final = records.get(ctx, entity.key, record_id)
+    return {"entity": entity.key, "id": record_id, "transition": transition.key, "from": source,
             "to": transition.target, "dry_run": dry_run, "record": final, "effects": chain.effects.items}
 
 
@@ -212,6 +245,7 @@ def _require_runnable(ctx: Context, process: ProcessDef, transition: TransitionD
     found = check(ctx, process, transition, record)
     if not found.allowed:
         raise error(TransitionNotAllowedError, "workflow.not_allowed", ctx.locale, transition=transition.key)
+    found.reasons += _pending_approval(ctx, process, record)
     if transition.comment == "required" and not (comment or "").strip():
         found.reasons.append(detail("comment", "workflow.comment_required", ctx.locale))
     if found.reasons:
@@ -250,4 +284,5 @@ def _previous_run(ctx: Context, idempotency_key: str) -> dict[str, Any] | None:
             "to": row.to_state, "dry_run": False, "record": record, "effects": [], "repeated": True}
 
 
-__all__ = ["Check", "available", "check", "lock_record", "process_for", "run", "state_of"]
+__all__ = ["Check", "available", "check", "complete", "lock_record", "process_for", "record_title", "run",
+           "state_of", "transition_frame"]

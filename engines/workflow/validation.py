@@ -18,6 +18,7 @@ from jimu.platform.registry.model import AppDef, EntityDef
 
 from .actions import ACTION_TYPES, Checking
 from .actions.base import COMMON_PROPERTIES
+from .approvals.checks import check_approval, reject_targets
 from .model import (
     CANCELLED,
     DRAFT,
@@ -212,6 +213,8 @@ def _check_transition(process: ProcessDef, raw: Mapping[str, Any], entity: Entit
             problems.add(f"{path}/required_fields/{index}", "definition.unknown_field", field=name, entity=entity.key)
     _check_variables(raw.get("vars"), checking, f"{path}/vars", problems)
     check_actions(raw.get("actions", []), checking, f"{path}/actions", problems)
+    if raw.get("approval") is not None:
+        check_approval(process, raw["approval"], checking, f"{path}/approval", problems)
 
 
 def _names_user(catalog: Catalog, entity: EntityDef, name: str) -> bool:
@@ -236,9 +239,10 @@ def _check_reachable(process: ProcessDef, path: str, problems: Problems[Definiti
     while frontier:
         state = frontier.pop()
         for transition in process.outgoing(state):
-            if transition.target not in reached:
-                reached.add(transition.target)
-                frontier.append(transition.target)
+            for target in (transition.target, *reject_targets(transition.approval)):
+                if target not in reached:
+                    reached.add(target)
+                    frontier.append(target)
     for index, defined in enumerate(process.states):
         if defined.key not in reached:
             problems.add(f"{path}/states/{index}", "workflow.unreachable_state", state=defined.key)

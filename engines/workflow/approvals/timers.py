@@ -1,0 +1,115 @@
+"""SLA timers of approval levels: remind the pending approvers after `remind_after`, then escalate after
+`escalate_after` (their tasks pass to `escalate_to`). Each happens once per level, measured from when the
+level opened, on the clock given (tests inject one; nothing here sleeps).
+
+    due_approval_timers(ctx, now)     # what is due: [DueTimer(approval, level, "remind"|"escalate")]
+    fire_due_timers(ctx, now)         # do it: timeline entries, reminders, escalation tasks
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from jimu.platform.context import Context
+
+from . import store, timeline
+from .model import ApprovalDef, LevelDef
+from .tables import ESCALATED, ESCALATION, PENDING, approvals
+
+REMIND, ESCALATE = "remind", "escalate"
+BATCH = 500  # pending approvals looked at per sweep
+
+
+@dataclass(frozen=True)
+class DueTimer:
+    approval_id: int
+    level: int
+    kind: str  # remind | escalate
+
+
+def schedule_timers(ctx: Context, approval_id: int, level: LevelDef, now: datetime) -> None:
+    """A level opened: its timers are found by the sweep (`due_approval_timers`), nothing to store beyond
+    the level's start time."""
+
+
+def due_approval_timers(ctx: Context, now: datetime, *, approval_ids: Sequence[int] | None = None) -> list[DueTimer]:
+    """The reminders and escalations due at `now` among pending approvals (each level's once)."""
+    query = sa.select(approvals).where(
+        store.A.status == PENDING, store.A.level_started_at.is_not(None),
+        sa.or_(store.A.reminded_at.is_(None), store.A.escalated_at.is_(None))).order_by(store.A.id).limit(BATCH)
+    if approval_ids is not None:
+        query = query.where(store.A.id.in_(approval_ids))
+    due: list[DueTimer] = []
+    for row in ctx.conn.execute(query):
+        level = _current_level(ctx, row)
+        if level is None:
+            continue
+        started = row.level_started_at
+        if level.escalate_after is not None and row.escalated_at is None and now >= started + level.escalate_after:
+            due.append(DueTimer(int(row.id), level.index, ESCALATE))
+        elif level.remind_after is not None and row.reminded_at is None and now >= started + level.remind_after:
+            due.append(DueTimer(int(row.id), level.index, REMIND))
+    return due
+
+
+def _current_level(ctx: Context, row: Any) -> LevelDef | None:
+    from .runtime import process_and_transition
+
+    _, transition = process_and_transition(ctx, row)
+    return ApprovalDef.build(transition.approval or {}).level(int(row.level))
+
+
+def fire_due_timers(ctx: Context, now: datetime, *, approval_ids: Sequence[int] | None = None) -> list[DueTimer]:
+    """Remind and escalate what is due (each approval under its record's lock, re-checked there)."""
+    from .. import transitions
+
+    fired: list[DueTimer] = []
+    for timer in due_approval_timers(ctx, now, approval_ids=approval_ids):
+        row = store.approval_row(ctx.conn, timer.approval_id)
+        assert row is not None
+        transitions.lock_record(ctx, ctx.catalog.require_entity(row.entity), row.record_id)
+        if timer in due_approval_timers(ctx, now, approval_ids=[timer.approval_id]):
+            (_escalate if timer.kind == ESCALATE else _remind)(ctx, timer, now)
+            fired.append(timer)
+    return fired
+
+
+def _remind(ctx: Context, timer: DueTimer, now: datetime) -> None:
+    row = store.approval_row(ctx.conn, timer.approval_id)
+    assert row is not None
+    waiting = store.pending_users(ctx.conn, timer.approval_id)
+    store.mark(ctx.conn, timer.approval_id, reminded_at=now)
+    timeline.note(ctx, row.entity, row.record_id, timer.approval_id, timeline.REMINDED, [], level=row.level_key,
+                  users=waiting)
+
+
+def _escalate(ctx: Context, timer: DueTimer, now: datetime) -> None:
+    """The level's pending tasks pass to the escalation's users (who are not approvers of the level yet);
+    a pending approver who is also named keeps their task."""
+    from .sources import resolve_all
+
+    row = store.approval_row(ctx.conn, timer.approval_id)
+    assert row is not None
+    level = _current_level(ctx, row)
+    assert level is not None
+    record = _record(ctx, row)
+    targets = resolve_all(ctx, level.escalate_to, record, row.submitted_by)
+    waiting = store.pending_users(ctx.conn, timer.approval_id)
+    taken = store.live_users(ctx.conn, timer.approval_id, level.index)
+    new = [u for u in targets if u not in taken]
+    passed = [u for u in waiting if u not in targets] if new else []
+    store.close_pending(ctx.conn, timer.approval_id, ESCALATED, now, level=level.index, users=passed)
+    store.add_tasks(ctx.conn, timer.approval_id, level.index, level.key, new, origin=ESCALATION, now=now)
+    store.mark(ctx.conn, timer.approval_id, escalated_at=now, reminded_at=row.reminded_at or now)
+    timeline.note(ctx, row.entity, row.record_id, timer.approval_id, timeline.ESCALATED, [], level=level.key,
+                  users=passed, to=new)
+
+
+def _record(ctx: Context, row: Any) -> dict[str, Any]:
+    from jimu.engines.forms import records
+
+    return records.get(ctx, row.entity, row.record_id)
