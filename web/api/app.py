@@ -23,6 +23,7 @@ from jimu.web.api.routers import (
     admin_departments,
     admin_roles,
     admin_users,
+    approvals,
     apps,
     auth,
     automations,
@@ -55,7 +56,8 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, settings=app.state.jimu.settings)
     app.add_middleware(RequestIdMiddleware)  # outermost: every response, even a 413 or 500, has the id
-    for router in (auth.router, transitions.router, automations.router, records.router, files.router, apps.router,
+    for router in (auth.router, transitions.router, automations.router, approvals.router, records.router,
+                   files.router, apps.router,
                    admin_users.router, admin_roles.router, admin_departments.router, admin_channels.router,
                    notifications.router, reports.router):
         app.include_router(router, prefix=API_PREFIX)

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from jimu.engines.forms import records
 from jimu.platform.context import Context
-from jimu.platform.errors import ErrorDetail
+from jimu.platform.errors import ErrorDetail, NotFoundError, PermissionDeniedError
 from jimu.platform.i18n import translate
 from jimu.platform.meta import users
 
@@ -112,8 +112,16 @@ def _in_savepoint(ctx: Context, dry_run: bool, work: Callable[[], tuple[int, Eff
 
 def _answer(ctx: Context, approval_id: int, effects: Effects, dry_run: bool) -> dict[str, Any]:
     view = approval_view(ctx, approval_id)
-    record = records.get(ctx, view["entity"], view["record_id"])
-    return {"approval": view, "record": record, "effects": effects, "dry_run": dry_run}
+    return {"approval": view, "record": _readable_record(ctx, view["entity"], view["record_id"]), "effects": effects,
+            "dry_run": dry_run}
+
+
+def _readable_record(ctx: Context, entity: str, record_id: int) -> dict[str, Any] | None:
+    """The record as the caller may see it (None when they may not read it: an approver without read access)."""
+    try:
+        return records.get(ctx, entity, record_id)
+    except (PermissionDeniedError, NotFoundError):
+        return None
 
 
 def _locked_approval(ctx: Context, approval_id: int) -> Any:

@@ -11,8 +11,10 @@ from jimu.platform.context import Context
 from jimu.platform.i18n import label
 from jimu.platform.meta import users
 
+from ..errors import error
 from ..model import ProcessDef
 from . import store
+from .errors import ApprovalNotFoundError
 from .model import ApprovalDef
 from .tables import PENDING, approval_tasks, approvals
 
@@ -43,7 +45,8 @@ def approval_view(ctx: Context, approval_id: int) -> dict[str, Any]:
     from ..definitions import process_of_record
 
     row = store.approval_row(ctx.conn, approval_id)
-    assert row is not None
+    if row is None:
+        raise error(ApprovalNotFoundError, "approval.not_found", ctx.locale, approval=approval_id)
     tasks = list(ctx.conn.execute(sa.select(approval_tasks).where(store.T.approval_id == approval_id)
                                   .order_by(store.T.id)))
     names = user_names(ctx.conn, [t.user_id for t in tasks] + [row.submitted_by or 0])
