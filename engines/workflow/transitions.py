@@ -223,9 +223,11 @@ def _run(ctx: Context, entity_key: str, record_id: int, transition_key: str, *, 
 
 
 def complete(ctx: Context, process: ProcessDef, transition: TransitionDef, record: dict[str, Any], *,
-             comment: str | None, dry_run: bool, idempotency_key: str | None) -> dict[str, Any]:
+             comment: str | None, dry_run: bool, idempotency_key: str | None,
+             requested_by: int | None = None) -> dict[str, Any]:
     """The state change and the actions of a transition whose checks passed (the record's row locked): run
-    directly, or by the approval of its last level (in the approving user's transaction)."""
+    directly, or by the approval of its last level (in the approving user's transaction; the run is noted as
+    `requested_by` the submitter, the timeline names the approver)."""
     entity = ctx.catalog.require_entity(process.entity)
     record_id = int(record["id"])
     source = state_of(process, record)
@@ -234,7 +236,7 @@ def complete(ctx: Context, process: ProcessDef, transition: TransitionDef, recor
     frame = transition_frame(chain, entity, record, transition)
     frame.record = records.update(chain.ctx, entity.key, record_id, {process.state_field: transition.target})
     run_actions(chain, frame, transition.actions, "actions")
-    _note_run(ctx, entity, record_id, transition, source, comment, idempotency_key)
+    _note_run(ctx, entity, record_id, transition, source, comment, idempotency_key, requested_by)
     final = records.get(ctx, entity.key, record_id)
     return {"entity": entity.key, "id": record_id, "transition": transition.key, "from": source,
             "to": transition.target, "dry_run": dry_run, "record": final, "effects": chain.effects.items}
@@ -262,13 +264,13 @@ def lock_record(ctx: Context, entity: EntityDef, record_id: int) -> None:
 
 
 def _note_run(ctx: Context, entity: EntityDef, record_id: int, transition: TransitionDef, source: str,
-              comment: str | None, idempotency_key: str | None) -> None:
+              comment: str | None, idempotency_key: str | None, requested_by: int | None = None) -> None:
     """The run (for idempotency) and its line in the record's timeline (the audit trail)."""
     now = ctx.now()
     ctx.conn.execute(sa.insert(runs).values(entity=entity.key, record_id=record_id, transition=transition.key,
                                             from_state=source, to_state=transition.target,
-                                            idempotency_key=idempotency_key, user_id=ctx.user_id, at=now,
-                                            comment=comment))
+                                            idempotency_key=idempotency_key, user_id=requested_by or ctx.user_id,
+                                            at=now, comment=comment))
     change = {"field": "_transition", "transition": transition.key, "old": source, "new": transition.target,
               "comment": comment}
     write_entries(ctx.conn, [AuditEntry(entity.key, record_id, TIMELINE_ACTION, None, [change])],

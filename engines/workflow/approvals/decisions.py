@@ -20,7 +20,8 @@ from .. import transitions
 from ..errors import error
 from . import store, timeline
 from .errors import ApprovalClosedError, ApprovalInputError, ApprovalNotAllowedError, ApprovalNotFoundError
-from .runtime import settle
+from .notices import TASK, notify
+from .runtime import current_level, settle
 from .tables import APPROVED, CLOSED, DELEGATE, DELEGATED, PENDING, RECALLED, REJECTED, SIGNER
 from .views import approval_view
 
@@ -48,6 +49,7 @@ def delegate(ctx: Context, task_id: int, to_user: int, *, comment: str | None = 
                         now=now, added_by=ctx.user_id, delegated_from=task_id)
         timeline.note(ctx, approval.entity, approval.record_id, int(approval.id), timeline.DELEGATED, effects,
                       level=task.level_key, task=task_id, to=to_user, comment=comment)
+        notify(ctx, approval, current_level(ctx, approval), [to_user], TASK, effects)
         return int(approval.id), effects
     return _in_savepoint(ctx, False, work)
 
@@ -62,6 +64,7 @@ def add_signer(ctx: Context, task_id: int, user_id: int, *, comment: str | None 
                         now=ctx.now(), added_by=ctx.user_id)
         timeline.note(ctx, approval.entity, approval.record_id, int(approval.id), timeline.SIGNER_ADDED, effects,
                       level=task.level_key, task=task_id, user=user_id, comment=comment)
+        notify(ctx, approval, current_level(ctx, approval), [user_id], TASK, effects)
         return int(approval.id), effects
     return _in_savepoint(ctx, False, work)
 

@@ -22,9 +22,9 @@ from . import store, timeline
 from .errors import NoApproversError
 from .model import ApprovalDef, LevelDef
 from .modes import COMPLETION_MODES
+from .notices import TASK, notify
 from .sources import resolve_all
 from .tables import APPROVED, APPROVER, CLOSED, REJECTED
-from .timers import schedule_timers
 
 
 def start(ctx: Context, process: ProcessDef, transition: TransitionDef, record: dict[str, Any], *,
@@ -80,6 +80,14 @@ def process_and_transition(ctx: Context, row: Any) -> tuple[ProcessDef, Transiti
     return process, transition
 
 
+def current_level(ctx: Context, row: Any) -> LevelDef:
+    """The level an approval (a jimu_wf_approval row) is at, in the process version its record follows."""
+    _, transition = process_and_transition(ctx, row)
+    level = ApprovalDef.build(transition.approval or {}).level(int(row.level))
+    assert level is not None
+    return level
+
+
 def next_level(ctx: Context, process: ProcessDef, transition: TransitionDef, approval: ApprovalDef,
                record: dict[str, Any], *, after: int) -> LevelDef | None:
     """The first level after index `after` whose condition holds on the record as it is now."""
@@ -102,7 +110,7 @@ def open_level(ctx: Context, approval_id: int, level: LevelDef, record: dict[str
     store.add_tasks(ctx.conn, approval_id, level.index, level.key, approvers, origin=APPROVER, now=now)
     timeline.note(ctx, row.entity, row.record_id, approval_id, timeline.LEVEL_OPENED, effects, level=level.key,
                   approvers=approvers)
-    schedule_timers(ctx, approval_id, level, now)
+    notify(ctx, row, level, approvers, TASK, effects)
 
 
 def settle(ctx: Context, approval_id: int, effects: list[dict[str, Any]], *, comment: str | None,
@@ -141,7 +149,7 @@ def _approved(ctx: Context, row: Any, process: ProcessDef, transition: Transitio
     store.finish(ctx.conn, int(row.id), APPROVED, ctx.now())
     timeline.note(ctx, row.entity, row.record_id, int(row.id), timeline.COMPLETED, effects, outcome=APPROVED)
     result = transitions.complete(ctx, process, transition, record, comment=row.comment or comment,
-                                  dry_run=dry_run, idempotency_key=None)
+                                  dry_run=dry_run, idempotency_key=None, requested_by=row.submitted_by)
     effects += result["effects"]
     return APPROVED
 

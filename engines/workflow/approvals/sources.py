@@ -4,7 +4,7 @@
     {"field": "reviewer"}        the user in a user field of the record
     {"manager": "submitter"}     the manager of the submitter's department, walking up the department tree
                                  while a department has no manager (or the person is its own manager);
-    {"manager": "owner"}         the same for the user in a user field of the record
+    {"manager": "owner"}         the same for the user in a user field of the record (or `_created_by`)
 """
 from __future__ import annotations
 
@@ -18,11 +18,13 @@ from jimu.platform.fields.base import Problem
 from jimu.platform.meta import users
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef
-from jimu.platform.security.departments import load_parents
-from jimu.platform.security.tables import departments, user_departments, user_roles
+from jimu.platform.security.departments import managers_of
+from jimu.platform.security.tables import user_roles
 
-SUBMITTER = "submitter"
-USER_TABLE_KEY = "jimu_user.id"
+from ..model import USER_COLUMNS
+from ..people import user_named
+
+SUBMITTER = "submitter"  # in `manager`: who started the approval
 
 
 class ApproverSource:
@@ -39,10 +41,13 @@ class ApproverSource:
 
 
 def _user_field_problems(catalog: Catalog, entity: EntityDef, name: str, at: str) -> list[Problem]:
+    """A user field of the entity (or `_created_by`/`_updated_by`) is needed."""
+    if name in USER_COLUMNS:
+        return []
     field = entity.field(name)
     if field is None:
         return [Problem("definition.unknown_field", {"field": name, "entity": entity.key}, at=at)]
-    if catalog.field_type(field).foreign_key(field, catalog) != USER_TABLE_KEY:
+    if not catalog.field_type(field).names_user:
         return [Problem("approval.not_user_field", {"field": name}, at=at)]
     return []
 
@@ -65,8 +70,8 @@ class FieldSource(ApproverSource):
 
     def resolve(self, ctx: Context, spec: Mapping[str, Any], record: Mapping[str, Any],
                 submitter: int | None) -> list[int]:
-        value = record.get(str(spec["field"]))
-        return [int(value)] if value is not None else []
+        user = user_named(ctx, record, str(spec["field"]))
+        return [user] if user is not None else []
 
 
 class ManagerSource(ApproverSource):
@@ -79,30 +84,8 @@ class ManagerSource(ApproverSource):
     def resolve(self, ctx: Context, spec: Mapping[str, Any], record: Mapping[str, Any],
                 submitter: int | None) -> list[int]:
         whose = str(spec["manager"])
-        person = submitter if whose == SUBMITTER else record.get(whose)
-        return managers_of(ctx.conn, int(person)) if person is not None else []
-
-
-def managers_of(conn: sa.Connection, user_id: int) -> list[int]:
-    """The manager of each of the user's departments: walking up while a department has none, or while the
-    manager is the user themself (one query for the tree, one for the user's departments)."""
-    parents = load_parents(conn)
-    manager_of = dict(conn.execute(sa.select(departments.c.id, departments.c.manager_id)).all())
-    found: list[int] = []
-    own = conn.execute(sa.select(user_departments.c.department_id).where(user_departments.c.user_id == user_id)
-                       .order_by(user_departments.c.department_id)).scalars()
-    for department in own:
-        seen: set[int] = set()
-        current: int | None = int(department)
-        while current is not None and current not in seen:
-            seen.add(current)
-            manager = manager_of.get(current)
-            if manager is not None and manager != user_id:
-                if manager not in found:
-                    found.append(int(manager))
-                break
-            current = parents.get(current)
-    return found
+        person = submitter if whose == SUBMITTER else user_named(ctx, record, whose)
+        return managers_of(ctx.conn, person) if person is not None else []
 
 
 APPROVER_SOURCES: dict[str, ApproverSource] = {s.name: s for s in (RoleSource(), FieldSource(), ManagerSource())}

@@ -14,10 +14,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from jimu.engines.forms import records
 from jimu.platform.context import Context
 
+from .. import transitions
 from . import store, timeline
-from .model import ApprovalDef, LevelDef
+from .notices import REMINDER, TASK, notify
+from .runtime import current_level
+from .sources import resolve_all
 from .tables import ESCALATED, ESCALATION, PENDING, approvals
 
 REMIND, ESCALATE = "remind", "escalate"
@@ -31,11 +35,6 @@ class DueTimer:
     kind: str  # remind | escalate
 
 
-def schedule_timers(ctx: Context, approval_id: int, level: LevelDef, now: datetime) -> None:
-    """A level opened: its timers are found by the sweep (`due_approval_timers`), nothing to store beyond
-    the level's start time."""
-
-
 def due_approval_timers(ctx: Context, now: datetime, *, approval_ids: Sequence[int] | None = None) -> list[DueTimer]:
     """The reminders and escalations due at `now` among pending approvals (each level's once)."""
     query = sa.select(approvals).where(
@@ -45,9 +44,7 @@ def due_approval_timers(ctx: Context, now: datetime, *, approval_ids: Sequence[i
         query = query.where(store.A.id.in_(approval_ids))
     due: list[DueTimer] = []
     for row in ctx.conn.execute(query):
-        level = _current_level(ctx, row)
-        if level is None:
-            continue
+        level = current_level(ctx, row)
         started = row.level_started_at
         if level.escalate_after is not None and row.escalated_at is None and now >= started + level.escalate_after:
             due.append(DueTimer(int(row.id), level.index, ESCALATE))
@@ -56,17 +53,8 @@ def due_approval_timers(ctx: Context, now: datetime, *, approval_ids: Sequence[i
     return due
 
 
-def _current_level(ctx: Context, row: Any) -> LevelDef | None:
-    from .runtime import process_and_transition
-
-    _, transition = process_and_transition(ctx, row)
-    return ApprovalDef.build(transition.approval or {}).level(int(row.level))
-
-
 def fire_due_timers(ctx: Context, now: datetime, *, approval_ids: Sequence[int] | None = None) -> list[DueTimer]:
     """Remind and escalate what is due (each approval under its record's lock, re-checked there)."""
-    from .. import transitions
-
     fired: list[DueTimer] = []
     for timer in due_approval_timers(ctx, now, approval_ids=approval_ids):
         row = store.approval_row(ctx.conn, timer.approval_id)
@@ -85,17 +73,15 @@ def _remind(ctx: Context, timer: DueTimer, now: datetime) -> None:
     store.mark(ctx.conn, timer.approval_id, reminded_at=now)
     timeline.note(ctx, row.entity, row.record_id, timer.approval_id, timeline.REMINDED, [], level=row.level_key,
                   users=waiting)
+    notify(ctx, row, current_level(ctx, row), waiting, REMINDER, [])
 
 
 def _escalate(ctx: Context, timer: DueTimer, now: datetime) -> None:
     """The level's pending tasks pass to the escalation's users (who are not approvers of the level yet);
     a pending approver who is also named keeps their task."""
-    from .sources import resolve_all
-
     row = store.approval_row(ctx.conn, timer.approval_id)
     assert row is not None
-    level = _current_level(ctx, row)
-    assert level is not None
+    level = current_level(ctx, row)
     record = _record(ctx, row)
     targets = resolve_all(ctx, level.escalate_to, record, row.submitted_by)
     waiting = store.pending_users(ctx.conn, timer.approval_id)
@@ -107,9 +93,8 @@ def _escalate(ctx: Context, timer: DueTimer, now: datetime) -> None:
     store.mark(ctx.conn, timer.approval_id, escalated_at=now, reminded_at=row.reminded_at or now)
     timeline.note(ctx, row.entity, row.record_id, timer.approval_id, timeline.ESCALATED, [], level=level.key,
                   users=passed, to=new)
+    notify(ctx, row, level, new, TASK, [])
 
 
 def _record(ctx: Context, row: Any) -> dict[str, Any]:
-    from jimu.engines.forms import records
-
     return records.get(ctx, row.entity, row.record_id)

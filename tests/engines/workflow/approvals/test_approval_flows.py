@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from jimu.engines.forms import records
 from jimu.engines.workflow.approvals import decisions, views
@@ -15,6 +16,8 @@ from jimu.engines.workflow.approvals.errors import (
     NoApproversError,
 )
 from jimu.engines.workflow.errors import FieldLockedError, TransitionBlockedError
+from jimu.platform.meta import users
+from jimu.platform.notifications import inbox
 
 from .conftest import Office
 
@@ -221,8 +224,25 @@ def test_dry_run_of_the_last_approval_reports_the_actions_and_commits_nothing(of
 def test_a_dry_run_start_leaves_no_approval(office: Office) -> None:
     request = office.create(amount="300")
     dry = office.run("erin", request, "submit", dry_run=True)
-    assert [e["kind"] for e in dry["effects"]] == ["approval.started", "approval.level_opened"]
-    assert tasks_of(office, "mona") == [] and timeline(office, request) == []
+    assert [e["kind"] for e in dry["effects"]] == ["approval.started", "approval.level_opened", "notification.queued"]
+    assert dry["effects"][2]["users"] == [office.people["mona"]]
+    assert tasks_of(office, "mona") == [] and timeline(office, request) == [] and notices(office, "mona") == []
+
+
+def notices(office: Office, user: str) -> list[str]:
+    with office.kernel.unit_of_work() as ctx:
+        page = inbox.list_notifications(ctx.conn, user_id=office.people[user])
+    return [n["title"] for n in page.data]
+
+
+def test_approvers_get_a_notice_in_their_language(office: Office) -> None:
+    with office.kernel.unit_of_work() as ctx:
+        ctx.conn.execute(sa.update(users).where(users.c.id == office.people["otto"]).values(locale="zh-CN"))
+    request = office.create(amount="300")
+    office.run("erin", request, "submit")
+    assert notices(office, "mona") == ["Purchase request Laptops waits for your approval (Department manager)."]
+    act(office, "mona", "delegate", task_of(office, "mona"), office.people["otto"])
+    assert notices(office, "otto") == ["采购申请“Laptops”等待您审批（部门负责人）。"]
 
 
 def test_guards_still_hold_at_the_start(office: Office) -> None:

@@ -6,7 +6,7 @@ from jimu.engines.forms import records
 from jimu.engines.workflow.approvals import timers, views
 
 from .conftest import Office
-from .test_approval_flows import act, task_of, tasks_of
+from .test_approval_flows import act, notices, task_of, tasks_of
 
 
 def _due(office: Office) -> list[str]:
@@ -29,10 +29,13 @@ def test_remind_after_a_day_then_escalate_to_the_director_after_three(office: Of
     assert _fire(office) == ["remind"]
     assert _fire(office) == []  # once per level
     assert task_of(office, "mona")  # a reminder leaves the task where it is
+    assert notices(office, "mona")[0] == "Reminder: Purchase request Laptops still waits for your approval " \
+        "(Department manager)."
     office.clock.advance(days=2)
     assert _fire(office) == ["escalate"]
     assert tasks_of(office, "mona") == []
     escalated = tasks_of(office, "dan")
+    assert notices(office, "dan") == ["Purchase request Laptops waits for your approval (Department manager)."]
     assert [(t["level"], t["origin"]) for t in escalated] == [("lead", "escalation")]
     office.clock.advance(days=10)
     assert _fire(office) == []
