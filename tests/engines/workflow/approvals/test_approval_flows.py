@@ -258,3 +258,10 @@ def test_an_idempotency_key_makes_a_retried_start_return_the_first(office: Offic
     again = office.run("erin", request, "submit", idempotency_key="k-1")
     assert again["repeated"] is True and again["approval"] == first["approval"]
     assert len(tasks_of(office, "mona")) == 1
+
+
+def test_a_manager_is_not_their_own_approver(office: Office) -> None:
+    request = office.create("mona", amount="300")  # Mona manages Sales, the top of the tree
+    with pytest.raises(NoApproversError) as nobody:
+        office.run("mona", request, "submit")
+    assert "Department manager" in nobody.value.message
