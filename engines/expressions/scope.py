@@ -66,7 +66,9 @@ class SqlBinding(Protocol):
 
     def query(self, entity: str) -> Relation:
         """The records of `entity` an aggregate over a query may count (live, readable), on a fresh alias;
-        their `correlation` is what every such record must meet (the aggregate's condition is added)."""
+        their `correlation` is what every such record must meet (the aggregate's condition is added). It
+        must name the queried table: it is what makes the table the subquery's FROM (`COUNT(entity WHERE
+        true)` names no column of it)."""
         ...
 
 
@@ -186,7 +188,8 @@ class TableBinding:
 
     def query(self, entity: str) -> Relation:
         target = self._queries[entity].aliased()
-        return Relation(target, sa.true())
+        # every row counts; the condition names the table, so that it is the subquery's FROM even for COUNT
+        return Relation(target, target.column(target.key).is_not(None))
 
 
 def _binding(target: Any) -> TableBinding:
