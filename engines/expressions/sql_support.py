@@ -166,8 +166,8 @@ def as_text(arg: SqlArg, ctx: SqlContext) -> ColumnElement[Any]:
 
 
 def literal(value: Any, t: ExprType, ctx: SqlContext) -> ColumnElement[Any]:
-    if value is None:
-        return sa.null()
+    if value is None:  # a typed one is a current-record value bound into a query (query.py)
+        return sa.null() if ctx.sqlite or t is ExprType.NULL else sa.cast(sa.null(), sql_type(t))
     if t is ExprType.BOOLEAN:
         return sa.true() if value else sa.false()
     param = sa.literal(value, sql_type(t))

@@ -240,3 +240,12 @@ def test_sql_and_python_agree(db: Engine, rows: list[dict[str, Any]], value: str
     want = evaluate(checked, DictRow(record), EvalEnv(ENV.current_user, ENV.now, query_aggregate=_in_memory(rows)))
     got = sql_value(db, checked, customer)
     assert _same(want, got, db.dialect.name), f"{checked.source}: python={want!r} sql={got!r}"
+
+
+@pytest.mark.parametrize(("source", "want"), [
+    ("COUNT(invoice WHERE outstanding > -this.credit_limit)", 0),  # PostgreSQL cannot resolve an untyped `-NULL`
+    ("COUNT(invoice WHERE LEN(this.region) > 0 or MIN(this.credit_limit, 1) = 1)", 4),
+])
+def test_a_null_of_the_current_record_is_a_typed_null(db: Engine, source: str, want: int) -> None:
+    env, _ = runner_env(db)
+    assert evaluate(check(source), DictRow({"id": 1, "credit_limit": None, "region": None}), env) == want
