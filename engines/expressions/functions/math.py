@@ -114,7 +114,7 @@ def _sql_multiple(up: bool) -> SqlImpl:
         step = sa.func.abs(step_arg if len(args) == 1 else _numeric(args[1], ctx))
         rest = sa.func.mod(value, sa.func.nullif(step, 0), type_=result_type)
         nudge = sa.case((rest > 0, step), else_=0) if up else -sa.case((rest < 0, step), else_=0)
-        zero = sa.cast(sa.literal(0), result_type)
+        zero = value * 0  # a multiple of 0 gives 0, and null for a null value
         return sa.case((step == 0, zero), else_=value - rest + nudge).cast(result_type)
 
     return impl

@@ -31,6 +31,8 @@ CASES: list[tuple[str, Any, T]] = [
     ("FLOOR(3.5, 0)", D(0), T.DECIMAL),
     ("FLOOR(null, 5)", None, T.DECIMAL),
     ("CEILING(5, null)", None, T.INTEGER),
+    ("CEILING(null, 0)", None, T.DECIMAL),
+    ("FLOOR(null + 1, 0)", None, T.INTEGER),  # a null value with a multiple of 0 (found by the parity test)
     ("TRUNC(-1.259, 2)", D("-1.25"), T.DECIMAL),
     ("TRUNC(1.259)", D(1), T.DECIMAL),
     ("TRUNC(-1.9)", D(-1), T.DECIMAL),
