@@ -11,6 +11,7 @@ from jimu.platform.context import Context
 from jimu.platform.i18n import label
 from jimu.platform.meta import users
 
+from ..definitions import workflow_defs
 from ..errors import error
 from ..model import ProcessDef
 from . import store
@@ -78,34 +79,56 @@ def pending_summary(ctx: Context, process: ProcessDef, record_id: int) -> dict[s
 
 
 def inbox(ctx: Context, *, limit: int = 50, after: int | None = None) -> dict[str, Any]:
-    """The caller's pending tasks, oldest first, `limit` at a time after the task id `after`."""
-    from .. import transitions
-    from ..definitions import process_of_record
-
+    """The caller's pending tasks, oldest first, `limit` at a time after the task id `after` (one query for
+    the page, one for the submitters' names, one per entity for the titles). Labels come from the current
+    definitions."""
     a, t = store.A, store.T
-    query = (sa.select(t.id, t.level, t.level_key, t.origin, t.created_at, a.id.label("approval"), a.entity,
+    size = min(limit, MAX_PAGE)
+    query = (sa.select(t.id, t.level_key, t.origin, t.created_at, a.id.label("approval"), a.entity,
                        a.record_id, a.transition, a.submitted_by, a.started_at, a.comment)
              .join(approvals, a.id == t.approval_id)
              .where(t.user_id == ctx.user_id, t.status == PENDING, a.status == PENDING)
-             .order_by(t.id).limit(min(limit, MAX_PAGE) + 1))
+             .order_by(t.id).limit(size + 1))
     if after is not None:
         query = query.where(t.id > after)
     rows = list(ctx.conn.execute(query))
-    page, more = rows[:min(limit, MAX_PAGE)], len(rows) > min(limit, MAX_PAGE)
+    page, more = rows[:size], len(rows) > size
     names = user_names(ctx.conn, [r.submitted_by or 0 for r in page])
+    titles = _titles(ctx, page)
+    defs = workflow_defs(ctx.catalog)
     items = []
     for r in page:
         entity = ctx.catalog.entity(r.entity)
-        process = process_of_record(ctx, r.entity, r.record_id)
+        process = defs.process_of(r.entity)
         transition = process.transition(r.transition) if process is not None else None
+        level = next((lv for lv in ApprovalDef.build(transition.approval or {}).levels if lv.key == r.level_key),
+                     None) if transition is not None else None
         items.append({
             "task": int(r.id), "approval": int(r.approval), "entity": r.entity, "record_id": int(r.record_id),
             "entity_label": label(entity.label, ctx.locale) if entity is not None else r.entity,
-            "title": transitions.record_title(ctx, entity, r.record_id) if entity is not None else f"#{r.record_id}",
-            "transition": r.transition,
+            "title": titles.get((r.entity, int(r.record_id)), f"#{r.record_id}"), "transition": r.transition,
             "transition_label": label(transition.label, ctx.locale) if transition is not None else r.transition,
-            "level": r.level_key, "level_label": _level_label(ctx, process, r.transition, r.level),
+            "level": r.level_key, "level_label": label(level.label, ctx.locale) if level else r.level_key,
             "origin": r.origin, "since": r.created_at, "submitted_by": _person(names, r.submitted_by),
             "started_at": r.started_at, "comment": r.comment,
         })
     return {"items": items, "next_cursor": str(page[-1].id) if more else None, "has_more": more}
+
+
+def _titles(ctx: Context, rows: Iterable[Any]) -> dict[tuple[str, int], str]:
+    """The title of each record named in `rows` (entity, record_id): one query per entity."""
+    wanted: dict[str, set[int]] = {}
+    for r in rows:
+        wanted.setdefault(r.entity, set()).add(int(r.record_id))
+    found: dict[tuple[str, int], str] = {}
+    for entity_key, ids in wanted.items():
+        entity = ctx.catalog.entity(entity_key)
+        title = entity.field(entity.title_field) if entity is not None and entity.title_field else None
+        if entity is None or title is None:
+            continue
+        table = ctx.tables[entity_key]
+        for record_id, value in ctx.conn.execute(sa.select(table.c.id, table.c[title.column])
+                                                 .where(table.c.id.in_(sorted(ids)))):
+            if value is not None:
+                found[(entity_key, int(record_id))] = str(value)
+    return found
