@@ -40,14 +40,16 @@ def insert_approval(conn: sa.Connection, **values: Any) -> int:
     return int(conn.execute(sa.insert(approvals).values(**row).returning(A.id)).scalar_one())
 
 
-def set_level(conn: sa.Connection, approval_id: int, level: int, key: str, now: datetime) -> None:
+def set_level(conn: sa.Connection, approval_id: int, level: int, key: str, now: datetime,
+              next_timer_at: datetime | None) -> None:
     conn.execute(sa.update(approvals).where(A.id == approval_id).values(
-        level=level, level_key=key, level_started_at=now, reminded_at=None, escalated_at=None))
+        level=level, level_key=key, level_started_at=now, reminded_at=None, escalated_at=None,
+        next_timer_at=next_timer_at))
 
 
 def finish(conn: sa.Connection, approval_id: int, status: str, now: datetime) -> None:
     conn.execute(sa.update(approvals).where(A.id == approval_id).values(status=status, pending_key=None,
-                                                                         finished_at=now))
+                                                                         finished_at=now, next_timer_at=None))
 
 
 def mark(conn: sa.Connection, approval_id: int, **values: Any) -> None:

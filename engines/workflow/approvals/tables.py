@@ -1,5 +1,5 @@
-"""The approval tables (Alembic revision 0008_approvals): one row per approval of a transition, one task per
-approver and level."""
+"""The approval tables (Alembic revisions 0008_approvals, 0009_approval_timers): one row per approval of a
+transition, one task per approver and level."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -31,6 +31,7 @@ approvals = sa.Table(
     sa.Column("level_started_at", UTCDateTime(), nullable=True),
     sa.Column("reminded_at", UTCDateTime(), nullable=True),  # of the current level
     sa.Column("escalated_at", UTCDateTime(), nullable=True),  # of the current level
+    sa.Column("next_timer_at", UTCDateTime(), nullable=True),  # the current level's next reminder/escalation
     sa.Column("submitted_by", sa.BigInteger, nullable=True),
     sa.Column("comment", sa.Text, nullable=True),
     sa.Column("idempotency_key", sa.String(200), nullable=True, unique=True),
@@ -38,6 +39,7 @@ approvals = sa.Table(
     sa.Column("finished_at", UTCDateTime(), nullable=True),
     sa.Index("ix_jimu_wf_approval_record", "entity", "record_id"),
     sa.Index("ix_jimu_wf_approval_status", "status", "level_started_at"),
+    sa.Index("ix_jimu_wf_approval_timer", "status", "next_timer_at"),  # migration 0009
 )
 
 # One approver's part in a level: pending until decided, delegated, escalated or closed.

@@ -19,6 +19,7 @@ from jimu.platform.context import Context
 
 from .. import transitions
 from . import store, timeline
+from .deadlines import next_timer
 from .notices import REMINDER, TASK, notify
 from .runtime import current_level
 from .sources import resolve_all
@@ -35,11 +36,12 @@ class DueTimer:
     kind: str  # remind | escalate
 
 
-def due_approval_timers(ctx: Context, now: datetime, *, approval_ids: Sequence[int] | None = None) -> list[DueTimer]:
-    """The reminders and escalations due at `now` among pending approvals (each level's once)."""
-    query = sa.select(approvals).where(
-        store.A.status == PENDING, store.A.level_started_at.is_not(None),
-        sa.or_(store.A.reminded_at.is_(None), store.A.escalated_at.is_(None))).order_by(store.A.id).limit(BATCH)
+def due_approval_timers(ctx: Context, now: datetime, *, approval_ids: Sequence[int] | None = None,
+                        limit: int = BATCH) -> list[DueTimer]:
+    """The reminders and escalations due at `now` among pending approvals (each level's once), oldest first:
+    pending approvals whose `next_timer_at` has come (indexed), at most `limit` of them."""
+    query = sa.select(approvals).where(store.A.status == PENDING, store.A.next_timer_at <= now) \
+        .order_by(store.A.next_timer_at, store.A.id).limit(limit)
     if approval_ids is not None:
         query = query.where(store.A.id.in_(approval_ids))
     due: list[DueTimer] = []
@@ -50,6 +52,9 @@ def due_approval_timers(ctx: Context, now: datetime, *, approval_ids: Sequence[i
             due.append(DueTimer(int(row.id), level.index, ESCALATE))
         elif level.remind_after is not None and row.reminded_at is None and now >= started + level.remind_after:
             due.append(DueTimer(int(row.id), level.index, REMIND))
+        else:  # the definition changed under it: nothing due now, look again when the next timer is
+            store.mark(ctx.conn, int(row.id), next_timer_at=next_timer(
+                level, started, reminded=row.reminded_at is not None, escalated=row.escalated_at is not None))
     return due
 
 
@@ -70,7 +75,8 @@ def _remind(ctx: Context, timer: DueTimer, now: datetime) -> None:
     row = store.approval_row(ctx.conn, timer.approval_id)
     assert row is not None
     waiting = store.pending_users(ctx.conn, timer.approval_id)
-    store.mark(ctx.conn, timer.approval_id, reminded_at=now)
+    store.mark(ctx.conn, timer.approval_id, reminded_at=now,
+               next_timer_at=next_timer(current_level(ctx, row), row.level_started_at, reminded=True))
     timeline.note(ctx, row.entity, row.record_id, timer.approval_id, timeline.REMINDED, [], level=row.level_key,
                   users=waiting)
     notify(ctx, row, current_level(ctx, row), waiting, REMINDER, [])
@@ -90,7 +96,7 @@ def _escalate(ctx: Context, timer: DueTimer, now: datetime) -> None:
     passed = [u for u in waiting if u not in targets] if new else []
     store.close_pending(ctx.conn, timer.approval_id, ESCALATED, now, level=level.index, users=passed)
     store.add_tasks(ctx.conn, timer.approval_id, level.index, level.key, new, origin=ESCALATION, now=now)
-    store.mark(ctx.conn, timer.approval_id, escalated_at=now, reminded_at=row.reminded_at or now)
+    store.mark(ctx.conn, timer.approval_id, escalated_at=now, reminded_at=row.reminded_at or now, next_timer_at=None)
     timeline.note(ctx, row.entity, row.record_id, timer.approval_id, timeline.ESCALATED, [], level=level.key,
                   users=passed, to=new)
     notify(ctx, row, level, new, TASK, [])

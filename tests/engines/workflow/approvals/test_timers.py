@@ -67,3 +67,13 @@ def test_timers_ignore_finished_approvals(office: Office) -> None:
     act(office, "erin", "recall", started["approval"])
     office.clock.advance(days=5)
     assert _due(office) == []
+
+
+def test_approvals_without_timers_never_crowd_out_due_ones(office: Office) -> None:
+    timerless = office.create(amount="300")
+    office.run("erin", timerless, "panel")  # the board level has no timers
+    request = office.create(amount="300")
+    office.run("erin", request, "submit")
+    office.clock.advance(days=2)
+    with office.kernel.unit_of_work() as ctx:
+        assert [t.kind for t in timers.due_approval_timers(ctx, office.clock(), limit=1)] == ["remind"]
