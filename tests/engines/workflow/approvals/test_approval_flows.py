@@ -265,3 +265,18 @@ def test_a_manager_is_not_their_own_approver(office: Office) -> None:
     with pytest.raises(NoApproversError) as nobody:
         office.run("mona", request, "submit")
     assert "Department manager" in nobody.value.message
+
+
+def test_the_last_approval_is_refused_when_a_guard_no_longer_holds(office: Office) -> None:
+    request = office.create(amount="300")
+    office.run("erin", request, "submit")
+    with office.kernel.unit_of_work() as ctx:  # the engine's own chains write past the pending lock
+        from jimu.engines.workflow.chain import Chain
+        from jimu.engines.workflow.definitions import workflow_defs
+
+        chain = Chain.start(ctx, workflow_defs(ctx.catalog), "test")
+        records.update(chain.ctx, "request", request, {"amount": "0"})
+    task = task_of(office, "mona")
+    with pytest.raises(TransitionBlockedError):
+        act(office, "mona", "approve", task)
+    assert task_of(office, "mona") == task and office.record(request)["state"] == "draft"
