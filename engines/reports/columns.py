@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from jimu.engines.expressions.types import ExprType
-from jimu.platform.i18n import SUPPORTED_LOCALES
+from jimu.platform.i18n import SUPPORTED_LOCALES, translate
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import FieldDef
 
@@ -18,7 +18,8 @@ _TYPE_FORMATS = {ExprType.INTEGER: "number", ExprType.DECIMAL: "number", ExprTyp
 
 
 def _labels(own: Mapping[str, str], field: FieldDef | None, key: str) -> dict[str, str]:
-    base = dict(field.label) if field is not None else {}
+    declared = field.raw.get("label") if field is not None else None  # a field's own label, not its name
+    base = {"en": declared, "zh-CN": declared} if isinstance(declared, str) else dict(declared or {})
     merged = {**base, **own}
     fallback = merged.get("en") or key
     return {locale: merged.get(locale) or fallback for locale in SUPPORTED_LOCALES}
@@ -70,8 +71,22 @@ def columns(catalog: Catalog, plan: ReportPlan) -> list[dict[str, Any]]:
         base = plan.agg(measure.base) if measure.base else None
         if base is not None and measure.running_total and base.term is not None:
             field = base.term.field
-        out.append({"key": measure.key, "role": "measure", "type": kind.value,
-                    "labels": _labels(measure.label, field if agg is None or agg.aggregate.name != "count" else None,
-                                      measure.key),
-                    "format": _format(explicit, field, kind)})
+        column = {"key": measure.key, "role": "measure", "type": kind.value,
+                  "labels": _labels(measure.label, None, measure.key),  # a measure is named by its key, not its field
+                  "format": _format(explicit, field, kind)}
+        out.append(column)
+        if plan.report.compare is not None and measure.base is None:
+            out += _comparison_columns(column)
+    return out
+
+
+def _comparison_columns(column: dict[str, Any]) -> list[dict[str, Any]]:
+    """A measure over the compared period, and its change as a value and a percent."""
+    out = []
+    for suffix, code, kind, form in (("_previous", "reports.column_previous", column["type"], column["format"]),
+                                     ("_change", "reports.column_change", column["type"], column["format"]),
+                                     ("_change_pct", "reports.column_change_pct", "decimal", "percent")):
+        labels = {locale: translate(code, locale, label=column["labels"][locale]) for locale in SUPPORTED_LOCALES}
+        out.append({"key": column["key"] + suffix, "role": "comparison", "of": column["key"], "type": kind,
+                    "labels": labels, "format": form})
     return out

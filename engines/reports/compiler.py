@@ -1,15 +1,20 @@
 """A report plan and its runtime conditions → ONE SQL statement (SQLAlchemy Core, never SQL text).
 
-    r      = SELECT <dimension values> d_i, <measure values> v_j, <measure conditions> w_j
-             FROM <source> WHERE live AND <the reader's record rules> AND <filters, where, parameters>
-    groups = SELECT r.d_i, <aggregates over r> FROM r GROUP BY r.d_i LIMIT cap + 1
-    SELECT groups.* UNION ALL SELECT NULL..., <aggregates over r>          -- the grand total row
+    r    = SELECT <dimension values> d_i, <measure values> v_j, <measure conditions> w_j [, <periods> cur, prev]
+           FROM <source> WHERE live AND <the reader's record rules> AND <filters, where, parameters>
+    set0 = SELECT r.d_i, <aggregates over r> FROM r GROUP BY r.d_i LIMIT cap + 1      -- the groups
+    setN = ... GROUP BY <a subset of the dimensions>                                   -- pivot subtotals
+    SELECT * FROM set0 UNION ALL ... UNION ALL SELECT NULL..., <aggregates over r>   -- the grand total
 
-Identifiers come from the definitions only and every value is a bound parameter (expressions compile their
-literals to parameters). Link paths are the expression compiler's correlated subqueries on the reader's
-guarded bindings (a linked record the reader may not read counts as absent). With `top`, a CTE ranks the
-top dimension's values by the `by` measure (ties broken by the value, in byte order on both databases) and
-the rest fold into one row flagged `_others`.
+Each branch says which grouping set it is (`_set`: 0 the groups, then the pivot's subtotal levels, last
+the grand total), so every subtotal is exact whatever the aggregate (a distinct count too). Identifiers come
+from the definitions only and every value is a bound parameter (expressions compile their literals to
+parameters). Link paths are the expression compiler's correlated subqueries on the reader's guarded
+bindings (a linked record the reader may not read counts as absent).
+
+With `top`, a CTE ranks the top dimension's values by the `by` measure (ties broken by the value, in byte
+order on both databases) and the rest fold into one row flagged `_others`. With `compare`, each aggregate
+is computed twice by conditional aggregation, over the current period (`cur`) and the compared one (`prev`).
 """
 from __future__ import annotations
 
@@ -29,7 +34,17 @@ from jimu.platform.context import Context
 
 from .plan import AggPlan, DimPlan, ReportPlan
 
-TOTAL, OTHERS = "_total", "_others"
+SET, OTHERS = "_set", "_others"
+PREVIOUS = "p"  # suffix of an aggregate's columns over the compared period
+GroupingSet = tuple[int, ...]  # indexes of the dimensions grouped by
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The current and the compared period, as conditions (expression texts) on the source rows."""
+
+    current: str
+    previous: str
 
 
 @dataclass(frozen=True)
@@ -37,17 +52,41 @@ class Compiled:
     statement: sa.Select[Any] | sa.CompoundSelect[Any]
     dims: tuple[DimPlan, ...]
     aggs: tuple[AggPlan, ...]
+    sets: tuple[GroupingSet, ...]  # by `_set` index; the last is the grand total ()
+    compared: bool
+
+
+def grouping_sets(plan: ReportPlan) -> list[GroupingSet]:
+    """The groups, then each pivot subtotal level (row prefixes with and without the columns; the columns
+    alone), then the grand total."""
+    full = tuple(range(len(plan.dims)))
+    sets: list[GroupingSet] = [full] if full else []
+    pivot = plan.report.pivot
+    if pivot is not None and pivot.subtotals and full:
+        index = {d.dim.key: n for n, d in enumerate(plan.dims)}
+        rows, columns = [index[k] for k in pivot.rows], [index[k] for k in pivot.columns]
+        for depth in range(len(rows), -1, -1):
+            for side in (columns, []):
+                level = tuple(sorted([*rows[:depth], *side]))
+                if level and level not in sets:
+                    sets.append(level)
+    sets.append(())
+    return sets
 
 
 class _Builder:
-    def __init__(self, ctx: Context, plan: ReportPlan, zone: str) -> None:
-        self.ctx, self.plan, self.zone, self.dialect = ctx, plan, zone, ctx.dialect
+    def __init__(self, ctx: Context, plan: ReportPlan, zone: str, periods: Periods | None) -> None:
+        self.ctx, self.plan, self.zone, self.dialect, self.periods = ctx, plan, zone, ctx.dialect, periods
         self.env: EvalEnv = eval_env(ctx)
         entity = plan.entity
         self.table = ctx.tables[entity.key]
         self.resolver = FieldResolver(ctx.catalog, ctx.tables, entity, self.env, self.dialect,
                                       ctx.access.readable_fields(entity.key), ctx.access.readable_fields,
                                       ReaderGuard(ctx))
+
+    def condition(self, source: str) -> ColumnElement[bool]:
+        checked = self.ctx.catalog.compile(self.plan.entity.key, source, ExprType.BOOLEAN)
+        return to_sql_predicate(checked, self.resolver.binding, self.env, self.dialect)
 
     def where(self, conditions: list[str]) -> list[ColumnElement[bool]]:
         ctx, plan, binding = self.ctx, self.plan, self.resolver.binding
@@ -60,9 +99,7 @@ class _Builder:
         node = parse_filter(plan.report.filter)
         if node is not None:
             where.append(filter_sql(self.resolver, node))
-        for source in conditions:
-            checked = ctx.catalog.compile(plan.entity.key, source, ExprType.BOOLEAN)
-            where.append(to_sql_predicate(checked, binding, self.env, self.dialect))
+        where += [self.condition(source) for source in conditions]
         return where
 
     def rows(self, conditions: list[str]) -> sa.Select[Any]:
@@ -78,43 +115,74 @@ class _Builder:
                 columns.append(to_sql(agg.term.checked, binding, self.env, self.dialect).label(f"v{n}"))
             if agg.condition is not None:
                 columns.append(to_sql(agg.condition, binding, self.env, self.dialect).label(f"w{n}"))
+        if self.periods is not None:
+            columns.append(sa.case((self.condition(self.periods.current), sa.literal(1)), else_=sa.literal(0))
+                           .label("cur"))
         if not columns:
             columns.append(sa.literal(1).label("one"))
         return sa.select(*columns).select_from(self.table).where(*self.where(conditions))
 
+    def value(self, r: sa.FromClause, n: int, agg: AggPlan, period: int | None) -> ColumnElement[Any] | None:
+        """An aggregate's input: its value (None: count rows) where its condition and the period hold."""
+        value: ColumnElement[Any] | None = r.c[f"v{n}"] if agg.term is not None else None
+        conditions: list[ColumnElement[bool]] = []
+        if agg.condition is not None:
+            conditions.append(r.c[f"w{n}"])
+        if period is not None:
+            conditions.append(r.c.cur == period)
+        if conditions:
+            value = sa.case((sa.and_(*conditions), sa.literal(1) if value is None else value))
+        return value
+
     def aggregates(self, r: sa.FromClause) -> list[ColumnElement[Any]]:
         out: list[ColumnElement[Any]] = []
-        for n, agg in enumerate(self.plan.aggs):
-            value: ColumnElement[Any] | None = r.c[f"v{n}"] if agg.term is not None else None
-            if agg.condition is not None:
-                value = sa.case((r.c[f"w{n}"], sa.literal(1) if value is None else value))
-            for label, column in zip(agg.labels, agg.aggregate.sql(value, agg.spec, self.dialect)):
-                out.append(column.label(label))
+        variants = ((1, ""), (0, PREVIOUS)) if self.periods is not None else ((None, ""),)
+        for period, suffix in variants:
+            for n, agg in enumerate(self.plan.aggs):
+                value = self.value(r, n, agg, period)
+                for label, column in zip(agg.labels, agg.aggregate.sql(value, agg.spec, self.dialect)):
+                    out.append(column.label(label + suffix))
         return out
 
 
-def compile_report(ctx: Context, plan: ReportPlan, conditions: list[str], zone: str, cap: int) -> Compiled:
-    builder = _Builder(ctx, plan, zone)
+def compile_report(ctx: Context, plan: ReportPlan, conditions: list[str], zone: str, cap: int,
+                   periods: Periods | None = None) -> Compiled:
+    builder = _Builder(ctx, plan, zone, periods)
     top = plan.report.top
     rows = builder.rows(conditions)
     r: sa.FromClause = rows.subquery("r") if top is None else rows.cte("r")
     dims: list[ColumnElement[Any]] = [r.c[d.label] for d in plan.dims]
     others: ColumnElement[Any] = sa.literal(0)
     where: list[ColumnElement[bool]] = []
+    top_index = None
     if top is not None:
         r, dims, others, where = _top(builder, plan, r, dims)
-    grouped = (sa.select(*[d.label(p.label) for d, p in zip(dims, plan.dims)], others.label(OTHERS),
-                         sa.literal(0).label(TOTAL), *builder.aggregates(_base(r)))
-               .select_from(r).where(*where).group_by(*dims, others).limit(cap + 1))
-    if not plan.dims:
-        statement: sa.Select[Any] | sa.CompoundSelect[Any] = sa.select(
-            sa.literal(0).label(OTHERS), sa.literal(1).label(TOTAL), *builder.aggregates(r)).select_from(r)
-        return Compiled(statement, (), tuple(plan.aggs))
-    groups = grouped.subquery("g")
-    totals = sa.select(*[sa.null().label(p.label) for p in plan.dims], sa.literal(0).label(OTHERS),
-                       sa.literal(1).label(TOTAL), *builder.aggregates(_base(r)))
-    statement = sa.select(*groups.c).union_all(totals)
-    return Compiled(statement, tuple(plan.dims), tuple(plan.aggs))
+        top_index = next(n for n, d in enumerate(plan.dims) if d.dim.key == top.dimension)
+    sets = grouping_sets(plan)
+    branches: list[sa.Select[Any]] = []
+    for number, grouped in enumerate(sets):
+        flag = others if top_index in grouped else sa.literal(0)
+        keys = [dims[n] for n in grouped] + ([flag] if top_index in grouped else [])
+        columns = [(dims[n] if n in grouped else _null(dims[n], builder.dialect)).label(d.label)
+                   for n, d in enumerate(plan.dims)]
+        branch = (sa.select(*columns, flag.label(OTHERS), sa.literal(number).label(SET), *builder.aggregates(_base(r)))
+                  .select_from(r).where(*where))
+        if grouped:
+            branch = branch.group_by(*keys).limit(cap + 1)
+        branches.append(branch)
+    if len(branches) == 1:
+        statement: sa.Select[Any] | sa.CompoundSelect[Any] = branches[0]
+    else:
+        parts = [sa.select(*b.subquery(f"g{n}").c) if n < len(branches) - 1 else b for n, b in enumerate(branches)]
+        statement = sa.union_all(*parts)
+    return Compiled(statement, tuple(plan.dims), tuple(plan.aggs), tuple(sets), periods is not None)
+
+
+def _null(like: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
+    """NULL of a column's type (PostgreSQL types a bare NULL in a subquery as text, which no UNION matches)."""
+    if dialect == "sqlite" or isinstance(like.type, sa.types.NullType):
+        return sa.null()
+    return sa.cast(sa.null(), like.type)
 
 
 def _base(r: sa.FromClause) -> sa.FromClause:
@@ -132,8 +200,8 @@ def _top(builder: _Builder, plan: ReportPlan, r: sa.FromClause,
     assert agg is not None
     value = dims[index]
     rank_by = _rank_value(builder, agg, r)
-    tie = sa.collate(value, "C") if builder.dialect == "postgresql" and plan.dims[index].term.type is ExprType.TEXT \
-        else value
+    text = plan.dims[index].term.type is ExprType.TEXT and plan.dims[index].grain is None
+    tie = sa.collate(value, "C") if builder.dialect == "postgresql" and text else value
     ranked = (sa.select(value.label("v"), sa.func.row_number().over(
         order_by=(rank_by.desc().nulls_last(), tie.asc().nulls_last())).label("rn"))
         .select_from(r).group_by(value).cte("ranked"))
@@ -147,11 +215,10 @@ def _top(builder: _Builder, plan: ReportPlan, r: sa.FromClause,
 
 
 def _rank_value(builder: _Builder, agg: AggPlan, r: sa.FromClause) -> ColumnElement[Any]:
-    """The `by` measure as an orderable number on both databases (SQLite's exact sum is text)."""
+    """The `by` measure (over the current period) as an orderable number on both databases (SQLite's exact
+    sum is text)."""
     n = builder.plan.aggs.index(agg)
-    value: ColumnElement[Any] | None = r.c[f"v{n}"] if agg.term is not None else None
-    if agg.condition is not None:
-        value = sa.case((r.c[f"w{n}"], sa.literal(1) if value is None else value))
+    value = builder.value(r, n, agg, 1 if builder.periods is not None else None)
     columns = agg.aggregate.sql(value, agg.spec, builder.dialect)
     if builder.dialect == "sqlite":
         columns = [sa.cast(c, sa.Numeric()) if isinstance(c.type, sa.String) else c for c in columns]

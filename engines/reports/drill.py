@@ -53,6 +53,8 @@ def drill(plan: ReportPlan, conditions: Sequence[str], row: Row, is_others: bool
     parts = [plan.report.where or "", *conditions]
     top = plan.report.top
     for dim in plan.dims:
+        if dim.dim.key not in row:  # a subtotal: not grouped by this dimension
+            continue
         if is_others and top is not None and dim.dim.key == top.dimension:
             parts.append(_others_condition(dim, shown_top, zone))
         else:

@@ -113,6 +113,24 @@ class TopDef:
 
 
 @dataclass(frozen=True)
+class PivotDef:
+    """Dimensions laid out as rows × columns; with `subtotals`, every level of the rows (with and without the
+    columns) and the columns alone are aggregated too."""
+
+    rows: tuple[str, ...]
+    columns: tuple[str, ...]
+    subtotals: bool
+
+
+@dataclass(frozen=True)
+class CompareDef:
+    """Each measure again over the period before the date-range parameter's (or the same one a year earlier)."""
+
+    param: str
+    with_: str
+
+
+@dataclass(frozen=True)
 class ReportDef:
     app: str
     key: str
@@ -126,11 +144,13 @@ class ReportDef:
     sort: tuple[SortDef, ...]
     limit: int | None
     top: TopDef | None
+    pivot: PivotDef | None
+    compare: CompareDef | None
     raw: Mapping[str, Any]
 
     @classmethod
     def build(cls, app: str, raw: Mapping[str, Any]) -> ReportDef:
-        top = raw.get("top")
+        top, pivot, compare = raw.get("top"), raw.get("pivot"), raw.get("compare")
         return cls(
             app, raw["key"], raw.get("label") or {}, raw["source"],
             tuple(DimensionDef.build(d) for d in raw.get("dimensions", ())),
@@ -140,6 +160,9 @@ class ReportDef:
             tuple(SortDef(s["by"], bool(s.get("descending", False))) for s in raw.get("sort", ())),
             raw.get("limit"),
             None if top is None else TopDef(top["dimension"], top["by"], int(top["n"]), bool(top.get("others", True))),
+            None if pivot is None else PivotDef(tuple(pivot["rows"]), tuple(pivot["columns"]),
+                                                bool(pivot.get("subtotals", True))),
+            None if compare is None else CompareDef(compare["param"], compare["with"]),
             raw,
         )
 

@@ -28,9 +28,10 @@ class ParamValues:
     conditions: list[str] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
     ranges: dict[str, DayRange] = field(default_factory=dict)
+    by_param: dict[str, str] = field(default_factory=dict)  # each parameter's condition
 
 
-def _invalid(key: str, code: str, locale: str, **params: Any) -> ValidationError:
+def invalid_param(key: str, code: str, locale: str, **params: Any) -> ValidationError:
     message = translate(code, locale, param=key, **params)
     detail = ErrorDetail(f"params.{key}", code, {"param": key, **params}, message)
     return ValidationError(message, code=code, details=[detail], param=key, **params)
@@ -39,18 +40,19 @@ def _invalid(key: str, code: str, locale: str, **params: Any) -> ValidationError
 def resolve_params(ctx: Context, plan: ReportPlan, raw: Mapping[str, Any], zone: str) -> ParamValues:
     known = {p.param.key for p in plan.params}
     for key in sorted(set(raw) - known):
-        raise _invalid(key, "reports.unknown_param", ctx.locale, params=", ".join(sorted(known)) or "-")
+        raise invalid_param(key, "reports.unknown_param", ctx.locale, params=", ".join(sorted(known)) or "-")
     out = ParamValues()
     for param_plan in plan.params:
         param = param_plan.param
         value = raw.get(param.key, param.default)
         if value is None or value == [] or value == "":
             if param.required:
-                raise _invalid(param.key, "reports.param_required", ctx.locale)
+                raise invalid_param(param.key, "reports.param_required", ctx.locale)
             continue
         condition = _condition(ctx, param_plan, value, zone, out)
         if condition is not None:
             out.conditions.append(condition)
+            out.by_param[param.key] = condition
     return out
 
 
@@ -61,19 +63,25 @@ def _condition(ctx: Context, param_plan: ParamPlan, value: Any, zone: str, out: 
         start, end = _day_range(ctx, param.key, value, zone)
         out.values[param.key] = {"from": start.isoformat(), "to": (end - timedelta(days=1)).isoformat()}
         out.ranges[param.key] = (start, end)
-        if term.type is ExprType.DATETIME:
-            tz = ZoneInfo(zone)
-            return literals.in_range(param.field, *(datetime(d.year, d.month, d.day, tzinfo=tz).astimezone(UTC)
-                                                    for d in (start, end)))
-        return literals.in_range(param.field, start, end)
+        return range_condition(param_plan, (start, end), zone)
     if param.type in ("current_user", "my_department"):
         if not isinstance(value, bool):
-            raise _invalid(param.key, "reports.param_not_boolean", ctx.locale)
+            raise invalid_param(param.key, "reports.param_not_boolean", ctx.locale)
         out.values[param.key] = value
         if not value:
             return None
         return literals.one_of(param.field, _users(ctx, param.type))
     return _select(ctx, param_plan, value, out)
+
+
+def range_condition(param_plan: ParamPlan, span: DayRange, zone: str) -> str:
+    """The param's field within [start, end) days of the company's zone (a date-time: from local midnight)."""
+    term, source = param_plan.term, param_plan.param.field
+    assert term is not None and source is not None
+    if term.type is ExprType.DATETIME:
+        tz = ZoneInfo(zone)
+        return literals.in_range(source, *(datetime(d.year, d.month, d.day, tzinfo=tz).astimezone(UTC) for d in span))
+    return literals.in_range(source, *span)
 
 
 def _users(ctx: Context, kind: str) -> list[int]:
@@ -91,13 +99,13 @@ def _select(ctx: Context, param_plan: ParamPlan, value: Any, out: ParamValues) -
     assert term is not None and param.field is not None
     values = list(value) if isinstance(value, list) else [value]
     if len(values) > 1 and not param.multiple:
-        raise _invalid(param.key, "reports.param_one_value", ctx.locale)
+        raise invalid_param(param.key, "reports.param_one_value", ctx.locale)
     choices = ctx.catalog.field_type(term.field).choices(term.field) if term.field is not None else None
     for item in values:
         wrong_type = {ExprType.TEXT: not isinstance(item, str), ExprType.BOOLEAN: not isinstance(item, bool),
                       ExprType.INTEGER: isinstance(item, bool) or not isinstance(item, int)}.get(term.type, False)
         if wrong_type or (choices is not None and item not in choices):
-            raise _invalid(param.key, "reports.param_value", ctx.locale, value=str(item))
+            raise invalid_param(param.key, "reports.param_value", ctx.locale, value=str(item))
     out.values[param.key] = values if param.multiple else values[0]
     return literals.one_of(param.field, values)
 
@@ -107,14 +115,14 @@ def _day_range(ctx: Context, key: str, value: Any, zone: str) -> DayRange:
     if isinstance(value, str):
         preset = PRESETS.get(value)
         if preset is None:
-            raise _invalid(key, "reports.unknown_preset", ctx.locale, preset=value, presets=", ".join(PRESETS))
+            raise invalid_param(key, "reports.unknown_preset", ctx.locale, preset=value, presets=", ".join(PRESETS))
         return preset.span(today)
     if isinstance(value, Mapping) and set(value) == {"from", "to"}:
         try:
             start, last = date.fromisoformat(str(value["from"])), date.fromisoformat(str(value["to"]))
         except ValueError:
-            raise _invalid(key, "reports.param_date_range", ctx.locale) from None
+            raise invalid_param(key, "reports.param_date_range", ctx.locale) from None
         if last < start:
-            raise _invalid(key, "reports.param_date_range", ctx.locale)
+            raise invalid_param(key, "reports.param_date_range", ctx.locale)
         return start, last + timedelta(days=1)
-    raise _invalid(key, "reports.param_date_range", ctx.locale)
+    raise invalid_param(key, "reports.param_date_range", ctx.locale)

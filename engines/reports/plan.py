@@ -291,3 +291,35 @@ def _check_order(plan: ReportPlan) -> None:
             plan.add("top/dimension", "reports.unknown_key", key=report.top.dimension)
         if plan.agg(report.top.by) is None:
             plan.add("top/by", "reports.top_needs_aggregate", key=report.top.by)
+    _check_pivot(plan)
+    _check_compare(plan)
+
+
+def _check_pivot(plan: ReportPlan) -> None:
+    pivot = plan.report.pivot
+    if pivot is None:
+        return
+    placed: list[str] = []
+    for side in ("rows", "columns"):
+        for n, key in enumerate(getattr(pivot, side)):
+            if plan.report.dimension(key) is None:
+                plan.add(f"pivot/{side}/{n}", "reports.unknown_key", key=key)
+            elif key in placed:
+                plan.add(f"pivot/{side}/{n}", "reports.duplicate_key", key=key)
+            placed.append(key)
+    for dim in plan.report.dimensions:
+        if dim.key not in placed:
+            plan.add("pivot", "reports.pivot_unplaced", dimension=dim.key)
+
+
+def _check_compare(plan: ReportPlan) -> None:
+    compare = plan.report.compare
+    if compare is None:
+        return
+    param = plan.report.param(compare.param)
+    if param is None or param.type != "date_range":
+        plan.add("compare/param", "reports.compare_needs_range", param=compare.param)
+        return
+    for n, dim in enumerate(plan.report.dimensions):
+        if dim.field is not None and dim.field == param.field:
+            plan.add(f"dimensions/{n}", "reports.compare_time_dimension", dimension=dim.key, field=dim.field)

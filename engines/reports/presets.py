@@ -62,3 +62,15 @@ PRESETS: dict[str, Preset] = {p.name: p for p in (
     Preset("last_30_days", _last_days(30)),
     Preset("last_12_months", _last_12_months),
 )}
+
+
+def compared_range(span: DayRange, kind: str) -> DayRange:
+    """The period a range is compared with: the one before it (whole months stay whole months; otherwise as
+    many days), or the same one a year earlier."""
+    start, end = span
+    if kind == "same_period_last_year":
+        return add_months(start, -12), add_months(end, -12)
+    if start.day == 1 and end.day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month
+        return add_months(start, -months), start
+    return start - (end - start), start

@@ -7,6 +7,7 @@ totals (over the rows in their shown order). The same code runs whatever the dat
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -17,11 +18,12 @@ from jimu.engines.expressions.types import ExprType
 from jimu.engines.expressions.values import parse_date, parse_datetime
 
 from .aggregates import quantize, to_decimal
-from .compiler import OTHERS, TOTAL, Compiled
+from .compiler import OTHERS, PREVIOUS, SET, Compiled
 from .plan import DimPlan, ReportPlan
 from .terms import EXPRESSION_SCALE
 
 PERCENT_SCALE = 2
+PREVIOUS_SUFFIX = "_previous"  # a measure over the compared period; then `_change` and `_change_pct`
 Row = dict[str, Any]
 
 
@@ -42,35 +44,75 @@ def dimension_value(dim: DimPlan, value: Any) -> Any:
     return value
 
 
-def read_rows(compiled: Compiled, result: Sequence[Any]) -> tuple[list[Row], Row, list[bool]]:
-    """Group rows, the total row, and for each group row whether it is the "others" row."""
-    rows: list[Row] = []
-    others: list[bool] = []
-    total: Row = {}
+@dataclass
+class Groups:
+    """The statement's rows by grouping set: the groups (and which is the "others" row), the pivot subtotals
+    (each with the dimension keys it groups by), the grand total."""
+
+    rows: list[Row] = field(default_factory=list)
+    others: list[bool] = field(default_factory=list)
+    subtotals: list[tuple[tuple[str, ...], Row, bool]] = field(default_factory=list)
+    total: Row = field(default_factory=dict)
+
+
+def _measures(compiled: Compiled, mapping: Any, suffix: str) -> Row:
+    return {agg.measure.key: agg.aggregate.finish([mapping[label + suffix] for label in agg.labels], agg.spec)
+            for agg in compiled.aggs}
+
+
+def read_rows(compiled: Compiled, result: Sequence[Any]) -> Groups:
+    groups = Groups()
+    last = len(compiled.sets) - 1
     for raw in result:
         mapping = raw._mapping
-        row: Row = {d.dim.key: dimension_value(d, mapping[d.label]) for d in compiled.dims}
-        for agg in compiled.aggs:
-            row[agg.measure.key] = agg.aggregate.finish([mapping[label] for label in agg.labels], agg.spec)
-        if mapping[TOTAL]:
-            total = {agg.measure.key: row[agg.measure.key] for agg in compiled.aggs}
+        number = int(mapping[SET])
+        keys = tuple(compiled.dims[n].dim.key for n in compiled.sets[number])
+        row: Row = {d.dim.key: dimension_value(d, mapping[d.label]) for d in compiled.dims if d.dim.key in keys}
+        row.update(_measures(compiled, mapping, ""))
+        if compiled.compared:
+            previous = _measures(compiled, mapping, PREVIOUS)
+            row.update({key + PREVIOUS_SUFFIX: value for key, value in previous.items()})
+        if number == last:
+            groups.total = row
+        elif number == 0:
+            groups.rows.append(row)
+            groups.others.append(bool(mapping[OTHERS]))
         else:
-            rows.append(row)
-            others.append(bool(mapping[OTHERS]))
-    return rows, total, others
+            groups.subtotals.append((keys, row, bool(mapping[OTHERS])))
+    return groups
 
 
-def apply_formulas(plan: ReportPlan, row: Row, env: EvalEnv) -> None:
+def apply_formulas(plan: ReportPlan, row: Row, env: EvalEnv, compared: bool = False) -> None:
+    """Formula measures from the row's measures (and, compared, from its previous-period measures)."""
     for key, checked in plan.formulas.items():
         measure = plan.report.measure(key)
         assert measure is not None
-        try:
-            value = evaluate(checked, DictRow(row), env)
-        except ExpressionError:
-            value = None
-        if isinstance(value, (Decimal, float)):
-            value = quantize(to_decimal(value), EXPRESSION_SCALE if measure.scale is None else measure.scale)
-        row[key] = value
+        scale = EXPRESSION_SCALE if measure.scale is None else measure.scale
+        row[key] = _formula(checked, row, env, scale)
+        if compared:
+            previous = {k[:-len(PREVIOUS_SUFFIX)]: v for k, v in row.items() if k.endswith(PREVIOUS_SUFFIX)}
+            row[key + PREVIOUS_SUFFIX] = _formula(checked, previous, env, scale)
+
+
+def _formula(checked: Any, values: Row, env: EvalEnv, scale: int) -> Any:
+    try:
+        value = evaluate(checked, DictRow(values), env)
+    except ExpressionError:
+        return None
+    if isinstance(value, (Decimal, float)):
+        value = quantize(to_decimal(value), scale)
+    return value
+
+
+def apply_changes(plan: ReportPlan, row: Row) -> None:
+    """Against the compared period: each aggregate and formula measure's change, as a value and a percent."""
+    for measure in plan.report.measures:
+        if measure.base is not None:
+            continue
+        now, before = row.get(measure.key), row.get(measure.key + PREVIOUS_SUFFIX)
+        change = None if now is None or before is None else now - before
+        row[measure.key + "_change"] = change
+        row[measure.key + "_change_pct"] = None if change is None or not before else _percent(change, abs(before))
 
 
 def _sort_key(plan: ReportPlan) -> Any:
@@ -118,12 +160,12 @@ def order_rows(plan: ReportPlan, rows: list[Row], others: list[bool]) -> tuple[l
     return [r for r, _ in paired], [o for _, o in paired]
 
 
-def apply_shares(plan: ReportPlan, rows: list[Row], total: Row) -> None:
+def apply_shares(plan: ReportPlan, rows: list[Row], total: Row, subtotals: Sequence[Row] = ()) -> None:
     """Percent of total (of the grand total) and running totals (in the rows' order) of their base measures."""
     for measure in plan.report.measures:
         if measure.percent_of_total is not None:
             whole = total.get(measure.percent_of_total)
-            for row in [*rows, total]:
+            for row in [*rows, *subtotals, total]:
                 row[measure.key] = _percent(row.get(measure.percent_of_total), whole)
         elif measure.running_total is not None:
             running: Any = 0
@@ -137,14 +179,3 @@ def _percent(part: Any, whole: Any) -> Decimal | None:
     if part is None or not whole:
         return None
     return quantize(to_decimal(part) * 100 / to_decimal(whole), PERCENT_SCALE)
-
-
-def shape(plan: ReportPlan, compiled: Compiled, result: Sequence[Any],
-          env: EvalEnv) -> tuple[list[Row], Row, list[bool]]:
-    rows, total, others = read_rows(compiled, result)
-    for row in [*rows, total]:
-        apply_formulas(plan, row, env)
-    rows, others = order_rows(plan, rows, others)
-    apply_shares(plan, rows, total)
-    return rows, total, others
-

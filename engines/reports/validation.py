@@ -15,6 +15,7 @@ from jimu.platform.problems import Problems
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import AppDef
 
+from .charts import ChartSpec, check_chart
 from .model import ReportDef
 from .plan import plan_report
 
@@ -46,13 +47,13 @@ class ReportsSection:
             problems.add(_path(found.absolute_path), "definition.schema", error=found.message)
         if errors:
             return
-        keys: set[str] = set()
+        keys: dict[str, ReportDef] = {}
         for n, raw in enumerate(part.get("reports", [])):
             path = f"/reports/{n}"
             if raw["key"] in keys:
                 problems.add(f"{path}/key", "reports.duplicate_key", key=raw["key"])
-            keys.add(raw["key"])
-            plan = plan_report(catalog, ReportDef.build(app.key, raw))
+            report = keys[raw["key"]] = ReportDef.build(app.key, raw)
+            plan = plan_report(catalog, report)
             if plan is None:
                 problems.add(f"{path}/source", "reports.unknown_entity", entity=raw["source"])
                 continue
@@ -61,7 +62,7 @@ class ReportsSection:
         _check_dashboards(part.get("dashboards", []), keys, problems)
 
 
-def _check_dashboards(dashboards: list[dict[str, Any]], reports: set[str],
+def _check_dashboards(dashboards: list[dict[str, Any]], reports: dict[str, ReportDef],
                       problems: Problems[DefinitionError]) -> None:
     keys: set[str] = set()
     for n, dashboard in enumerate(dashboards):
@@ -73,5 +74,19 @@ def _check_dashboards(dashboards: list[dict[str, Any]], reports: set[str],
             if widget["key"] in widget_keys:
                 problems.add(f"/dashboards/{n}/widgets/{w}/key", "reports.duplicate_key", key=widget["key"])
             widget_keys.add(widget["key"])
-            if widget["report"] not in reports:
+            report = reports.get(widget["report"])
+            if report is None:
                 problems.add(f"/dashboards/{n}/widgets/{w}/report", "reports.unknown_report", report=widget["report"])
+                continue
+            for at, code, params in check_chart(ChartSpec.build(widget.get("chart")), report):
+                problems.add(f"/dashboards/{n}/widgets/{w}/chart/{at}", code, **params)
+        _check_filters(dashboard, reports, f"/dashboards/{n}", problems)
+
+
+def _check_filters(dashboard: dict[str, Any], reports: dict[str, ReportDef], path: str,
+                   problems: Problems[DefinitionError]) -> None:
+    """A shared filter is a parameter of at least one widget's report."""
+    taken = {p.key for w in dashboard["widgets"] if (r := reports.get(w["report"])) is not None for p in r.params}
+    for n, key in enumerate(dashboard.get("filters", ())):
+        if key not in taken:
+            problems.add(f"{path}/filters/{n}", "reports.unknown_filter", filter=key)

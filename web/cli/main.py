@@ -14,13 +14,15 @@ from jimu.web.cli import (
     channels_commands,
     db_commands,
     records_commands,
+    report_commands,
     serve_commands,
 )
 from jimu.web.cli.failures import failure_of
 from jimu.web.cli.output import Output
 from jimu.web.cli.session import Session
 
-COMMAND_GROUPS = (db_commands, app_commands, records_commands, admin_commands, channels_commands, serve_commands)
+COMMAND_GROUPS = (db_commands, app_commands, records_commands, report_commands, admin_commands, channels_commands,
+                  serve_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -60,19 +60,42 @@ def test_the_shop_reports_are_accepted(shop: Kernel) -> None:
      ("/reports/0/measures/0/duration", "reports.duration_not_datetime")),
     (_report(filter={"field": "colour", "op": "eq", "value": 1}), ("/reports/0/filter", "definition.unknown_field")),
     (_report(measures=[]), ("/reports/0/measures", "definition.schema")),
+    (_report(dimensions=[{"key": "a", "field": "status"}, {"key": "b", "field": "note"}],
+             pivot={"rows": ["a"], "columns": ["c"]}), ("/reports/0/pivot/columns/0", "reports.unknown_key")),
+    (_report(dimensions=[{"key": "a", "field": "status"}, {"key": "b", "field": "note"}],
+             pivot={"rows": ["a"], "columns": []}), ("/reports/0/pivot", "reports.pivot_unplaced")),
+    (_report(params=[{"key": "s", "type": "select", "field": "status"}], compare={"param": "s", "with": "previous_period"}),
+     ("/reports/0/compare/param", "reports.compare_needs_range")),
+    (_report(dimensions=[{"key": "m", "field": "ordered_at", "grain": "month"}],
+             params=[{"key": "p", "type": "date_range", "field": "ordered_at"}],
+             compare={"param": "p", "with": "same_period_last_year"}),
+     ("/reports/0/dimensions/0", "reports.compare_time_dimension")),
 ])
 def test_a_report_that_does_not_check_is_refused_at_its_path(kernel: Kernel, report: dict[str, Any],
                                                             expected: tuple[str, str]) -> None:
     assert expected in _refused(kernel, report)
 
 
-def test_a_dashboard_names_reports_of_its_app(kernel: Kernel) -> None:
-    app = shop_app(dashboards=[{"key": "home", "widgets": [{"key": "a", "report": "by_region", "chart": "bar"},
-                                                           {"key": "b", "report": "ghost"}]}])
+def test_a_dashboard_names_reports_of_its_app_and_charts_their_keys(kernel: Kernel) -> None:
+    widgets = [
+        {"key": "a", "report": "by_region", "chart": {"type": "bar", "x": "region", "y": ["revenue"]}},
+        {"key": "b", "report": "ghost"},
+        {"key": "c", "report": "by_region", "chart": {"type": "pie", "y": ["revenue", "orders"]}},
+        {"key": "d", "report": "by_region", "chart": {"type": "line", "x": "month", "y": ["profit"]}},
+        {"key": "e", "report": "summary", "chart": {"type": "kpi", "y": ["revenue"]}},
+    ]
+    app = shop_app(dashboards=[{"key": "home", "filters": ["period", "colour"], "widgets": widgets}])
     with pytest.raises(DefinitionError) as refused:
         kernel.apply_app(app)
     assert [(d.path, d.code) for d in refused.value.details] == [
-        ("/dashboards/0/widgets/1/report", "reports.unknown_report")]
+        ("/dashboards/0/widgets/1/report", "reports.unknown_report"),
+        ("/dashboards/0/widgets/2/chart/x", "reports.chart_needs_x"),
+        ("/dashboards/0/widgets/2/chart/y", "reports.chart_measures"),
+        ("/dashboards/0/widgets/3/chart/x", "reports.unknown_key"),
+        ("/dashboards/0/widgets/3/chart/y/0", "reports.unknown_key"),
+        ("/dashboards/0/filters/0", "reports.unknown_filter"),
+        ("/dashboards/0/filters/1", "reports.unknown_filter"),
+    ]
 
 
 def test_without_the_engine_a_reports_section_is_refused(engine: Any) -> None:

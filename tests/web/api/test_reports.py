@@ -116,3 +116,50 @@ def test_a_time_bucket_is_in_the_company_zone(shop: World) -> None:
     shop.kernel.settings = type(shop.kernel.settings)(timezone="Asia/Shanghai")
     body = _run(shop, "admin", "by_month", {"period": {"from": "2026-02-01", "to": "2026-02-28"}}).json()
     assert [(r["month"], r["orders"]) for r in body["rows"]] == [("2026-02-01", 3)]
+
+
+def test_a_dashboard_runs_its_widgets_with_the_shared_filter(shop: World) -> None:
+    period = json.dumps({"from": "2026-01-01", "to": "2026-12-31"})
+    response = shop.client.get("/api/v1/dashboards/shop/home", params={"period": period},
+                               headers=shop.headers("admin", **{"Accept-Language": "zh-CN"}))
+    assert response.status_code == 200, response.text
+    body = response.json()
+    widgets = {w["key"]: w for w in body["widgets"]}
+    assert list(widgets) == ["monthly", "regions", "total", "kpi", "best", "quarters"]
+    monthly = widgets["monthly"]
+    assert monthly["result"]["params"]["period"] == {"from": "2026-01-01", "to": "2026-12-31"}
+    assert monthly["option"]["xAxis"]["data"] == ["2026-01-01"]
+    assert [(s["name"], s["data"], s["stack"]) for s in monthly["option"]["series"]] == [("won", ["103.30"], "total")]
+    assert widgets["regions"]["option"]["series"][0]["encode"] == {"itemName": "region", "value": "revenue"}
+    assert widgets["regions"]["option"]["dataset"]["source"] == widgets["regions"]["result"]["rows"]
+    assert widgets["kpi"]["option"]["kpi"]["value"] == "103.30"
+    assert widgets["quarters"]["result"]["pivot"]["columns"] == ["quarter"]
+    assert widgets["monthly"]["position"] == {"x": 0, "y": 0, "w": 6, "h": 4}
+
+
+def test_a_dashboard_refuses_an_unknown_filter_and_an_unknown_dashboard(shop: World) -> None:
+    bad = shop.client.get("/api/v1/dashboards/shop/home", params={"colour": "red"}, headers=shop.headers("admin"))
+    assert bad.status_code == 422
+    assert [e["path"] for e in bad.json()["errors"]] == ["params.colour"]
+    assert shop.client.get("/api/v1/dashboards/shop/ghost", headers=shop.headers("admin")).status_code == 404
+
+
+def test_export_as_csv_and_xlsx_with_a_totals_row(shop: World) -> None:
+    response = shop.client.post("/api/v1/reports/shop/by_region/export", params={"format": "csv"},
+                                headers=shop.headers("admin"))
+    assert response.status_code == 200, response.text
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("region,orders,revenue")
+    assert lines[1].startswith("north,3,103.30")
+    assert lines[-1].startswith("Total,3,103.30")
+    xlsx = shop.client.post("/api/v1/reports/shop/by_region/export", params={"format": "xlsx"},
+                            headers=shop.headers("admin"))
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[-1][:3] == ("Total", 3, Decimal("103.30")) or rows[-1][:3] == ("Total", 3, 103.3)
+    denied = shop.client.post("/api/v1/reports/shop/by_region/export", headers=shop.headers("alice"))
+    assert denied.status_code == 403
