@@ -36,9 +36,12 @@ lint: $(STAMP)
 BENCH_ARGS ?= --all
 ## make bench also runs the HTTP API bench (API_BENCH_ARGS, e.g. "--seconds 5").
 API_BENCH_ARGS ?= --all
+## make bench also runs the jobs bench (JOBS_BENCH_ARGS, e.g. "--jobs 5000 --batch 10"): jobs/s through 2 workers.
+JOBS_BENCH_ARGS ?= --all
 bench: $(STAMP)
 	@status=0; $(BIN)/python bench/run.py $(BENCH_ARGS) || status=$$?; \
 	$(BIN)/python bench/api_bench.py $(API_BENCH_ARGS) || status=$$?; \
+	$(BIN)/python bench/jobs_bench.py $(JOBS_BENCH_ARGS) || status=$$?; \
 	exit $$status
 
 ## make run: `jimu setup` (database; the template apps in templates_library/ with their demo records,

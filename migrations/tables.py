@@ -10,6 +10,7 @@ TABLE_MODULES = (
     "jimu.platform.security.tables",
     "jimu.platform.files.tables",
     "jimu.platform.notifications.tables",
+    "jimu.platform.jobs.tables",
     "jimu.engines.workflow.tables",
     "jimu.engines.workflow.automation.tables",
     "jimu.engines.workflow.approvals.tables",

@@ -24,6 +24,16 @@ class Settings:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES  # the largest upload (a field's max_size may be lower)
     notify_timeout: float = 10.0  # seconds for each call of a notification channel (SMTP, robots, webhooks)
     notify_allow_private_networks: bool = False  # robots and webhooks may call loopback/private addresses
+    # Jobs: `jimu serve` runs a worker thread in each web process when on (auto: on SQLite only).
+    embedded_worker: str = "auto"
+    job_lease: float = 60.0  # seconds a worker's claim on a job holds (a crashed worker's jobs wait this long)
+    job_poll: float = 1.0  # seconds an idle worker waits before it looks for due jobs again
+
+    def runs_embedded_worker(self) -> bool:
+        """Whether `jimu serve` runs jobs in-process: JIMU_EMBEDDED_WORKER on/off, auto: on SQLite."""
+        if self.embedded_worker == "auto":
+            return self.database_url.startswith("sqlite")
+        return self.embedded_worker == "on"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -38,6 +48,9 @@ class Settings:
             max_file_bytes=int(os.environ.get("JIMU_MAX_FILE_BYTES", DEFAULT_MAX_FILE_BYTES)),
             notify_timeout=_seconds("JIMU_NOTIFY_TIMEOUT", cls.notify_timeout) or cls.notify_timeout,
             notify_allow_private_networks=_flag("JIMU_NOTIFY_ALLOW_PRIVATE_NETWORKS"),
+            embedded_worker=_choice("JIMU_EMBEDDED_WORKER", ("auto", "on", "off")),
+            job_lease=_seconds("JIMU_JOB_LEASE", cls.job_lease, positive=True),
+            job_poll=_seconds("JIMU_JOB_POLL", cls.job_poll, positive=True),
         )
 
 
@@ -46,8 +59,9 @@ def _flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
-def _seconds(name: str, default: float) -> float:
-    """A duration in seconds from the environment (0 for none); a malformed or negative one is refused."""
+def _seconds(name: str, default: float, *, positive: bool = False) -> float:
+    """A duration in seconds from the environment (0 for none, unless `positive`); a malformed or negative
+    one is refused."""
     text = os.environ.get(name, "").strip()
     if not text:
         return default
@@ -55,6 +69,15 @@ def _seconds(name: str, default: float) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not 0 <= value < 1e9:
-        raise ValueError(f"{name} must be a number of seconds (0 for no limit), not {text!r}.")
+    if not (0 < value if positive else 0 <= value) or not value < 1e9:
+        kind = "a number of seconds above 0" if positive else "a number of seconds (0 for no limit)"
+        raise ValueError(f"{name} must be {kind}, not {text!r}.")
     return value
+
+
+def _choice(name: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` from the environment (the first when unset)."""
+    text = os.environ.get(name, "").strip().lower() or choices[0]
+    if text not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, not {text!r}.")
+    return text

@@ -1,8 +1,13 @@
-"""Assembling a kernel with every engine that reads definitions of its own (the composition root)."""
+"""Assembling a kernel with every engine that reads definitions of its own (the composition root), and the
+job kinds every worker of the installation knows."""
 from __future__ import annotations
 
+from typing import Any
+
 from jimu.engines import reports, workflow
+from jimu.platform.jobs import JobHandlers, WorkerOptions, builtin_handlers
 from jimu.platform.kernel import Kernel
+from jimu.platform.settings import Settings
 
 
 def assemble(kernel: Kernel) -> Kernel:
@@ -11,3 +16,16 @@ def assemble(kernel: Kernel) -> Kernel:
     workflow.install(kernel)
     reports.install(kernel)
     return kernel
+
+
+def job_handlers() -> JobHandlers:
+    """The job kinds every worker knows (`jimu worker` and `jimu serve`'s embedded one): the platform's;
+    each engine with job kinds of its own (workflow timers, webhooks...) registers them here."""
+    return builtin_handlers()
+
+
+def worker_options(settings: Settings, **overrides: Any) -> WorkerOptions:
+    """A worker's options from the settings (JIMU_JOB_LEASE, JIMU_JOB_POLL), `overrides` taking precedence."""
+    values: dict[str, Any] = {"lease": settings.job_lease, "poll": settings.job_poll}
+    values.update({name: value for name, value in overrides.items() if value is not None})
+    return WorkerOptions(**values)

@@ -21,6 +21,7 @@ from jimu.web.api.request_info import request_locale
 from jimu.web.api.routers import (
     admin_channels,
     admin_departments,
+    admin_jobs,
     admin_roles,
     admin_users,
     approvals,
@@ -59,7 +60,7 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     for router in (auth.router, transitions.router, automations.router, approvals.router, records.router,
                    files.router, apps.router,
                    admin_users.router, admin_roles.router, admin_departments.router, admin_channels.router,
-                   notifications.router, reports.router, reports.dashboards):
+                   notifications.router, reports.router, reports.dashboards, admin_jobs.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     install_openapi(app)  # the entity-aware document, rebuilt when a definition is applied

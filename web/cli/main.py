@@ -13,6 +13,7 @@ from jimu.web.cli import (
     app_commands,
     channels_commands,
     db_commands,
+    jobs_commands,
     records_commands,
     report_commands,
     serve_commands,
@@ -22,7 +23,7 @@ from jimu.web.cli.output import Output
 from jimu.web.cli.session import Session
 
 COMMAND_GROUPS = (db_commands, app_commands, records_commands, report_commands, admin_commands, channels_commands,
-                  serve_commands)
+                  serve_commands, jobs_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -60,3 +60,4 @@ def open_kernel(settings: Settings, *, require_initialised: bool = True) -> Iter
         yield kernel
     finally:
         kernel.engine.dispose()
+
