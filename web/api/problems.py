@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from jimu.platform.errors import ErrorDetail, JimuError
 from jimu.platform.i18n import placeholders, translate
+from jimu.web.api.serialize import utf8_json
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE = "urn:jimu:problem:"
@@ -66,5 +67,5 @@ def error_problem(error: JimuError, locale: str) -> dict[str, Any]:
 
 
 def problem_response(body: Mapping[str, Any], headers: Mapping[str, str] | None = None) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, default=str).encode("utf-8"), status_code=int(body["status"]),
+    return Response(utf8_json(json.dumps(body, ensure_ascii=False, default=str)), status_code=int(body["status"]),
                     media_type=PROBLEM_MEDIA_TYPE, headers=dict(headers or {}))

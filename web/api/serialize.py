@@ -54,6 +54,12 @@ def etag(version: Any) -> str:
     return f'"{version}"'
 
 
+def utf8_json(text: str) -> bytes:
+    """JSON text as UTF-8; a lone surrogate (echoed from a refused input) is written as its JSON escape
+    `\\udxxx` instead of failing the response."""
+    return text.encode("utf-8", "backslashreplace")
+
+
 def json_response(content: Any, status_code: int = 200, headers: Mapping[str, str] | None = None) -> Response:
-    body = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=plain).encode("utf-8")
+    body = utf8_json(json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=plain))
     return Response(body, status_code=status_code, media_type="application/json", headers=dict(headers or {}))

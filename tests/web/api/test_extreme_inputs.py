@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -84,13 +85,20 @@ def assert_placed(error: JimuError, sent: dict[str, Any]) -> None:
         assert detail.path.split("/")[0] in sent, (detail.path, detail.code, sent)
 
 
+def unrendered_placeholders(message: str, sent: dict[str, Any]) -> list[str]:
+    """`{name}` left in a message by a catalogue template (not one quoting a value that was sent)."""
+    quoted = json.dumps(sent, ensure_ascii=False, default=str)
+    return [p for p in re.findall(r"\{[a-z_][a-z0-9_]*\}", message) if p not in quoted]
+
+
 def assert_problem(response: Any, sent: dict[str, Any]) -> None:
     assert response.status_code < 500, (response.text, sent)
     if response.status_code >= 400:
         problem = response.json()
         assert problem["errors"], problem
         for entry in problem["errors"]:
-            assert entry["message"] and "{" not in entry["message"], entry
+            assert entry["message"], entry
+            assert not unrendered_placeholders(entry["message"], sent), entry
             assert entry["path"].split("/")[0] in sent, (entry, sent)
 
 
