@@ -84,6 +84,12 @@ class Chain:
                                  "input": {k: v for k, v in action.items() if k not in ("type", "key")},
                                  "output": self.effects.items[since:]})
 
+    def inner(self, run_key: str) -> Chain:
+        """The chain of a transition an action runs: the same effects, journal, depth, steps and dry-run flag."""
+        inner = Chain.start(self.ctx, self.defs, run_key, dry_run=self.dry_run)
+        inner.effects, inner.journal, inner.depth, inner.steps = self.effects, self.journal, self.depth, self.steps
+        return inner
+
 
 def chain_of(ctx: Context) -> Chain | None:
     """The chain a context belongs to (None for a user's own write)."""
@@ -103,6 +109,8 @@ class Frame:
     params: dict[str, Any] = field(default_factory=dict)
     rows: dict[str, RowAccess] = field(default_factory=dict)
     stopped: bool = False  # a `stop` action ended this list (and the loop it is in)
+    at: str = ""  # the path of the action running (set by run_actions)
+    trail: str = ""  # where this frame is in loops and calls (`/actions/0#line=7`): part of idempotency keys
 
     @staticmethod
     def on_record(chain: Chain, entity: EntityDef, record: dict[str, Any], *,
@@ -137,6 +145,7 @@ def run_actions(chain: Chain, frame: Frame, actions: Sequence[Mapping[str, Any]]
             return
         at = f"{path}/{index}"
         chain.step(at)
+        frame.at = at
         if not frame.holds(chain, action.get("when")):
             chain.note_step(at, action, "skipped", len(chain.effects.items))
             continue

@@ -46,6 +46,25 @@ class WorkflowLimitError(JimuError):
     http_status = 422
 
 
+class NotEnoughError(ConflictError):
+    """An update would take a field of a record below its minimum (stock, credit): says which record and how much
+    is missing."""
+
+    code = "workflow.not_enough"
+
+
+class OverDeliveryError(ConflictError):
+    """Records created from a line would carry more than its quantity allows (with the allowance)."""
+
+    code = "workflow.over_allowance"
+
+
+class LedgerUnbalancedError(ConflictError):
+    """The rows an action posts to a ledger do not balance (debits differ from credits)."""
+
+    code = "workflow.ledger_unbalanced"
+
+
 def error(kind: type[JimuError], code: str, locale: str, *, details: list[ErrorDetail] | None = None,
           **params: Any) -> JimuError:
     """An error of `kind` whose message is the catalogue's `code` in `locale`."""

@@ -176,8 +176,12 @@ def record_title(ctx: Context, entity: EntityDef, record_id: int) -> str:
 
 
 def run(ctx: Context, entity_key: str, record_id: int, transition_key: str, *, expected_version: int | None = None,
-        comment: str | None = None, dry_run: bool = False, idempotency_key: str | None = None) -> dict[str, Any]:
-    """Run a transition; with `dry_run`, run it whole in a savepoint, roll it back and report its effects."""
+        comment: str | None = None, dry_run: bool = False, idempotency_key: str | None = None,
+        parent: Chain | None = None, parent_key: str | None = None) -> dict[str, Any]:
+    """Run a transition; with `dry_run`, run it whole in a savepoint, roll it back and report its effects.
+
+    A `parent` chain (a `transition` action) runs it inside itself: the same effects and depth, its key
+    derived from `parent_key`, and no check of who may run it (the definition that runs it decides)."""
     if idempotency_key is not None and not dry_run:
         from .approvals import runtime
 
@@ -187,7 +191,8 @@ def run(ctx: Context, entity_key: str, record_id: int, transition_key: str, *, e
     savepoint = ctx.conn.begin_nested()
     try:
         result = _run(ctx, entity_key, record_id, transition_key, expected_version=expected_version,
-                      comment=comment, dry_run=dry_run, idempotency_key=idempotency_key)
+                      comment=comment, dry_run=dry_run, idempotency_key=idempotency_key, parent=parent,
+                      parent_key=parent_key)
     except BaseException:
         savepoint.rollback()
         raise
@@ -199,7 +204,8 @@ def run(ctx: Context, entity_key: str, record_id: int, transition_key: str, *, e
 
 
 def _run(ctx: Context, entity_key: str, record_id: int, transition_key: str, *, expected_version: int | None,
-         comment: str | None, dry_run: bool, idempotency_key: str | None) -> dict[str, Any]:
+         comment: str | None, dry_run: bool, idempotency_key: str | None, parent: Chain | None = None,
+         parent_key: str | None = None) -> dict[str, Any]:
     process = process_for(ctx, entity_key, record_id)
     transition = process.transition(transition_key)
     if transition is None:
@@ -212,19 +218,20 @@ def _run(ctx: Context, entity_key: str, record_id: int, transition_key: str, *, 
         code = "records.version_conflict"
         raise error(ConflictError, code, ctx.locale, current_version=record["_version"],
                     details=[detail("_version", code, ctx.locale, current_version=record["_version"])])
-    _require_runnable(ctx, process, transition, record, comment)
+    _require_runnable(ctx, process, transition, record, comment, system=parent is not None)
     if transition.approval is not None:  # the record waits for its approvers; approving the last level moves it
         from .approvals import runtime
 
         return runtime.start(ctx, process, transition, record, comment=comment, dry_run=dry_run,
                              idempotency_key=idempotency_key)
     return complete(ctx, process, transition, record, comment=comment, dry_run=dry_run,
-                    idempotency_key=idempotency_key)
+                    idempotency_key=idempotency_key, parent=parent, parent_key=parent_key)
 
 
 def complete(ctx: Context, process: ProcessDef, transition: TransitionDef, record: dict[str, Any], *,
              comment: str | None, dry_run: bool, idempotency_key: str | None,
-             requested_by: int | None = None) -> dict[str, Any]:
+             requested_by: int | None = None, parent: Chain | None = None,
+             parent_key: str | None = None) -> dict[str, Any]:
     """The state change and the actions of a transition whose checks passed (the record's row locked): run
     directly, or by the approval of its last level (in the approving user's transaction; the run is noted as
     `requested_by` the submitter, the timeline names the approver)."""
@@ -232,7 +239,10 @@ def complete(ctx: Context, process: ProcessDef, transition: TransitionDef, recor
     record_id = int(record["id"])
     source = state_of(process, record)
     run_key = idempotency_key or f"{entity.key}:{record_id}:{transition.key}:{record['_version']}"
-    chain = Chain.start(ctx, workflow_defs(ctx.catalog), run_key, dry_run=dry_run)
+    if parent is not None:  # run by an action: inside its chain
+        chain = parent.inner(f"{parent_key}|{run_key}")
+    else:
+        chain = Chain.start(ctx, workflow_defs(ctx.catalog), run_key, dry_run=dry_run)
     frame = transition_frame(chain, entity, record, transition)
     frame.record = records.update(chain.ctx, entity.key, record_id, {process.state_field: transition.target})
     run_actions(chain, frame, transition.actions, "actions")
@@ -243,9 +253,9 @@ def complete(ctx: Context, process: ProcessDef, transition: TransitionDef, recor
 
 
 def _require_runnable(ctx: Context, process: ProcessDef, transition: TransitionDef, record: dict[str, Any],
-                      comment: str | None) -> None:
+                      comment: str | None, *, system: bool = False) -> None:
     found = check(ctx, process, transition, record)
-    if not found.allowed:
+    if not found.allowed and not system:
         raise error(TransitionNotAllowedError, "workflow.not_allowed", ctx.locale, transition=transition.key)
     found.reasons += _pending_approval(ctx, process, record)
     if transition.comment == "required" and not (comment or "").strip():

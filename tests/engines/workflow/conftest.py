@@ -32,3 +32,12 @@ def expenses(kernel: Kernel) -> Kernel:
     """The kernel with the expense-claim app applied."""
     kernel.apply_app(expenses_app())
     return kernel
+
+
+@pytest.fixture
+def trade(kernel: Kernel) -> Kernel:
+    """The kernel with the trading app of the action tests applied (tests/engines/workflow/trade_app.py)."""
+    from .trade_app import trade_app
+
+    kernel.apply_app(trade_app())
+    return kernel
