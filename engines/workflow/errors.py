@@ -65,6 +65,12 @@ class LedgerUnbalancedError(ConflictError):
     code = "workflow.ledger_unbalanced"
 
 
+class InnerTransitionError(ConflictError):
+    """A transition run by an action was refused or failed (its reason and details kept)."""
+
+    code = "workflow.transition_failed"
+
+
 def error(kind: type[JimuError], code: str, locale: str, *, details: list[ErrorDetail] | None = None,
           **params: Any) -> JimuError:
     """An error of `kind` whose message is the catalogue's `code` in `locale`."""

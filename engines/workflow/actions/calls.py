@@ -22,6 +22,13 @@ from jimu.engines.forms import records
 from jimu.platform.fields.base import Problem
 
 from ..chain import Chain, Frame, run_actions
+from ..errors import (
+    ActionFailedError,
+    InnerTransitionError,
+    TransitionBlockedError,
+    TransitionNotFoundError,
+    error,
+)
 from ..model import ActionListDef
 from ..scope import VARIABLE_TYPES
 from .base import ActionType, Checking
@@ -136,6 +143,10 @@ class RunTransition(ActionType):
         try:
             transitions.run(chain.ctx, entity_key, int(target_id), action["transition"], parent=chain,
                             parent_key=f"{chain.run_key}|{frame.trail}{at}")
+        except (ActionFailedError, TransitionBlockedError, TransitionNotFoundError) as failure:
+            raise error(InnerTransitionError, "workflow.transition_failed", chain.ctx.locale, entity=entity_key,
+                        id=int(target_id), transition=action["transition"], reason=failure.message,
+                        details=failure.details) from failure
         finally:
             chain.shallower()
         if entity_key == frame.entity.key and int(target_id) == frame.record_id:

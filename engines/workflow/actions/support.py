@@ -107,10 +107,11 @@ def other_value(chain: Chain, frame: Frame, entity: EntityDef, record: Mapping[s
 
 
 def action_key(chain: Chain, frame: Frame, action: Mapping[str, Any], kind: str, part: str = "") -> str:
-    """The idempotency key of what an action creates or posts: the run's key, where the frame is (loops,
-    calls), the action's key (else its path), and a part (a row of it) — the same on every retry."""
+    """The idempotency key of what an action creates or posts: the run's key, the record and where the frame
+    is (loops, calls), the action's key (else its path), and a part (a row of it) — the same on every retry."""
     where = action.get("key") or frame.at
-    digest = hashlib.sha256(f"{chain.run_key}|{frame.trail}|{where}|{part}".encode()).hexdigest()[:48]
+    text = f"{chain.run_key}|{frame.entity.key}:{frame.record_id}|{frame.trail}|{where}|{part}"
+    digest = hashlib.sha256(text.encode()).hexdigest()[:48]
     return f"{kind}:{digest}"
 
 

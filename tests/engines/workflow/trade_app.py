@@ -58,6 +58,7 @@ ENTITIES: list[dict[str, Any]] = [
         {"name": "name", "type": "text"}, {"name": "bom", "type": "child_table", "entity": "bom_line"}]},
     {"key": "bom_line", "child": True, "fields": [_link("component", "product"), _dec("qty", 3)]},
     {"key": "requirement", "fields": [_link("product", "product"), _dec("qty", 3)]},
+    {"key": "reservation", "fields": [_link("item", "item"), _dec("qty", 3), _select("open", "reserved")]},
 ]
 
 FIFO = [  # consume `line.qty` of the line's item from its layers, oldest first; the cost taken into the line
@@ -121,6 +122,10 @@ PROCESSES: list[dict[str, Any]] = [
                    {"type": "let", "vars": {"left": "vars.left - vars.take"}},
                    {"type": "stop", "when": "vars.left = 0"}]},
               {"type": "set", "values": {"unapplied": "vars.left"}}]}]},
+    {"key": "reservation_flow", "entity": "reservation", "state_field": "state",
+     "states": [{"key": "open"}, {"key": "reserved", "phase": "submitted"}],
+     "transitions": [{"key": "reserve", "from": ["open"], "to": "reserved", "actions": [
+         {"type": "update", "key": "take", "entity": "item", "id": "item", "values": {"on_hand": "on_hand - this.qty"}}]}]},
 ]
 
 ACTION_LISTS: list[dict[str, Any]] = [
