@@ -18,9 +18,9 @@ The created record is noted in `jimu_wf_link` under a key derived from the run's
 id into a variable.
 
     {"type": "find_or_create", "entity": "stock_balance", "into": "balance",
-     "key": {"item": "line.item", "warehouse": "warehouse"}, "values": {"on_hand": "0"}}
+     "match": {"item": "line.item", "warehouse": "warehouse"}, "values": {"on_hand": "0"}}
 
-finds the live record whose key fields have these values, or creates it (with `values` too). The key
+finds the live record whose `match` fields (its key) have these values, or creates it (with `values` too). The key
 fields must be covered by a unique index of the entity: two chains creating it at once both end with the
 one record (the loser's insert fails on the index, in a savepoint, and it reads the winner's).
 """
@@ -236,24 +236,24 @@ def _line_name(spec: Mapping[str, Any]) -> str:
 
 class FindOrCreate(ActionType):
     name = "find_or_create"
-    properties = {"entity": {"$ref": "#/$defs/identifier"}, "key": {**_MAP, "minProperties": 1}, "values": _MAP,
+    properties = {"entity": {"$ref": "#/$defs/identifier"}, "match": {**_MAP, "minProperties": 1}, "values": _MAP,
                   "into": {"$ref": "#/$defs/identifier"}}
-    required_properties = ("entity", "key", "into")
+    required_properties = ("entity", "match", "into")
 
     def check(self, action: Mapping[str, Any], checking: Checking) -> list[Problem]:
         target, problems = entity_problem(checking, action["entity"], "entity", header=True)
         if target is None:
             return problems
-        problems += check_values(checking, target, action["key"], "key")
+        problems += check_values(checking, target, action["match"], "match")
         problems += check_values(checking, target, action.get("values", {}), "values") + check_into(checking, action)
-        if not problems and not _unique(target, set(action["key"])):
+        if not problems and not _unique(target, set(action["match"])):
             problems.append(Problem("workflow.key_not_unique", {"entity": target.key,
-                                                                "fields": ", ".join(action["key"])}, at="key"))
+                                                                "fields": ", ".join(action["match"])}, at="match"))
         return problems
 
     def run(self, action: Mapping[str, Any], frame: Frame, chain: Chain) -> None:
         target = chain.ctx.catalog.require_entity(action["entity"])
-        key = {name: frame.value(chain, source) for name, source in action["key"].items()}
+        key = {name: frame.value(chain, source) for name, source in action["match"].items()}
         found = _find(chain, target, key)
         if found is None:
             values = {name: frame.value(chain, source) for name, source in action.get("values", {}).items()}

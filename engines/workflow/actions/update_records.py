@@ -170,7 +170,8 @@ def _line(chain: Chain, owner: Owner, line_id: int) -> dict[str, Any]:
 def _write_line(chain: Chain, owner: Owner, line_id: int, values: Mapping[str, Any]) -> dict[str, Any]:
     """One update of the line's record: every line kept, this one changed."""
     current = records.get(chain.ctx, owner[0].key, owner[2])
-    lines = [{"id": line["id"], **(values if int(line["id"]) == line_id else {})} for line in current.get(owner[1]) or ()]
+    lines = [{"id": line["id"], **(values if int(line["id"]) == line_id else {})}
+             for line in current.get(owner[1]) or ()]
     updated = records.update(chain.ctx, owner[0].key, owner[2], {owner[1]: lines})
     return next(dict(line) for line in updated.get(owner[1]) or () if int(line["id"]) == line_id)
 

@@ -77,7 +77,7 @@ def test_confirming_twice_with_the_same_idempotency_key_makes_one_delivery(trade
 
 
 FIND = {"type": "find_or_create", "entity": "balance", "into": "bal",
-        "key": {"item": "item", "warehouse": "'main'"}, "values": {"on_hand": "0"}}
+        "match": {"item": "item", "warehouse": "'main'"}, "values": {"on_hand": "0"}}
 
 
 def test_find_or_create_finds_the_record_by_its_key(trade: Kernel) -> None:
