@@ -34,7 +34,6 @@ import sqlalchemy as sa
 
 from jimu.engines.expressions.types import ExprType
 from jimu.engines.forms import records
-from jimu.engines.forms.rows import LinkCache, RecordRow
 from jimu.platform.errors import ValidationError
 from jimu.platform.fields.base import Problem
 from jimu.platform.registry.model import EntityDef
@@ -51,6 +50,7 @@ from .support import (
     entity_problem,
     linked,
     note_link,
+    row_in_scope,
     title_of,
     with_row,
 )
@@ -156,26 +156,16 @@ def _check_back(checking: Checking, source: EntityDef, line: EntityDef, back: Ma
 def _copied_lines(frame: Frame, chain: Chain, spec: Mapping[str, Any]) -> tuple[list[dict[str, Any]],
                                                                                 list[Mapping[str, Any]]]:
     """The new lines (values) and the source lines they come from."""
-    name = _line_name(spec)
     field = frame.entity.field(spec["from"])
     assert field is not None
-    source = chain.ctx.catalog.require_related(field)
-    scope, outer = frame.scope, frame.rows.get(name)
-    frame.scope = with_row(scope, name, source, chain.ctx.catalog)
-    cache = LinkCache(chain.ctx)
     rows: list[dict[str, Any]] = []
     sources: list[Mapping[str, Any]] = []
-    try:
+    with row_in_scope(frame, chain, _line_name(spec), chain.ctx.catalog.require_related(field)) as put:
         for line in frame.record.get(spec["from"]) or ():
-            frame.rows[name] = RecordRow(cache, source, line)
+            put(line)
             if frame.holds(chain, spec.get("where")):
                 rows.append({n: frame.value(chain, s) for n, s in spec["values"].items()})
                 sources.append(line)
-    finally:
-        frame.scope = scope
-        frame.rows.pop(name, None)
-        if outer is not None:
-            frame.rows[name] = outer
     return rows, sources
 
 
@@ -205,17 +195,14 @@ def _check_over(frame: Frame, chain: Chain, spec: Mapping[str, Any], line_ids: l
     over = spec.get("over")
     if over is None:
         return
-    name = _line_name(spec)
     field = frame.entity.field(spec["from"])
     assert field is not None
     source = chain.ctx.catalog.require_related(field)
-    scope = frame.scope
-    frame.scope = with_row(scope, name, source, chain.ctx.catalog)
-    try:
+    with row_in_scope(frame, chain, _line_name(spec), source) as put:
         for position, line in enumerate(frame.record.get(spec["from"]) or (), start=1):
             if int(line["id"]) not in line_ids:
                 continue
-            frame.rows[name] = RecordRow(LinkCache(chain.ctx), source, line)
+            put(line)
             allowance = frame.value(chain, over["allowance"], ExprType.DECIMAL) if over.get("allowance") else 0
             ordered = Decimal(line.get(over["ordered"]) or 0)
             limit = ordered * (1 + Decimal(allowance or 0) / 100)
@@ -225,9 +212,6 @@ def _check_over(frame: Frame, chain: Chain, spec: Mapping[str, Any], line_ids: l
                             title=title_of(chain.ctx, source, line), entity=entity_label(chain.ctx, frame.entity),
                             record=title_of(chain.ctx, frame.entity, frame.record), delivered=str(delivered),
                             ordered=str(ordered), allowance=str(allowance or 0), limit=str(limit))
-    finally:
-        frame.scope = scope
-        frame.rows.pop(name, None)
 
 
 def _line_name(spec: Mapping[str, Any]) -> str:

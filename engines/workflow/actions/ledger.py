@@ -29,7 +29,6 @@ import sqlalchemy as sa
 
 from jimu.engines.expressions.types import ExprType
 from jimu.engines.forms import records
-from jimu.engines.forms.rows import LinkCache, RecordRow
 from jimu.platform.fields.base import Problem
 from jimu.platform.registry.model import EntityDef
 
@@ -38,7 +37,7 @@ from ..errors import LedgerUnbalancedError, error
 from ..tables import created_links
 from .base import ActionType, Checking
 from .registry import ACTION_TYPES
-from .support import action_key, check_values, entity_problem, linked, note_link, with_row
+from .support import action_key, check_values, entity_problem, linked, note_link, row_in_scope, with_row
 
 _MAP = {"type": "object", "additionalProperties": {"$ref": "#/$defs/expression"}}
 _ROWS = {"type": "array", "minItems": 1, "maxItems": 50, "items": {
@@ -116,24 +115,14 @@ def _rows(frame: Frame, chain: Chain, spec: Mapping[str, Any], index: int) -> li
         if not frame.holds(chain, spec.get("where")):
             return []
         return [(str(index), {n: frame.value(chain, s) for n, s in spec["values"].items()})]
-    name = _line_name(spec)
     field = frame.entity.field(spec["lines"])
     assert field is not None
-    entity = chain.ctx.catalog.require_related(field)
-    scope, outer = frame.scope, frame.rows.get(name)
-    frame.scope = with_row(scope, name, entity, chain.ctx.catalog)
-    cache = LinkCache(chain.ctx)
     found: list[tuple[str, dict[str, Any]]] = []
-    try:
+    with row_in_scope(frame, chain, _line_name(spec), chain.ctx.catalog.require_related(field)) as put:
         for line in frame.record.get(spec["lines"]) or ():
-            frame.rows[name] = RecordRow(cache, entity, line)
+            put(line)
             if frame.holds(chain, spec.get("where")):
                 found.append((f"{index}.{line['id']}", {n: frame.value(chain, s) for n, s in spec["values"].items()}))
-    finally:
-        frame.scope = scope
-        frame.rows.pop(name, None)
-        if outer is not None:
-            frame.rows[name] = outer
     return found
 
 
@@ -228,16 +217,9 @@ def _mirrored(action: Mapping[str, Any], frame: Frame, chain: Chain, ledger: Ent
     for name in action.get("negate", ()):
         values[name] = None if original.get(name) is None else -original[name]
     if action.get("values"):
-        scope, outer = frame.scope, frame.rows.get("row")
-        frame.scope = with_row(scope, "row", ledger, catalog)
-        frame.rows["row"] = RecordRow(LinkCache(chain.ctx), ledger, original)
-        try:
+        with row_in_scope(frame, chain, "row", ledger) as put:
+            put(original)
             values.update({n: frame.value(chain, s) for n, s in action["values"].items()})
-        finally:
-            frame.scope = scope
-            frame.rows.pop("row", None)
-            if outer is not None:
-                frame.rows["row"] = outer
     return values
 
 

@@ -2,9 +2,9 @@
 entity's row, idempotency keys and the links noted for them, record titles."""
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -20,15 +20,14 @@ from jimu.platform.problems import Problems
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef
 
-from ..expressions import field_value_type, value_of
-from ..scope import ActionRow, ActionScope
+from ..expressions import field_value_type
+from ..scope import ActionScope
 from ..tables import created_links
 from .base import Checking
 
 if TYPE_CHECKING:
     from ..chain import Chain, Frame
 
-THIS = "this"  # in expressions over another record's current values: the record the actions run on
 
 
 class _Collected(Problems[DefinitionError]):
@@ -86,24 +85,25 @@ def with_row(scope: ActionScope, name: str, entity: EntityDef, catalog: Catalog)
     return scope.with_names(**{name: ScopeField(name, ExprType.INTEGER, link=catalog.scope(entity.key))})
 
 
-def other_scope(catalog: Catalog, entity: EntityDef, scope: ActionScope) -> ActionScope:
-    """Expressions over another record's current values: its fields bare; `this.x` the record the actions run
-    on; `vars`, `params` and loop rows as around the action."""
-    this = ScopeField(THIS, ExprType.INTEGER, link=scope.base)
-    return ActionScope(catalog.scope(entity.key), {**scope.names, THIS: this})
+@contextmanager
+def row_in_scope(frame: Frame, chain: Chain, name: str, entity: EntityDef) -> Iterator[Callable[[Mapping[str, Any]],
+                                                                                               None]]:
+    """A row of `entity` in scope under `name` while the block runs (`put(values)` sets which); the frame's
+    scope and rows as they were afterwards (an outer row of the same name comes back)."""
+    scope, outer = frame.scope, frame.rows.get(name)
+    frame.scope = with_row(scope, name, entity, chain.ctx.catalog)
+    cache = LinkCache(chain.ctx)
 
+    def put(values: Mapping[str, Any]) -> None:
+        frame.rows[name] = RecordRow(cache, entity, values)
 
-def other_checking(checking: Checking, entity: EntityDef) -> Checking:
-    return dataclasses.replace(checking, entity=entity, scope=other_scope(checking.catalog, entity, checking.scope))
-
-
-def other_value(chain: Chain, frame: Frame, entity: EntityDef, record: Mapping[str, Any], source: str,
-                expected: ExprType | None = None) -> Any:
-    """An expression over `record` (of `entity`) as it is now, with `this`, vars, params and loop rows."""
-    scope = other_scope(chain.ctx.catalog, entity, frame.scope)
-    own = frame.row(chain)
-    row = ActionRow(RecordRow(LinkCache(chain.ctx), entity, record), {**own.rows, THIS: own})
-    return value_of(chain.ctx.catalog, scope, source, row, chain.env(), expected)
+    try:
+        yield put
+    finally:
+        frame.scope = scope
+        frame.rows.pop(name, None)
+        if outer is not None:
+            frame.rows[name] = outer
 
 
 def action_key(chain: Chain, frame: Frame, action: Mapping[str, Any], kind: str, part: str = "") -> str:

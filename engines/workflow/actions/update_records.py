@@ -1,17 +1,17 @@
 """`update`: change other records atomically, with expressions over their current values.
 
-    {"type": "update", "entity": "stock_balance", "id": "line.balance",
-     "values": {"on_hand": "on_hand - line.qty"}}
-    {"type": "update", "entity": "item", "where": "row.id = line.item",
-     "values": {"cost": "(on_hand * cost + line.qty * line.price) / (on_hand + line.qty)",
-                "on_hand": "on_hand + line.qty"}, "min": {"cost": null}}
+    {"type": "update", "entity": "balance", "id": "line.balance",
+     "values": {"on_hand": "row.on_hand - line.qty"}}
+    {"type": "update", "entity": "product", "where": "row.id = line.product",
+     "values": {"cost": "(row.on_hand * row.cost + line.qty * line.price) / (row.on_hand + line.qty)",
+                "on_hand": "row.on_hand + line.qty"}, "min": {"cost": null}}
 
-The target is one record (`id`, an expression in the action's scope: `customer` follows a link) or the
-records of a query (`where` with the row under `as`, default `row`). Each is locked (PostgreSQL FOR
-UPDATE, in id order), read as it is now, and written once with all its fields: `values` are expressions
-in the target's scope (its fields bare, `this.x` the record the actions run on, vars, params, loop rows),
-all evaluated on the values read before any is written. No lost update: a concurrent chain waits for the
-lock and then reads what this one wrote (SQLite's write transaction serialises writers).
+The target is one record (`id`, an expression: `customer` follows a link) or the records of a query
+(`where`). Each is locked (PostgreSQL FOR UPDATE, in id order), read as it is now, and written once with
+all its fields: `values` are expressions in the action's scope with the target as it is now under `as`
+(default `row`), all evaluated on the values read before any is written. No lost update: a concurrent
+chain waits for the lock and then reads what this one wrote (SQLite's write transaction serialises
+writers). A line entity's record is updated through the record holding it (one update of its lines).
 
 A numeric field written may not end below its `min` (an expression in the same scope; default 0: no
 negative result unless the definition says so with `"min": {"field": null}` or a lower bound); the
@@ -36,15 +36,7 @@ from ..errors import NotEnoughError, error
 from .base import ActionType, Checking
 from .queries import ORDER, lock_rows, order_problems, query_ids
 from .registry import ACTION_TYPES
-from .support import (
-    check_values,
-    entity_label,
-    entity_problem,
-    other_checking,
-    other_value,
-    title_of,
-    with_row,
-)
+from .support import check_values, entity_label, entity_problem, row_in_scope, title_of, with_row
 
 _NUMERIC = (ExprType.INTEGER, ExprType.DECIMAL)
 
@@ -77,7 +69,8 @@ class Update(ActionType):
                              with_row(checking.scope, _row_name(action), entity, checking.catalog), checking.var_types)
             problems += query.expression(action["where"], ExprType.BOOLEAN, "where")
             problems += order_problems(entity, action.get("order", ()), "order")
-        target = other_checking(checking, entity)
+        target = Checking(checking.catalog, checking.defs, checking.entity,
+                          with_row(checking.scope, _row_name(action), entity, checking.catalog), checking.var_types)
         problems += check_values(target, entity, action["values"], "values")
         for name, source in (action.get("min") or {}).items():
             if name not in action["values"]:
@@ -109,8 +102,10 @@ def update_one(action: Mapping[str, Any], frame: Frame, chain: Chain, entity: En
     """Read the (locked) record, compute every value from it, check the bounds, write it once."""
     owner = _owner(chain, entity, record_id)
     current = records.get(chain.ctx, entity.key, record_id) if owner is None else _line(chain, owner, record_id)
-    values = {name: other_value(chain, frame, entity, current, source) for name, source in action["values"].items()}
-    _check_bounds(action, frame, chain, entity, current, values)
+    with row_in_scope(frame, chain, _row_name(action), entity) as put:
+        put(current)
+        values = {name: frame.value(chain, source) for name, source in action["values"].items()}
+        _check_bounds(action, frame, chain, entity, current, values)
     if owner is None:
         updated = records.update(chain.ctx, entity.key, record_id, values)
     else:
@@ -138,7 +133,7 @@ def _check_bounds(action: Mapping[str, Any], frame: Frame, chain: Chain, entity:
         source = bounds.get(name, "0")
         if source is None:
             continue
-        minimum = other_value(chain, frame, entity, current, source)
+        minimum = frame.value(chain, source)
         if minimum is not None and Decimal(value) < Decimal(minimum):
             raise error(NotEnoughError, "workflow.not_enough", chain.ctx.locale, entity=entity_label(chain.ctx, entity),
                         title=title_of(chain.ctx, entity, current), field=name, value=str(value),

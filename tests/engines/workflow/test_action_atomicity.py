@@ -28,7 +28,7 @@ THREE = [
      "rows": [{"values": {"account": "'a'", "debit": "qty", "credit": "0"}},
               {"values": {"account": "'b'", "debit": "0", "credit": "qty"}}]},
     {"type": "create", "entity": "requirement", "values": {"qty": "qty"}},
-    {"type": "update", "key": "take", "entity": "item", "id": "item", "values": {"on_hand": "on_hand - this.qty"}},
+    {"type": "update", "key": "take", "entity": "item", "id": "item", "values": {"on_hand": "row.on_hand - this.qty"}},
 ]
 
 

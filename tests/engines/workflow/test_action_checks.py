@@ -45,7 +45,7 @@ def test_the_trading_app_is_valid(trade: Kernel) -> None:
     ({"type": "create", "entity": "order_line"}, [(f"{AT}/entity", "workflow.line_entity")]),
     ({"type": "create", "entity": "nowhere"}, [(f"{AT}/entity", "workflow.unknown_entity")]),
     ({"type": "update", "entity": "item", "values": {"on_hand": "1"}}, [(AT, "workflow.update_target")]),
-    ({"type": "update", "entity": "item", "id": "partner", "values": {"on_hand": "on_hand - this.nope"},
+    ({"type": "update", "entity": "item", "id": "partner", "values": {"on_hand": "row.on_hand - this.nope"},
       "min": {"cost": "0"}},
      [(f"{AT}/id", "definition.expression_invalid"), (f"{AT}/values/on_hand", "definition.expression_invalid"),
       (f"{AT}/min/cost", "workflow.min_not_written")]),

@@ -66,11 +66,11 @@ FIFO = [  # consume `line.qty` of the line's item from its layers, oldest first;
     {"type": "for_each", "entity": "layer", "as": "layer", "order": ["received_on"],
      "where": "layer.item = line.item and layer.remaining > 0", "actions": [
          {"type": "let", "vars": {"take": "MIN(vars.left, layer.remaining)"}},
-         {"type": "update", "entity": "layer", "id": "layer.id", "values": {"remaining": "remaining - vars.take"}},
+         {"type": "update", "entity": "layer", "id": "layer.id", "values": {"remaining": "row.remaining - vars.take"}},
          {"type": "let", "vars": {"left": "vars.left - vars.take",
                                   "cost": "vars.cost + vars.take * layer.unit_cost"}},
          {"type": "stop", "when": "vars.left = 0"}]},
-    {"type": "update", "entity": "item", "id": "line.item", "values": {"on_hand": "on_hand - line.qty"}},
+    {"type": "update", "entity": "item", "id": "line.item", "values": {"on_hand": "row.on_hand - line.qty"}},
 ]
 
 PROCESSES: list[dict[str, Any]] = [
@@ -106,9 +106,9 @@ PROCESSES: list[dict[str, Any]] = [
               "values": {"memo": "'reversal'"}},
              {"type": "for_each", "lines": "lines", "actions": [
                  {"type": "update", "entity": "item", "id": "line.item",
-                  "values": {"on_hand": "on_hand + line.qty"}},
+                  "values": {"on_hand": "row.on_hand + line.qty"}},
                  {"type": "update", "entity": "order_line", "id": "line.order_line",
-                  "values": {"delivered": "delivered - line.qty"}}]}]}]},
+                  "values": {"delivered": "row.delivered - line.qty"}}]}]}]},
     {"key": "payment_flow", "entity": "payment", "state_field": "state",
      "states": [{"key": "draft"}, {"key": "posted", "phase": "submitted"}],
      "transitions": [
@@ -118,14 +118,14 @@ PROCESSES: list[dict[str, Any]] = [
               {"type": "for_each", "entity": "invoice", "as": "inv", "order": ["due_on"],
                "where": "inv.partner = partner and inv.open > 0", "actions": [
                    {"type": "let", "vars": {"take": "MIN(vars.left, inv.open)"}},
-                   {"type": "update", "entity": "invoice", "id": "inv.id", "values": {"open": "open - vars.take"}},
+                   {"type": "update", "entity": "invoice", "id": "inv.id", "values": {"open": "row.open - vars.take"}},
                    {"type": "let", "vars": {"left": "vars.left - vars.take"}},
                    {"type": "stop", "when": "vars.left = 0"}]},
               {"type": "set", "values": {"unapplied": "vars.left"}}]}]},
     {"key": "reservation_flow", "entity": "reservation", "state_field": "state",
      "states": [{"key": "open"}, {"key": "reserved", "phase": "submitted"}],
      "transitions": [{"key": "reserve", "from": ["open"], "to": "reserved", "actions": [
-         {"type": "update", "key": "take", "entity": "item", "id": "item", "values": {"on_hand": "on_hand - this.qty"}}]}]},
+         {"type": "update", "key": "take", "entity": "item", "id": "item", "values": {"on_hand": "row.on_hand - qty"}}]}]},
 ]
 
 ACTION_LISTS: list[dict[str, Any]] = [
