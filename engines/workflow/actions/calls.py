@@ -1,7 +1,7 @@
 """`call`: run a named action list with parameters; `transition`: run a transition of this or another record.
 
     {"type": "call", "list": "explode", "record": "line.component", "params": {"qty": "params.qty * line.qty"}}
-    {"type": "transition", "transition": "close", "entity": "sales_order", "record": "order"}
+    {"type": "transition", "transition": "close", "entity": "order", "record": "order"}
 
 An action list runs on a record of its `entity` (`record`: an id expression, default the record the
 actions run on), in a frame of its own: its declared `params` (typed; each given an expression here or its
