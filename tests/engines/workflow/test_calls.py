@@ -22,7 +22,7 @@ EXPLODE = {"type": "call", "list": "explode", "params": {"qty": "10"}}
 
 def _product(ctx: Context, name: str, bom: list[tuple[int, str]]) -> int:
     lines = [{"component": c, "qty": q} for c, q in bom]
-    return int(records.create(ctx, "product", {"name": name, "bom": lines})["id"])
+    return int(records.create(ctx, "part", {"name": name, "bom": lines})["id"])
 
 
 def test_a_multi_level_bill_of_materials_explodes_through_the_list_calling_itself(trade: Kernel) -> None:
@@ -30,7 +30,7 @@ def test_a_multi_level_bill_of_materials_explodes_through_the_list_calling_itsel
         screw = _product(ctx, "screw", [])
         frame = _product(ctx, "frame", [(screw, "3")])
         bike = _product(ctx, "bike", [(frame, "2"), (screw, "1.5")])
-        run_on(ctx, "product", bike, [EXPLODE])
+        run_on(ctx, "part", bike, [EXPLODE])
         needed = sorted((r["product"], r["qty"]) for r in all_of(ctx, "requirement"))
     # 10 bikes: 20 frames (60 screws) and 15 screws
     assert needed == sorted([(frame, Decimal("20")), (screw, Decimal("60")), (screw, Decimal("15"))])
@@ -40,9 +40,9 @@ def test_a_cycle_in_the_bill_of_materials_stops_at_the_depth_limit(trade: Kernel
     with trade.unit_of_work() as ctx:
         a = _product(ctx, "a", [])
         b = _product(ctx, "b", [(a, "1")])
-        records.update(ctx, "product", a, {"bom": [{"component": b, "qty": "1"}]})
+        records.update(ctx, "part", a, {"bom": [{"component": b, "qty": "1"}]})
         with pytest.raises(WorkflowLimitError) as limit:
-            run_on(ctx, "product", a, [EXPLODE])
+            run_on(ctx, "part", a, [EXPLODE])
     assert limit.value.code == "workflow.depth_exceeded" and "16 levels" in limit.value.message
 
 
@@ -88,5 +88,5 @@ def test_call_gives_declared_defaults_and_typed_params(trade: Kernel) -> None:
     with trade.unit_of_work() as ctx:
         part = _product(ctx, "part", [])
         kit = _product(ctx, "kit", [(part, "2")])
-        run_on(ctx, "product", kit, [{"type": "call", "list": "explode"}], var_types={"x": ExprType.INTEGER})
+        run_on(ctx, "part", kit, [{"type": "call", "list": "explode"}], var_types={"x": ExprType.INTEGER})
         assert [(r["product"], r["qty"]) for r in all_of(ctx, "requirement")] == [(part, Decimal("2"))]

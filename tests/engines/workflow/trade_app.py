@@ -1,6 +1,6 @@
 """A small trading app for the action tests: items with stock in FIFO layers, orders delivered by deliveries
 (back-linked lines, delivered quantities rolled up), invoices paid by payments, a journal, stock balances per
-warehouse, and products exploded through a bill of materials. Built in Python so tests can vary it."""
+warehouse, and parts exploded through a bill of materials. Built in Python so tests can vary it."""
 from __future__ import annotations
 
 import copy
@@ -54,10 +54,10 @@ ENTITIES: list[dict[str, Any]] = [
     {"key": "balance", "title_field": "warehouse", "fields": [
         _link("item", "item"), {"name": "warehouse", "type": "text"}, _dec("on_hand", 3)],
      "indexes": [{"fields": ["item", "warehouse"], "unique": True}]},
-    {"key": "product", "title_field": "name", "fields": [
+    {"key": "part", "title_field": "name", "fields": [
         {"name": "name", "type": "text"}, {"name": "bom", "type": "child_table", "entity": "bom_line"}]},
-    {"key": "bom_line", "child": True, "fields": [_link("component", "product"), _dec("qty", 3)]},
-    {"key": "requirement", "fields": [_link("product", "product"), _dec("qty", 3)]},
+    {"key": "bom_line", "child": True, "fields": [_link("component", "part"), _dec("qty", 3)]},
+    {"key": "requirement", "fields": [_link("product", "part"), _dec("qty", 3)]},
     {"key": "reservation", "fields": [_link("item", "item"), _dec("qty", 3), _select("open", "reserved")]},
 ]
 
@@ -129,7 +129,7 @@ PROCESSES: list[dict[str, Any]] = [
 ]
 
 ACTION_LISTS: list[dict[str, Any]] = [
-    {"key": "explode", "entity": "product", "params": {"qty": {"type": "decimal", "value": "1"}},
+    {"key": "explode", "entity": "part", "params": {"qty": {"type": "decimal", "value": "1"}},
      "actions": [{"type": "for_each", "lines": "bom", "actions": [
          {"type": "create", "entity": "requirement",
           "values": {"product": "line.component", "qty": "params.qty * line.qty"}},
