@@ -38,10 +38,13 @@ BENCH_ARGS ?= --all
 API_BENCH_ARGS ?= --all
 ## make bench also runs the jobs bench (JOBS_BENCH_ARGS, e.g. "--jobs 5000 --batch 10"): jobs/s through 2 workers.
 JOBS_BENCH_ARGS ?= --all
+## make bench also runs the workflow bench (WF_BENCH_ARGS, e.g. "--docs 20 --clients 8").
+WF_BENCH_ARGS ?=
 bench: $(STAMP)
 	@status=0; $(BIN)/python bench/run.py $(BENCH_ARGS) || status=$$?; \
 	$(BIN)/python bench/api_bench.py $(API_BENCH_ARGS) || status=$$?; \
 	$(BIN)/python bench/jobs_bench.py $(JOBS_BENCH_ARGS) || status=$$?; \
+	$(BIN)/python bench/workflow_bench.py $(WF_BENCH_ARGS) || status=$$?; \
 	exit $$status
 
 ## make run: `jimu setup` (database; the template apps in templates_library/ with their demo records,
