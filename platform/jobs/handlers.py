@@ -16,11 +16,20 @@ class JobHandlers:
 
     def __init__(self) -> None:
         self._handlers: dict[str, JobHandler] = {}
+        # Recurring jobs of the registered kinds, (key, cron, kind, payload): a worker installs them at start
+        # beside the built-in ones (an engine's periodic check, e.g. the automation rules' clock).
+        self.schedules: list[tuple[str, str, str, dict[str, Any]]] = []
 
     def register(self, kind: str, handler: JobHandler) -> None:
         if kind in self._handlers:
             raise ValueError(f"A handler of job kind {kind!r} is registered already.")
         self._handlers[kind] = handler
+
+    def register_schedule(self, key: str, cron: str, kind: str, payload: dict[str, Any] | None = None) -> None:
+        """A schedule every worker with these handlers installs at start (idempotent), in UTC."""
+        if kind not in self._handlers:
+            raise ValueError(f"Register a handler of job kind {kind!r} before its schedule.")
+        self.schedules.append((key, cron, kind, dict(payload or {})))
 
     def get(self, kind: str) -> JobHandler | None:
         return self._handlers.get(kind)

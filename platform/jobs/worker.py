@@ -22,7 +22,7 @@ from jimu.platform.jobs.backoff import Backoff
 from jimu.platform.jobs.builtin import install_builtin_schedules
 from jimu.platform.jobs.handlers import JobHandlers
 from jimu.platform.jobs.run import Attempt, JobRun, execute
-from jimu.platform.jobs.schedules import enqueue_due
+from jimu.platform.jobs.schedules import enqueue_due, schedule
 from jimu.platform.kernel import Kernel
 
 log = logging.getLogger("jimu.jobs")
@@ -63,6 +63,8 @@ class Worker:
         if self.options.builtin_schedules:
             with self.kernel.engine.begin() as conn:
                 install_builtin_schedules(conn, now=self.clock(), timezone=self.kernel.settings.timezone)
+                for key, cron, kind, payload in self.handlers.schedules:
+                    schedule(conn, key, cron, kind, payload, now=self.clock())
 
     def tick_schedules(self) -> list[int]:
         """Enqueue every due schedule occurrence and bury the jobs whose last attempt's lease expired

@@ -92,6 +92,7 @@ class RunRow:
     event: dict[str, Any]
     status: str
     user_id: int | None
+    attempts: int
 
 
 def get_run(ctx: Context, run_id: int) -> dict[str, Any] | None:
@@ -134,4 +135,4 @@ def run_row(ctx: Context, run_id: int) -> RunRow | None:
     if row is None:
         return None
     return RunRow(row.id, row.rule, row.entity, row.record_id, row.trigger, dict(row.event or {}), row.status,
-                  row.user_id)
+                  row.user_id, int(row.attempts))

@@ -1,11 +1,12 @@
-"""Queued rule runs: a history row in status `queued`, written in the transaction of the change that causes
-it (so it exists only if that commits), then run after the commit from the job queue."""
+"""Queued rule runs: a history row in status `queued` and its job (`workflow.automation.run`), both written in
+the transaction of the change that causes them (so they exist only if it commits), run after the commit."""
 from __future__ import annotations
 
 from jimu.platform.context import Context
 
 from ..chain import chain_of
 from . import history
+from .jobs import enqueue_run_job
 from .runner import Firing
 
 
@@ -13,6 +14,7 @@ def enqueue_run(ctx: Context, firing: Firing, *, occurrence_key: str | None = No
     """Queue a run of `firing` (in the caller's transaction); the history row's id."""
     run_id = history.open_run(ctx, firing.rule, firing.record_id, trigger=firing.trigger, event=firing.event,
                               status=history.QUEUED, occurrence_key=occurrence_key)
+    enqueue_run_job(ctx, run_id, 0)
     outer = chain_of(ctx)
     if outer is not None:
         outer.effects.add("automation.queued", rule=firing.rule.key, entity=firing.rule.entity,

@@ -1,4 +1,4 @@
-"""Retrying a failed rule run: the same history row queued again (its attempts count on)."""
+"""Retrying a failed rule run: the same history row queued again with a new job (its attempts count on)."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,6 +8,7 @@ from jimu.platform.context import Context
 from ..errors import error
 from . import history
 from .errors import RuleRunNotFoundError, RuleRunNotRetryableError
+from .jobs import enqueue_run_job
 
 
 def retry_run(ctx: Context, run_id: int) -> dict[str, Any]:
@@ -19,6 +20,7 @@ def retry_run(ctx: Context, run_id: int) -> dict[str, Any]:
         raise error(RuleRunNotRetryableError, "automation.run_not_retryable", ctx.locale, id=run_id,
                     status=row.status)
     history.requeue(ctx, run_id)
+    enqueue_run_job(ctx, run_id, row.attempts)
     found = history.get_run(ctx, run_id)
     assert found is not None
     return found
