@@ -77,6 +77,13 @@ def finish_run(ctx: Context, run_id: int, *, status: str, steps: list[dict[str, 
         status=status, steps=jsonable(steps), error=error, finished_at=ctx.now()))
 
 
+def prune(ctx: Context, *, before: datetime) -> int:
+    """Delete the runs that went well (ok, skipped) and finished before `before`; how many."""
+    result = ctx.conn.execute(sa.delete(rule_runs).where(rule_runs.c.status.in_((OK, SKIPPED)),
+                                                         rule_runs.c.finished_at < before))
+    return int(result.rowcount)
+
+
 def requeue(ctx: Context, run_id: int) -> None:
     ctx.conn.execute(sa.update(rule_runs).where(rule_runs.c.id == run_id).values(
         status=QUEUED, error=None, steps=[], started_at=None, finished_at=None))

@@ -8,9 +8,12 @@
   which the queue retries with backoff — the run stays queued until then.
 - `workflow.automation.tick`, every minute: queues each due schedule or date occurrence once
   (`queue_due_rules` at the worker's clock), each with its own run job.
+- `workflow.automation.prune`, daily: the history of runs that went well (`ok`, `skipped`) is kept 30
+  days; failed runs stay until they are retried.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from jimu.platform.context import Context
@@ -20,6 +23,10 @@ RUN_KIND = "workflow.automation.run"
 TICK_KIND = "workflow.automation.tick"
 TICK_SCHEDULE = "workflow.automation_tick"
 TICK_CRON = "* * * * *"
+PRUNE_KIND = "workflow.automation.prune"
+PRUNE_SCHEDULE = "workflow.automation_prune"
+PRUNE_CRON = "37 4 * * *"
+KEEP_DAYS = 30
 
 
 def enqueue_run_job(ctx: Context, run_id: int, attempt: int) -> int:
@@ -44,8 +51,18 @@ def tick_job(run: JobRun) -> dict[str, Any]:
     return {"queued": len(queued)}
 
 
+def prune_job(run: JobRun) -> dict[str, Any]:
+    from . import history
+
+    before = run.now() - timedelta(days=float(run.job.payload.get("keep_days", KEEP_DAYS)))
+    with run.unit_of_work() as ctx:
+        return {"deleted": history.prune(ctx, before=before)}
+
+
 def register_job_kinds(handlers: JobHandlers) -> JobHandlers:
     handlers.register(RUN_KIND, run_job)
     handlers.register(TICK_KIND, tick_job)
+    handlers.register(PRUNE_KIND, prune_job)
     handlers.register_schedule(TICK_SCHEDULE, TICK_CRON, TICK_KIND)
+    handlers.register_schedule(PRUNE_SCHEDULE, PRUNE_CRON, PRUNE_KIND, {"keep_days": KEEP_DAYS})
     return handlers

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from jimu.engines.forms import records
 from jimu.engines.workflow import automation
-from jimu.platform.jobs import Worker, WorkerOptions, job_view, list_jobs
+from jimu.engines.workflow.automation.jobs import PRUNE_KIND
+from jimu.platform.jobs import Worker, WorkerOptions, enqueue, job_view, list_jobs
 from jimu.platform.kernel import Kernel
 from jimu.web.assembly import job_handlers
 
@@ -61,3 +62,18 @@ def test_the_worker_ticks_the_date_rules_and_a_failed_run_is_retried(make_servic
         assert records.get(ctx, "ticket", ticket)["title"] == "Desk 4 wobbles"
         done = automation.get_run(ctx, run["id"])
     assert done is not None and (done["status"], done["attempts"]) == ("ok", 2)
+
+
+def test_the_history_of_runs_that_went_well_is_pruned_after_30_days(service: Kernel, clock: Clock) -> None:
+    with service.unit_of_work() as ctx:
+        records.create(ctx, "ticket", {"title": "Old", "priority": "urgent"})
+    with service.unit_of_work() as ctx:
+        enqueue(ctx.conn, PRUNE_KIND, {"keep_days": 30}, now=ctx.now())
+    clock.advance(days=29)
+    _worker(service, clock).run_once()
+    with service.unit_of_work() as ctx:
+        assert len(automation.list_runs(ctx)) == 1
+        enqueue(ctx.conn, PRUNE_KIND, {"keep_days": 30}, now=clock.advance(days=2))
+    _worker(service, clock).run_once()
+    with service.unit_of_work() as ctx:
+        assert automation.list_runs(ctx) == []
