@@ -109,3 +109,32 @@ def test_find_or_create_reads_the_record_a_concurrent_chain_created_first(trade:
         frame = run_on(ctx, "reservation", res, [FIND], var_types={"bal": ExprType.INTEGER}).ctx.extras["test.frame"]
         assert frame.vars["bal"] == winner and ids(ctx, "balance") == [winner]
     assert calls == [None, winner]
+
+
+def test_delivered_quantities_roll_up_through_a_link_to_the_order_line(kernel: Kernel) -> None:
+    """The delivery line links its order line; the order line's `delivered` is a rollup over them: no `back`
+    needed, a cancelled (deleted) delivery leaves the rollup at once, and the allowance still holds."""
+    from .trade_app import trade_app
+
+    app = trade_app()
+    entities = {e["key"]: e for e in app["entities"]}
+    order_line = entities["order_line"]["fields"]
+    order_line[[f["name"] for f in order_line].index("delivered")] = {
+        "name": "delivered", "type": "rollup", "relation": "delivery_line.order_line", "function": "sum",
+        "field": "qty", "scale": 3}
+    delivery_line = entities["delivery_line"]["fields"]
+    delivery_line[[f["name"] for f in delivery_line].index("order_line")] = {
+        "name": "order_line", "type": "link", "entity": "order_line"}
+    app["processes"] = [p for p in app["processes"] if p["key"] not in ("order_flow", "delivery_flow")]
+    kernel.apply_app(app)
+    line_map = {k: v for k, v in DELIVER["lines"][0].items() if k != "back"}
+    action = {**DELIVER, "lines": [{**line_map, "values": {**line_map["values"], "qty": "line.qty - line.delivered"}}]}
+    with kernel.unit_of_work() as ctx:
+        order = _order(ctx, "4", "6")
+        run_on(ctx, "order", order, [action], run_key="r1", var_types={"made": ExprType.INTEGER})
+        shipped = records.get(ctx, "order", order)
+        assert [line["delivered"] for line in shipped["lines"]] == [Decimal("4"), Decimal("6")]
+        assert shipped["delivered_pct"] == Decimal("100.0")
+        delivery = ids(ctx, "delivery")[0]
+        records.delete(ctx, "delivery", delivery)
+        assert [line["delivered"] for line in records.get(ctx, "order", order)["lines"]] == [Decimal(0)] * 2
