@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jimu.engines import reports, workflow
+from jimu.engines.workflow.approvals.timer_jobs import register_approval_jobs
 from jimu.engines.workflow.automation.jobs import register_job_kinds
 from jimu.platform.jobs import JobHandlers, WorkerOptions, builtin_handlers
 from jimu.platform.kernel import Kernel
@@ -22,7 +23,7 @@ def assemble(kernel: Kernel) -> Kernel:
 def job_handlers() -> JobHandlers:
     """The job kinds every worker knows (`jimu worker` and `jimu serve`'s embedded one): the platform's;
     each engine with job kinds of its own (workflow timers, webhooks...) registers them here."""
-    return register_job_kinds(builtin_handlers())
+    return register_approval_jobs(register_job_kinds(builtin_handlers()))
 
 
 def worker_options(settings: Settings, **overrides: Any) -> WorkerOptions:

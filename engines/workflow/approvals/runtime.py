@@ -19,7 +19,7 @@ from ..definitions import process_of_record, workflow_defs
 from ..errors import TransitionBlockedError, TransitionNotFoundError, error
 from ..model import ProcessDef, TransitionDef
 from . import store, timeline
-from .deadlines import next_timer
+from .deadlines import next_timer, queue_timer
 from .errors import NoApproversError
 from .model import ApprovalDef, LevelDef
 from .modes import COMPLETION_MODES
@@ -107,7 +107,9 @@ def open_level(ctx: Context, approval_id: int, level: LevelDef, record: dict[str
     if not approvers:
         raise error(NoApproversError, "approval.no_approvers", ctx.locale, level=label(level.label, ctx.locale))
     now = ctx.now()
-    store.set_level(ctx.conn, approval_id, level.index, level.key, now, next_timer(level, now, reminded=False))
+    first_timer = next_timer(level, now, reminded=False)
+    store.set_level(ctx.conn, approval_id, level.index, level.key, now, first_timer)
+    queue_timer(ctx, approval_id, level, first_timer)
     store.add_tasks(ctx.conn, approval_id, level.index, level.key, approvers, origin=APPROVER, now=now)
     timeline.note(ctx, row.entity, row.record_id, approval_id, timeline.LEVEL_OPENED, effects, level=level.key,
                   approvers=approvers)

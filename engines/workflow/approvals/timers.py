@@ -19,7 +19,7 @@ from jimu.platform.context import Context
 
 from .. import transitions
 from . import store, timeline
-from .deadlines import next_timer
+from .deadlines import next_timer, queue_timer
 from .notices import REMINDER, TASK, notify
 from .runtime import current_level
 from .sources import resolve_all
@@ -75,11 +75,13 @@ def _remind(ctx: Context, timer: DueTimer, now: datetime) -> None:
     row = store.approval_row(ctx.conn, timer.approval_id)
     assert row is not None
     waiting = store.pending_users(ctx.conn, timer.approval_id)
-    store.mark(ctx.conn, timer.approval_id, reminded_at=now,
-               next_timer_at=next_timer(current_level(ctx, row), row.level_started_at, reminded=True))
+    level = current_level(ctx, row)
+    following = next_timer(level, row.level_started_at, reminded=True)
+    store.mark(ctx.conn, timer.approval_id, reminded_at=now, next_timer_at=following)
+    queue_timer(ctx, timer.approval_id, level, following)
     timeline.note(ctx, row.entity, row.record_id, timer.approval_id, timeline.REMINDED, [], level=row.level_key,
                   users=waiting)
-    notify(ctx, row, current_level(ctx, row), waiting, REMINDER, [])
+    notify(ctx, row, level, waiting, REMINDER, [])
 
 
 def _escalate(ctx: Context, timer: DueTimer, now: datetime) -> None:
