@@ -12,7 +12,6 @@ jimu / bare of requests/s (goal: at least 0.6). Servers listen on 127.0.0.1 only
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import random
@@ -29,6 +28,7 @@ from urllib.parse import urlencode
 
 import bare_api
 import httpx
+from loadgen import new_loop, run_clients
 from run import database_targets, scratch_database
 from wire_counts import Counts, Request, metered_url, per_request
 
@@ -125,29 +125,33 @@ def server(argv: list[str], url: str, port: int) -> Iterator[str]:
             process.wait(timeout=5)
 
 
-async def load(base: str, request_of: Callable[[random.Random], Request], headers: dict[str, str],
-               seconds: float, clients: int) -> Result:
-    """`clients` keep-alive connections sending requests back to back for `seconds` (after a 1 s warm-up)."""
+def load(base: str, request_of: Callable[[random.Random], Request], headers: dict[str, str],
+         seconds: float, clients: int) -> Result:
+    """`clients` keep-alive connections sending requests back to back for `seconds` (after a 1 s warm-up),
+    from the lean load generator (loadgen.py), the same for both apps."""
+    host, port = base.removeprefix("http://").rsplit(":", 1)
     latencies: list[float] = []
     counts = {"requests": 0, "errors": 0}
 
-    async def client(seed: int, until: float, measured: bool) -> None:
-        rng = random.Random(seed)
-        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as http:
-            while time.perf_counter() < until:
-                request = request_of(rng)
-                started = time.perf_counter()
-                response = await http.request(request.method, request.path, json=request.body)
-                if not measured:
-                    continue
-                latencies.append(time.perf_counter() - started)
-                counts["requests"] += 1
-                counts["errors"] += response.status_code >= 400
+    def measured(latency: float, status: int) -> None:
+        latencies.append(latency)
+        counts["requests"] += 1
+        counts["errors"] += status >= 400
 
-    await asyncio.gather(*(client(n, time.perf_counter() + 1, False) for n in range(clients)))
-    started = time.perf_counter()
-    await asyncio.gather(*(client(100 + n, started + seconds, True) for n in range(clients)))
-    return Result(counts["requests"], time.perf_counter() - started, latencies, counts["errors"])
+    async def run() -> float:
+        await run_clients(host, int(port), request_of, headers, time.perf_counter() + 1, list(range(clients)),
+                          random.Random, None)
+        started = time.perf_counter()
+        await run_clients(host, int(port), request_of, headers, started + seconds,
+                          [100 + n for n in range(clients)], random.Random, measured)
+        return time.perf_counter() - started
+
+    loop = new_loop()
+    try:
+        elapsed = loop.run_until_complete(run())
+    finally:
+        loop.close()
+    return Result(counts["requests"], elapsed, latencies, counts["errors"])
 
 
 @dataclass(frozen=True)
@@ -208,16 +212,15 @@ def count(url: str, scenario: Scenario, auth: dict[str, str]) -> tuple[Counts, C
 def measure(url: str, rows: int, seconds: float, clients: int) -> list[Measured]:
     token = prepare(url, rows)
     jimu_port, bare_port = free_port(), free_port()
-    jimu_argv = [str(JIMU), "serve", "--host", "127.0.0.1", "--port", str(jimu_port), "--no-access-log",
-                 "--log-level", "warning"]
+    jimu_argv = [str(JIMU), "serve", "--host", "127.0.0.1", "--port", str(jimu_port), "--log-level", "warning"]
     bare_argv = [sys.executable, str(HERE / "bare_api.py"), "--database-url", url, "--port", str(bare_port)]
     auth = {"Authorization": f"Bearer {token}"}
     out = []
     for scenario in scenarios(rows):
         with server(jimu_argv, url, jimu_port) as base:
-            jimu = asyncio.run(load(base, scenario.jimu, auth, seconds, clients))
+            jimu = load(base, scenario.jimu, auth, seconds, clients)
         with server(bare_argv, url, bare_port) as base:
-            bare = asyncio.run(load(base, scenario.bare, {}, seconds, clients))
+            bare = load(base, scenario.bare, {}, seconds, clients)
         jimu_counts, bare_counts = count(url, scenario, auth)
         out.append(Measured(scenario.name, jimu, bare, jimu_counts, bare_counts))
         print(f"  {scenario.name}: jimu {jimu.rate:,.0f} req/s, bare {bare.rate:,.0f} req/s", file=sys.stderr)

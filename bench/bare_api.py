@@ -21,6 +21,7 @@ from starlette.responses import Response
 
 from jimu.platform.database import READ_MOSTLY, create_engine
 from jimu.platform.storage.sqltypes import UTCDateTime
+from jimu.web.cli.serve_commands import server_options
 
 COLUMNS = "id, _version, _created_at, _created_by, _updated_at, _updated_by, _deleted_at, name, city, credit, active"
 
@@ -86,7 +87,10 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    uvicorn.run(create(args.database_url), host="127.0.0.1", port=args.port, access_log=False, log_level="warning")
+    # the server settings of `jimu serve --log-level warning` (web/cli/serve_commands.py), so both apps
+    # are measured on the same server
+    uvicorn.run(create(args.database_url), host="127.0.0.1", port=args.port,
+                **server_options("warning", access_log=False))
 
 
 if __name__ == "__main__":

@@ -57,7 +57,8 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, settings=app.state.jimu.settings)
     app.add_middleware(RequestIdMiddleware)  # outermost: every response, even a 413 or 500, has the id
-    for router in (auth.router, transitions.router, automations.router, approvals.router, records.router,
+    # records first: routes are matched in order, and record reads and writes are most of the traffic
+    for router in (records.router, auth.router, transitions.router, automations.router, approvals.router,
                    files.router, apps.router,
                    admin_users.router, admin_roles.router, admin_departments.router, admin_channels.router,
                    notifications.router, reports.router, reports.dashboards, admin_jobs.router):
