@@ -22,7 +22,7 @@ def check_attachments(ctx: Context, entity: EntityDef, values: dict[str, Any], p
                       record_id: int | None = None, current: Mapping[str, Any] | None = None) -> list[int]:
     """Replace the items of new or changed attachment values by their files' metadata (in `values`);
     the ids of the files to attach once the record is written."""
-    fields = [f for f in entity.fields if f.type == "attachment" and values.get(f.name)]
+    fields = [f for f in entity.fields if ctx.catalog.field_type(f).holds_files and values.get(f.name)]
     fields = [f for f in fields if current is None or values[f.name] != current.get(f.name)]
     if not fields:
         return []

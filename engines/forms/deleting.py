@@ -122,7 +122,7 @@ def _referencing(ctx: Context, back: BackLink, record_id: int, limit: int | None
         assert owner is not None
         header_entity, header = owner[0], ctx.tables[owner[0].key]
         header_id = table.c._parent_id
-    title_field = header_entity.field(header_entity.title_field or "")
+    title_field = header_entity.field(ctx.catalog.title_field(header_entity) or "")
     title = header.c[title_field.column] if title_field is not None and title_field.column in header.c else sa.null()
     statement = (sa.select(table.c.id, header_id, title)
                  .where(table.c[back.field.column] == record_id, table.c._deleted_at.is_(None))

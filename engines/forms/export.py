@@ -79,7 +79,7 @@ def _link_titles(ctx: Context, entity: EntityDef, names: list[str]) -> dict[str,
         if field is None or field not in ctx.catalog.link_fields(entity):
             continue
         target = ctx.catalog.require_related(field)
-        title = target.title_field
+        title = ctx.catalog.title_field(target)
         readable = ctx.access.readable_fields(target.key)
         if title is None or (readable is not None and title not in readable):
             continue

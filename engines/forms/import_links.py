@@ -70,7 +70,7 @@ class LinkResolver:
 
     def _title_column(self, target: EntityDef, table: sa.Table) -> sa.ColumnElement[Any] | None:
         """The stored text column holding the target's title, if it has one."""
-        field = target.field(target.title_field or "")
+        field = target.field(self.ctx.catalog.title_field(target) or "")
         if field is None or field.column not in table.c:
             return None
         if self.ctx.catalog.field_expr_type(field) != ExprType.TEXT:

@@ -32,7 +32,6 @@ from jimu.platform.storage.tables import EntityTables
 SYSTEM_TYPES = {"id": "integer", "_version": "integer", "_created_at": "datetime", "_created_by": "user",
                 "_updated_at": "datetime", "_updated_by": "user", "_deleted_at": "datetime"}
 NOT_NULL = frozenset({"id", "_version", "_created_at", "_updated_at"})
-_ORDERED_OPS = frozenset({"lt", "lte", "gt", "gte", "between"})
 MAX_SEARCH_WORDS = 10
 
 ReadableOf = Callable[[str], "frozenset[str] | None"]
@@ -215,7 +214,7 @@ def _condition_sql(resolver: FieldResolver, cond: Condition) -> ColumnElement[bo
             empty = sa.or_(empty, sa.cast(column, sa.Text) == "null")
         return empty if op == "is_null" else sa.not_(empty)
     if op in ("contains", "starts_with"):
-        if kind == "multi_select":
+        if FIELD_TYPES[kind].multi_valued:
             chosen = _coerce(ref, cond, cond.value)
             if not chosen:
                 raise _error(ValidationError, f"{cond.path}.value", "query.value_required", field=cond.field, op=op)
@@ -254,14 +253,8 @@ def _condition_sql(resolver: FieldResolver, cond: Condition) -> ColumnElement[bo
 
 def _check_op(ref: ResolvedField, cond: Condition) -> None:
     kind, op = ref.kind, cond.op
-    if kind == "attachment":
-        allowed = op in ("is_null", "is_not_null")
-    elif kind == "multi_select":
-        allowed = op in ("is_null", "is_not_null", "contains")
-    elif kind == "boolean":
-        allowed = op not in _ORDERED_OPS and op not in ("contains", "starts_with")
-    else:
-        allowed = True
+    field_type = FIELD_TYPES.get(kind)
+    allowed = field_type is None or field_type.filter_ops is None or op in field_type.filter_ops
     if not allowed:
         raise _error(ValidationError, f"{cond.path}.op", "query.op_not_allowed", field=cond.field, op=op, type=kind)
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from jimu.engines.expressions.types import ExprType
 from jimu.platform.fields import patterns
+from jimu.platform.fields.api_schemas import EntityRef, Schema
 from jimu.platform.registry.model import FieldDef, Label
 
 if TYPE_CHECKING:
@@ -94,6 +95,18 @@ class FieldType:
     json_valued: ClassVar[bool] = False
     decimal_valued: ClassVar[bool] = False
     cursor_kind: ClassVar[str] = "str"
+    # Which list filter operators the type's values take (None: every one); `multi_valued` values are
+    # lists, for which `contains` means holding every value given.
+    filter_ops: ClassVar[frozenset[str] | None] = None
+    multi_valued: ClassVar[bool] = False
+    # Can name an entity's records when its definition names no `title_field` (the first such field does).
+    titles_records: ClassVar[bool] = False
+    # Its values are among the `options` of its definition (a removed option is a schema change to confirm).
+    has_options: ClassVar[bool] = False
+    # Its value is a platform user's id (record rules compare it with the caller: `owner is me`).
+    names_user: ClassVar[bool] = False
+    # Values describe files kept in the file store (attachments): uploaded first, then referenced by key.
+    holds_files: ClassVar[bool] = False
 
     # ---- definition -------------------------------------------------------------
     def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
@@ -139,6 +152,12 @@ class FieldType:
         """The most characters a text value of the field has, bounding the texts expressions build from
         it (engines/expressions/bounds.py); None: not known (as long as any text may be)."""
         return None
+
+    # ---- the API's documents --------------------------------------------------------
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        """The JSON Schema of the field's values in the API's records (`write`: as a create or update
+        accepts them); `ref(entity, write)` refers to another entity's record schema. {}: any JSON value."""
+        return {}
 
     # ---- storage ----------------------------------------------------------------
     def choices(self, field: FieldDef) -> list[str] | None:

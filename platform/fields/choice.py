@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import sqlalchemy as sa
 
 from jimu.engines.expressions.types import ExprType
+from jimu.platform.fields.api_schemas import EntityRef, Schema, option_values
 from jimu.platform.fields.base import Converter, FieldType, Problem, ValueConversionError
 from jimu.platform.registry.model import FieldDef
 from jimu.platform.storage.sqltypes import JsonType
@@ -37,10 +38,14 @@ _OPTIONS: dict[str, Any] = {
 class BooleanType(FieldType):
     name = "boolean"
     cursor_kind = "bool"
+    filter_ops = frozenset({"eq", "ne", "in", "not_in", "is_null", "is_not_null"})
     label = {"en": "Yes/No", "zh-CN": "是/否"}
 
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
         return ExprType.BOOLEAN
+
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        return {"type": "boolean"}
 
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
         return sa.Boolean(create_constraint=False)
@@ -100,6 +105,7 @@ def _duplicate_options(field: FieldDef) -> list[Problem]:
 class SelectType(FieldType):
     name = "select"
     text_valued = True
+    has_options = True
     label = {"en": "Select", "zh-CN": "单选"}
     properties: ClassVar[dict[str, Any]] = _OPTIONS
     required_properties = ("options",)
@@ -112,6 +118,9 @@ class SelectType(FieldType):
 
     def text_length(self, field: FieldDef) -> int | None:
         return 100  # the column's length
+
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        return {"type": "string", "enum": option_values(field.get("options"))}
 
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
         return sa.String(100)
@@ -146,6 +155,9 @@ class MultiSelectType(FieldType):
     name = "multi_select"
     sortable = False
     json_valued = True
+    multi_valued = True
+    has_options = True
+    filter_ops = frozenset({"is_null", "is_not_null", "contains"})
     label = {"en": "Multi-select", "zh-CN": "多选"}
     properties: ClassVar[dict[str, Any]] = _OPTIONS
     required_properties = ("options",)
@@ -156,6 +168,10 @@ class MultiSelectType(FieldType):
 
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
         return ExprType.LIST
+
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        return {"type": "array", "items": {"type": "string", "enum": option_values(field.get("options"))},
+                "uniqueItems": True}
 
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
         return JsonType

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from jimu.engines.expressions import to_sql
 from jimu.engines.expressions.errors import ExpressionError
 from jimu.engines.expressions.types import ExprType
+from jimu.platform.fields.api_schemas import EntityRef, Schema, expr_type_schema
 from jimu.platform.fields.base import FieldType, Problem
 from jimu.platform.registry.model import EntityDef, FieldDef
 from jimu.platform.storage.sqltypes import UTCDateTime
@@ -52,6 +53,10 @@ class _Computed(FieldType):
 
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType | None:
         return self.result_type(field, catalog)
+
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        """A formula or rollup: the schema of its result type."""
+        return expr_type_schema(catalog.computed_type(field))
 
     def stored(self, field: FieldDef) -> bool:
         return bool(field.get("stored", True))
@@ -242,6 +247,14 @@ class LookupType(_Computed):
             return super().value_def(field, catalog)
         return catalog.field_type(source).value_def(source, catalog)
 
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        """The schema of the field it shows (of its result type when that one is derived too)."""
+        source = self.source_field(field, catalog)
+        source_type = catalog.field_type(source) if source is not None else None
+        if source is not None and source_type is not None and not source_type.derived:
+            return source_type.json_schema(source, catalog, write=False, ref=ref)
+        return super().json_schema(field, catalog, write=write, ref=ref)
+
     def stored(self, field: FieldDef) -> bool:
         return bool(field.get("stored", False))
 
@@ -284,6 +297,7 @@ class AutoNumberType(FieldType):
     computed = True
     numbered = True
     searchable = True
+    titles_records = True
 
     def value_def(self, field: FieldDef, catalog: Catalog) -> FieldDef:
         return FieldDef(field.name, field.key, "text", {}, field.entity)
@@ -297,6 +311,9 @@ class AutoNumberType(FieldType):
         if "{" in leftover or "}" in leftover:
             return [Problem("definition.series_unknown_token", {"series": series})]
         return []
+
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        return {"type": "string"}
 
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
         return ExprType.TEXT

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from jimu.engines.expressions.limits import INTEGER_MAX
 from jimu.engines.expressions.types import ExprType
+from jimu.platform.fields.api_schemas import DECIMAL_READ, INT64, EntityRef, Schema
 from jimu.platform.fields.base import (
     Checker,
     Converter,
@@ -42,6 +43,9 @@ class IntegerType(FieldType):
 
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
         return ExprType.INTEGER
+
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        return dict(INT64)
 
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
         return sa.BigInteger()
@@ -120,6 +124,14 @@ class DecimalType(FieldType):
 
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
         return ExprType.DECIMAL
+
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        if not write:
+            return dict(DECIMAL_READ)
+        precision, scale = self.precision_scale(field)
+        whole = max(precision - scale, 1)
+        fraction = rf"(\.[0-9]{{1,{scale}}})?" if scale else ""
+        return {"type": "string", "format": "decimal", "pattern": rf"^-?[0-9]{{1,{whole}}}{fraction}$"}
 
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
         precision, scale = self.precision_scale(field)

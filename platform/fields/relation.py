@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from jimu.engines.expressions.limits import INTEGER_MAX, integer_in_range
 from jimu.engines.expressions.types import ExprType
+from jimu.platform.fields.api_schemas import INT64, EntityRef, Schema
 from jimu.platform.fields.base import FieldType, Problem, ValueConversionError
 from jimu.platform.registry.model import EntityDef, FieldDef, table_name_for
 from jimu.platform.storage.sqltypes import IdType, JsonType
@@ -64,6 +65,9 @@ class LinkType(FieldType):
             expressions.append((str(field.get("entity")), str(field.get("filter"))))
         return expressions
 
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        return dict(INT64)
+
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
         return IdType
 
@@ -105,6 +109,9 @@ class ChildTableType(FieldType):
     def stored(self, field: FieldDef) -> bool:
         return False
 
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        return {"type": "array", "items": ref(field.target, write)}
+
     def coerce(self, field: FieldDef, value: Any) -> Any:
         if value is None:
             return []
@@ -126,6 +133,9 @@ class UserType(FieldType):
 
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
         return ExprType.INTEGER
+
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        return dict(INT64)
 
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
         return IdType
@@ -164,6 +174,14 @@ class AttachmentType(FieldType):
     indexable = False
     sortable = False
     json_valued = True
+    holds_files = True
+    filter_ops = frozenset({"is_null", "is_not_null"})
+
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        file = {"type": "object", "required": ["name"], "properties": {
+            "name": {"type": "string", "minLength": 1, "maxLength": 255}, "key": {"type": "string"},
+            "url": {"type": "string"}, "size": {"type": "integer", "minimum": 0}, "content_type": {"type": "string"}}}
+        return {"type": "array", "items": file}
 
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
         return JsonType

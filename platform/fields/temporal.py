@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import sqlalchemy as sa
 
 from jimu.engines.expressions.types import ExprType
+from jimu.platform.fields.api_schemas import DATE, DATE_TIME, EntityRef, Schema
 from jimu.platform.fields.base import Checker, FieldType, Problem, ValueConversionError, check_range, range_checker
 from jimu.platform.registry.model import FieldDef
 from jimu.platform.storage.sqltypes import UTCDateTime
@@ -26,6 +27,9 @@ class DateType(FieldType):
 
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
         return ExprType.DATE
+
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        return dict(DATE)
 
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
         return sa.Date()
@@ -75,6 +79,9 @@ class DateTimeType(FieldType):
 
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
         return ExprType.DATETIME
+
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        return dict(DATE_TIME)
 
     def sa_type(self, field: FieldDef, catalog: Catalog) -> sa.types.TypeEngine[Any]:
         return UTCDateTime()

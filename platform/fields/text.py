@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import sqlalchemy as sa
 
 from jimu.engines.expressions.types import ExprType
+from jimu.platform.fields.api_schemas import EntityRef, Schema
 from jimu.platform.fields.base import (
     Checker,
     Converter,
@@ -15,7 +16,7 @@ from jimu.platform.fields.base import (
     ValueConversionError,
     check_length_and_pattern,
 )
-from jimu.platform.fields.patterns import MAX_PATTERN_LENGTH, matches, refusal
+from jimu.platform.fields.patterns import MAX_PATTERN_LENGTH, matches, portable, refusal
 from jimu.platform.registry.model import FieldDef
 
 if TYPE_CHECKING:
@@ -51,10 +52,12 @@ def storable(text: str) -> str:
 class TextType(FieldType):
     name = "text"
     searchable = True
+    titles_records = True
     text_valued = True
     label = {"en": "Text", "zh-CN": "文本"}
     properties: ClassVar[dict[str, Any]] = _LENGTH_PROPS
     default_max_length: ClassVar[int | None] = 1000
+    json_format: ClassVar[str | None] = None  # the JSON Schema `format` of its values (email, uri)
 
     def check_definition(self, field: FieldDef, entity: EntityDef, catalog: Catalog) -> list[Problem]:
         pattern = field.get("pattern")
@@ -65,6 +68,18 @@ class TextType(FieldType):
 
     def expr_type(self, field: FieldDef, catalog: Catalog) -> ExprType:
         return ExprType.TEXT
+
+    def json_schema(self, field: FieldDef, catalog: Catalog, *, write: bool, ref: EntityRef) -> Schema:
+        schema: Schema = {"type": "string"}
+        if write:
+            limit = field.get("max_length") or self.default_max_length
+            if limit:
+                schema["maxLength"] = int(limit)
+            if field.get("pattern") and portable(field.get("pattern")):  # else clients would misread it
+                schema["pattern"] = f"^(?:{field.get('pattern')})$"
+        if self.json_format:
+            schema["format"] = self.json_format
+        return schema
 
     def text_length(self, field: FieldDef) -> int | None:
         declared = field.get("max_length")
@@ -125,6 +140,7 @@ class TextType(FieldType):
 
 class LongTextType(TextType):
     name = "long_text"
+    titles_records = False
     label = {"en": "Long text", "zh-CN": "多行文本"}
     default_max_length = 1_000_000
     indexable = False
@@ -146,6 +162,7 @@ class _CheckedTextType(TextType):
     format_pattern: ClassVar[str]
     invalid_code: ClassVar[str]
     default_max_length = 320
+    titles_records = False
 
     def check_value(self, field: FieldDef, value: Any) -> list[Problem]:
         problems = super().check_value(field, value)
@@ -159,6 +176,7 @@ class EmailType(_CheckedTextType):
     label = {"en": "Email", "zh-CN": "邮箱"}
     format_pattern = rf"[^@{_BLANK}]+@[^@{_BLANK}]+\.[^@{_BLANK}]+"
     invalid_code = "value.invalid_email"
+    json_format = "email"
 
     def coerce(self, field: FieldDef, value: Any) -> Any:
         text = super().coerce(field, value)
@@ -180,6 +198,7 @@ class UrlType(_CheckedTextType):
     label = {"en": "URL", "zh-CN": "网址"}
     format_pattern = rf"(?i)https?://[^{_BLANK}/$.?#][^{_BLANK}]*"
     invalid_code = "value.invalid_url"
+    json_format = "uri"
     default_max_length = 2048
 
 

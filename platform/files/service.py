@@ -64,7 +64,7 @@ def attachment_field(catalog: Catalog, entity_key: str, field_name: str) -> Fiel
     """The attachment field files are uploaded for (ValidationError naming `field` otherwise)."""
     entity = catalog.require_entity(entity_key)
     field = entity.field(field_name)
-    if field is None or field.type != "attachment":
+    if field is None or not catalog.field_type(field).holds_files:
         raise ValidationError("Not an attachment field.", code="files.not_attachment_field", entity=entity_key,
                               field=field_name,
                               details=[ErrorDetail("field", "files.not_attachment_field",

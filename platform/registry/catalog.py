@@ -184,6 +184,15 @@ class Catalog:
     def field_type(self, field: FieldDef) -> FieldType:
         return FIELD_TYPES[field.type]
 
+    def title_field(self, entity: EntityDef) -> str | None:
+        """The field naming the entity's records: the declared `title_field`, else the first field whose
+        type can title records (text, auto-number)."""
+        declared = entity.declared_title_field
+        if declared:
+            return declared
+        return next((f.name for f in entity.fields if f.type in FIELD_TYPES and FIELD_TYPES[f.type].titles_records),
+                    None)
+
     def stored_fields(self, entity: EntityDef) -> list[FieldDef]:
         """Fields that own a column, in definition order."""
         return [f for f in entity.fields if f.type in FIELD_TYPES and self.field_type(f).stored(f)]

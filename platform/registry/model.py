@@ -101,14 +101,10 @@ class EntityDef:
         return self.raw.get("label") or {"en": self.key}
 
     @property
-    def title_field(self) -> str | None:
+    def declared_title_field(self) -> str | None:
+        """The `title_field` the definition names, if any (`Catalog.title_field` adds the default)."""
         title = self.raw.get("title_field")
-        if title:
-            return str(title)
-        for f in self.fields:
-            if f.type in ("text", "auto_number"):
-                return f.name
-        return None
+        return str(title) if title else None
 
     def field(self, name: str) -> FieldDef | None:
         return self._by_name.get(name)

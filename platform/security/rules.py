@@ -20,10 +20,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from jimu.engines.expressions import EvalEnv, to_sql
 from jimu.engines.expressions.errors import ExpressionError
 from jimu.engines.expressions.types import ExprType
+from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.i18n import Message
 from jimu.platform.i18n.expressions import located_expression_message
 from jimu.platform.registry.catalog import Catalog, FormulaCycleError
-from jimu.platform.registry.model import EntityDef
+from jimu.platform.registry.model import EntityDef, FieldDef
 from jimu.platform.security.principal import Principal
 from jimu.platform.security.tables import user_departments
 from jimu.platform.storage.bindings import EntityBinding
@@ -31,6 +32,11 @@ from jimu.platform.storage.tables import EntityTables
 
 SYSTEM_USER_COLUMNS = ("_created_by", "_updated_by")
 RULE_KEYS = frozenset({"expression", "field", "is"})
+
+
+def _names_user(field: FieldDef) -> bool:
+    """Whether a field's value is a user (a record rule may compare it with the caller)."""
+    return field.type in FIELD_TYPES and FIELD_TYPES[field.type].names_user
 
 
 def _members_of(department_ids: frozenset[int]) -> sa.Select[Any]:
@@ -111,7 +117,7 @@ def rule_problems(rule: Mapping[str, Any], entity: EntityDef, catalog: Catalog) 
     elif "field" in rule:
         name = rule["field"]
         field = entity.field(name) if isinstance(name, str) else None
-        if name not in SYSTEM_USER_COLUMNS and (field is None or field.type != "user"):
+        if name not in SYSTEM_USER_COLUMNS and (field is None or not _names_user(field)):
             problems.append(("security.rule_field_not_user", {"field": name, "entity": entity.key}))
         if rule["is"] not in USER_SETS:
             problems.append(("security.rule_unknown_user_set", {"is": rule["is"], "sets": sorted(USER_SETS)}))
@@ -161,6 +167,6 @@ class RuleCompiler:
         if key in SYSTEM_USER_COLUMNS:
             return table.c[key]
         field = entity.field_by_key(key)
-        if field is None or field.type != "user" or field.column not in table.c:
+        if field is None or not _names_user(field) or field.column not in table.c:
             return None
         return table.c[field.column]

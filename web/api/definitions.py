@@ -67,6 +67,6 @@ def entity_view(ctx: Context, entity: EntityDef) -> dict[str, Any]:
         if ctx.catalog.field_type(field).owns_rows:
             raw["entity_definition"] = entity_view(ctx, ctx.catalog.require_related(field))
         fields.append(raw)
-    title = entity.title_field
+    title = ctx.catalog.title_field(entity)
     return {"key": entity.key, "app": entity.app, "label": entity.label, "child": entity.is_child,
             "title_field": title if readable is None or title in readable else None, "fields": fields}

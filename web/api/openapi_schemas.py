@@ -9,26 +9,22 @@ Each installed entity gets three component schemas:
   required ones listed;
 * `<entity>_update`: the same fields with none required (a partial update).
 
-One entry per field type in `VALUE_SCHEMAS`; a type missing there is described as any JSON value.
+Each field type gives the schema of its values (`FieldType.json_schema`); a type it does not know is
+described as any JSON value.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from jimu.engines.expressions.types import ExprType
-from jimu.platform.fields.patterns import portable
+from jimu.platform.fields.api_schemas import DATE_TIME, INT64
+from jimu.platform.fields.api_schemas import Schema as Schema  # re-exported: the API modules name it from here
 from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef, FieldDef
 
-Schema = dict[str, Any]
-DECIMAL_READ_PATTERN = r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$"
-COMPUTED_TYPES = frozenset({"formula", "rollup", "lookup"})
 WRITE_SUFFIX, UPDATE_SUFFIX = "_write", "_update"
-_INT64 = {"type": "integer", "format": "int64"}
-_DATE_TIME = {"type": "string", "format": "date-time"}
+_INT64, _DATE_TIME = INT64, DATE_TIME
 
 
 def ref(name: str) -> Schema:
@@ -46,101 +42,14 @@ def nullable(schema: Schema) -> Schema:
     return out
 
 
-# ---- one value schema per field type (`write`: the shape accepted on input) -------------------------
-def _text(field: FieldDef, catalog: Catalog, write: bool) -> Schema:
-    schema: Schema = {"type": "string"}
-    if write:
-        limit = field.get("max_length") or getattr(FIELD_TYPES[field.type], "default_max_length", None)
-        if limit:
-            schema["maxLength"] = int(limit)
-        if field.get("pattern") and portable(field.get("pattern")):  # else clients would misread it
-            schema["pattern"] = f"^(?:{field.get('pattern')})$"
-    fmt = {"email": "email", "url": "uri"}.get(field.type)
-    if fmt:
-        schema["format"] = fmt
-    return schema
-
-
-def _decimal(field: FieldDef, catalog: Catalog, write: bool) -> Schema:
-    if not write:
-        return {"type": "string", "format": "decimal", "pattern": DECIMAL_READ_PATTERN}
-    precision, scale = FIELD_TYPES[field.type].precision_scale(field)  # type: ignore[attr-defined]
-    whole = max(precision - scale, 1)
-    fraction = rf"(\.[0-9]{{1,{scale}}})?" if scale else ""
-    return {"type": "string", "format": "decimal", "pattern": rf"^-?[0-9]{{1,{whole}}}{fraction}$"}
-
-
-def _options(field: FieldDef) -> list[str]:
-    return [str(option["value"]) for option in field.get("options") or []]
-
-
-def _select(field: FieldDef, catalog: Catalog, write: bool) -> Schema:
-    return {"type": "string", "enum": _options(field)}
-
-
-def _multi_select(field: FieldDef, catalog: Catalog, write: bool) -> Schema:
-    return {"type": "array", "items": {"type": "string", "enum": _options(field)}, "uniqueItems": True}
-
-
-def _child_table(field: FieldDef, catalog: Catalog, write: bool) -> Schema:
-    child = field.target
-    return {"type": "array", "items": ref(child + WRITE_SUFFIX if write else child)}
-
-
-def _attachment(field: FieldDef, catalog: Catalog, write: bool) -> Schema:
-    file = {"type": "object", "required": ["name"], "properties": {
-        "name": {"type": "string", "minLength": 1, "maxLength": 255}, "key": {"type": "string"},
-        "url": {"type": "string"}, "size": {"type": "integer", "minimum": 0}, "content_type": {"type": "string"}}}
-    return {"type": "array", "items": file}
-
-
-_BY_EXPR_TYPE: dict[ExprType, Schema] = {
-    ExprType.TEXT: {"type": "string"},
-    ExprType.INTEGER: _INT64,
-    ExprType.DECIMAL: {"type": "string", "format": "decimal", "pattern": DECIMAL_READ_PATTERN},
-    ExprType.BOOLEAN: {"type": "boolean"},
-    ExprType.DATE: {"type": "string", "format": "date"},
-    ExprType.DATETIME: _DATE_TIME,
-    ExprType.LIST: {"type": "array", "items": {"type": "string"}},
-}
-
-
-def _computed(field: FieldDef, catalog: Catalog, write: bool) -> Schema:
-    """A formula, rollup or lookup: the schema of its result type (a lookup: of the field it shows)."""
-    if field.type == "lookup":
-        entity = catalog.entity(field.entity)
-        link = entity.field(field.get("link", "")) if entity else None
-        target = catalog.entity(link.get("entity")) if link is not None else None
-        shown = target.field(field.get("field", "")) if target else None
-        if shown is not None and shown.type in VALUE_SCHEMAS and shown.type not in COMPUTED_TYPES:
-            return dict(VALUE_SCHEMAS[shown.type](shown, catalog, False))
-    kind = catalog.computed_type(field)
-    return dict(_BY_EXPR_TYPE.get(kind, {})) if kind is not None else {}
-
-
-def _fixed(schema: Schema) -> Callable[[FieldDef, Catalog, bool], Schema]:
-    return lambda field, catalog, write: dict(schema)
-
-
-VALUE_SCHEMAS: dict[str, Callable[[FieldDef, Catalog, bool], Schema]] = {
-    "text": _text, "long_text": _text, "email": _text, "phone": _text, "url": _text,
-    "integer": _fixed(_INT64),
-    "decimal": _decimal, "money": _decimal, "percent": _decimal,
-    "boolean": _fixed({"type": "boolean"}),
-    "date": _fixed({"type": "string", "format": "date"}),
-    "datetime": _fixed(_DATE_TIME),
-    "select": _select, "multi_select": _multi_select,
-    "link": _fixed(_INT64), "user": _fixed(_INT64),
-    "child_table": _child_table, "attachment": _attachment,
-    "formula": _computed, "rollup": _computed, "lookup": _computed,
-    "auto_number": _fixed({"type": "string"}),
-}
+def _entity_ref(entity: str, write: bool) -> Schema:
+    return ref(entity + WRITE_SUFFIX if write else entity)
 
 
 def value_schema(field: FieldDef, catalog: Catalog, *, write: bool) -> Schema:
     """The schema of one field's value, with its label and help as title and description."""
-    builder = VALUE_SCHEMAS.get(field.type)
-    schema = builder(field, catalog, write) if builder else {}
+    field_type = FIELD_TYPES.get(field.type)
+    schema = field_type.json_schema(field, catalog, write=write, ref=_entity_ref) if field_type else {}
     label = field.get("label") or {}
     schema["title"] = str(label.get("en") or next(iter(label.values()), field.name)) if label else field.name
     if read_only(field):
