@@ -5,10 +5,12 @@ schema of its own in a scratch database created for the run and dropped afterwar
 """
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +19,7 @@ from sqlalchemy.engine import Engine
 from jimu.platform.database import create_engine
 
 TEST_DATABASE_URL = os.environ.get("JIMU_TEST_DATABASE_URL", "")
+SAMPLE_APPS = Path(__file__).resolve().parent / "fixtures" / "apps"
 
 # argon2's cheapest cost for every password hashed in a test, set the way a deployment sets it (the
 # environment), so this process and any CLI it starts hash cheaply. One test keeps the real cost
@@ -30,6 +33,14 @@ def cheap_password_hashing() -> Iterator[None]:
         for name, value in CHEAP_PASSWORD_HASHING.items():
             patch.setenv(name, value)
         yield
+
+
+@pytest.fixture
+def tasks_app() -> dict[str, Any]:
+    """The small tasks app of the security and API tests (tests/fixtures/apps/tasks.json), a fresh copy:
+    task (title, owner, status, budget, secret, items) with its child task_item (label)."""
+    loaded: dict[str, Any] = json.loads((SAMPLE_APPS / "tasks.json").read_text(encoding="utf-8"))
+    return loaded
 
 
 @pytest.fixture(scope="session")

@@ -343,8 +343,8 @@ def _add_fields(t: Trading) -> None:
     assert _kinds(t.apply(edit)) == {"add_field"}
     after = snapshot(t)
     assert_intact(before, after)
-    assert all(row["website"] is None for row in after["supplier"].values())
-    assert all(row["barcode"] is None for row in after["item"].values())
+    assert after["supplier"] and all(row["website"] is None for row in after["supplier"].values())
+    assert after["item"] and all(row["barcode"] is None for row in after["item"].values())
     t.run(lambda ctx: records.update(ctx, "supplier", t.ids["supplier"]["HD001"], {"website": "https://hd.example"}))
     assert t.get("supplier", t.ids["supplier"]["HD001"])["website"] == "https://hd.example"
 

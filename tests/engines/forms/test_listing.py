@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from jimu.engines.forms import records
 from jimu.engines.forms.listing import count_records, list_records
-from jimu.engines.forms.query import ListQuery, parse_list_params
+from jimu.engines.forms.query import Condition, Group, ListQuery, parse_list_params
 from jimu.platform.errors import PermissionDeniedError, ValidationError
 
 from .test_listing_setup import Policy, SalesData, install, sales_app, seed
@@ -187,7 +187,7 @@ def test_parse_list_params() -> None:
     assert query.search == "bike" and query.limit == 20 and query.cursor == "abc"
     assert [str(k) for k in query.sort_keys or ()] == ["-order_date", "number"]
     assert query.fields == ("number", "total") and query.expression == "total > 5" and query.deleted == "include"
-    assert query.filter_node is not None
+    assert query.filter_node == Group("and", (Condition("status", "eq", "draft", path="filter[0]"),))
     assert parse_list_params({}).sort_keys is None
     with pytest.raises(ValidationError) as bad_json:
         parse_list_params({"filter": "[{"})

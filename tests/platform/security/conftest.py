@@ -17,24 +17,6 @@ from jimu.platform.kernel import Kernel
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
-TASKS_APP: dict[str, Any] = {
-    "key": "tasks",
-    "version": "1.0.0",
-    "entities": [
-        {"key": "task", "fields": [
-            {"name": "title", "type": "text", "required": True},
-            {"name": "owner", "type": "user"},
-            {"name": "status", "type": "select", "default": "open",
-             "options": [{"value": "open"}, {"value": "done"}]},
-            {"name": "budget", "type": "money"},
-            {"name": "note", "type": "text"},
-            {"name": "items", "type": "child_table", "entity": "task_item"},
-        ]},
-        {"key": "task_item", "child": True, "fields": [{"name": "label", "type": "text"}]},
-    ],
-}
-
-
 @pytest.fixture
 def db(engine: Engine) -> Engine:
     """The scratch database at the newest platform revision (security tables included)."""
@@ -43,11 +25,11 @@ def db(engine: Engine) -> Engine:
 
 
 @pytest.fixture
-def kernel(db: Engine) -> Iterator[Kernel]:
-    """A kernel with the sales fixture app and the tasks app installed."""
+def kernel(db: Engine, tasks_app: dict[str, Any]) -> Iterator[Kernel]:
+    """A kernel with the sales fixture app and the tasks app (tests/fixtures/apps/tasks.json) installed."""
     kernel = Kernel(db, clock=lambda: NOW)
     kernel.apply_app(json.loads((FIXTURES / "sales.json").read_text(encoding="utf-8")))
-    kernel.apply_app(TASKS_APP)
+    kernel.apply_app(tasks_app)
     yield kernel
 
 

@@ -25,6 +25,7 @@ from jimu.platform.security import (
     set_password,
     verify_csrf,
 )
+from jimu.platform.security.principal import Credential
 from jimu.platform.security.tables import api_tokens, sessions
 from jimu.platform.security.tokens import token_hash
 
@@ -155,8 +156,8 @@ def test_api_tokens_store_only_a_hash_and_can_be_revoked(db: Engine, alice: int)
         assert row.token_hash == token_hash(token)
         assert token not in [str(v) for v in row]
         principal = authenticate_token(conn, token, NOW + timedelta(days=1))
-        assert principal.user_id == alice and principal.credential is not None
-        assert principal.credential.kind == "token"
+        assert principal.user_id == alice
+        assert principal.credential == Credential(kind="token", id=str(info.id))
         assert list_api_tokens(conn, alice)[0].last_used_at == NOW + timedelta(days=1)
         with pytest.raises(AuthenticationError) as caught:
             authenticate_token(conn, token, NOW + timedelta(days=30))

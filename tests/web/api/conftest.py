@@ -36,24 +36,6 @@ with warnings.catch_warnings():  # Starlette asks for httpx2; the venv has httpx
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
 PASSWORD = "correct horse battery"
 
-TASKS_APP: dict[str, Any] = {
-    "key": "tasks",
-    "version": "1.0.0",
-    "entities": [
-        {"key": "task", "title_field": "title", "fields": [
-            {"name": "title", "type": "text", "required": True},
-            {"name": "owner", "type": "user"},
-            {"name": "status", "type": "select", "default": "open",
-             "options": [{"value": "open"}, {"value": "done"}]},
-            {"name": "budget", "type": "money"},
-            {"name": "secret", "type": "text"},
-            {"name": "items", "type": "child_table", "entity": "task_item"},
-        ]},
-        {"key": "task_item", "child": True, "fields": [{"name": "label", "type": "text"}]},
-    ],
-}
-
-
 @dataclass
 class World:
     kernel: Kernel
@@ -104,11 +86,11 @@ def setup_security(kernel: Kernel) -> dict[str, int]:
 
 
 @pytest.fixture
-def kernel(engine: Engine) -> Kernel:
+def kernel(engine: Engine, tasks_app: dict[str, Any]) -> Kernel:
     init_database(engine)
     kernel = Kernel(engine)
     kernel.apply_app(json.loads((FIXTURES / "sales.json").read_text(encoding="utf-8")))
-    kernel.apply_app(TASKS_APP)
+    kernel.apply_app(tasks_app)
     return kernel
 
 

@@ -2,28 +2,29 @@
 from __future__ import annotations
 
 import copy
+from typing import Any
 
-from .conftest import TASKS_APP, World
+from .conftest import World
 
 A = "/api/v1/apps"
 
 
-def test_list_and_get_apps(world: World, admin: dict[str, str]) -> None:
+def test_list_and_get_apps(tasks_app: dict[str, Any], world: World, admin: dict[str, str]) -> None:
     c = world.client
     listed = c.get(A, headers=admin).json()["data"]
     assert [(a["key"], a["revision"]) for a in listed] == [("sales", 1), ("tasks", 1)]
     assert [a["key"] for a in c.get(A, headers=world.headers("vera")).json()["data"]] == ["sales", "tasks"]
     assert c.get(A, headers=world.headers("nora")).json()["data"] == []
     got = c.get(f"{A}/tasks", headers=admin).json()
-    assert got["revision"] == 1 and got["definition"] == TASKS_APP
+    assert got["revision"] == 1 and got["definition"] == tasks_app
     assert c.get(f"{A}/tasks", headers=world.headers("dora")).status_code == 200  # design on every tasks entity
     assert c.get(f"{A}/tasks", headers=world.headers("vera")).status_code == 403
     assert c.get(f"{A}/nothing", headers=admin).status_code == 404
 
 
-def test_put_with_dry_run_then_apply(world: World, admin: dict[str, str]) -> None:
+def test_put_with_dry_run_then_apply(tasks_app: dict[str, Any], world: World, admin: dict[str, str]) -> None:
     c = world.client
-    changed = copy.deepcopy(TASKS_APP)
+    changed = copy.deepcopy(tasks_app)
     changed["version"] = "1.1.0"
     changed["entities"][0]["fields"].append({"name": "due", "type": "date"})
     dry = c.put(f"{A}/tasks", params={"dry_run": "true"}, json=changed, headers=admin)
@@ -37,20 +38,20 @@ def test_put_with_dry_run_then_apply(world: World, admin: dict[str, str]) -> Non
     assert [(v["revision"], v["version"]) for v in versions] == [(1, "1.0.0"), (2, "1.1.0")]
 
 
-def test_put_refusals(world: World, admin: dict[str, str]) -> None:
+def test_put_refusals(tasks_app: dict[str, Any], world: World, admin: dict[str, str]) -> None:
     c = world.client
-    invalid = copy.deepcopy(TASKS_APP)
+    invalid = copy.deepcopy(tasks_app)
     invalid["entities"][0]["fields"].append({"type": "text"})
     problem = c.put(f"{A}/tasks", json=invalid, headers=admin)
     assert problem.status_code == 422 and problem.json()["code"] == "definition_invalid"
     assert [e["path"] for e in problem.json()["errors"]] == ["/entities/0/fields/6"]
-    assert c.put(f"{A}/tasks", json={**TASKS_APP, "key": "other"}, headers=admin).status_code == 422
-    assert c.put(f"{A}/tasks", json=TASKS_APP, headers=world.headers("vera")).status_code == 403
-    assert c.put(f"{A}/newapp", json={**TASKS_APP, "key": "newapp"}, headers=world.headers("dora")).status_code == 403
+    assert c.put(f"{A}/tasks", json={**tasks_app, "key": "other"}, headers=admin).status_code == 422
+    assert c.put(f"{A}/tasks", json=tasks_app, headers=world.headers("vera")).status_code == 403
+    assert c.put(f"{A}/newapp", json={**tasks_app, "key": "newapp"}, headers=world.headers("dora")).status_code == 403
 
     for title in ("one", "one"):
         c.post("/api/v1/records/task", json={"title": title}, headers=admin)
-    unique = copy.deepcopy(TASKS_APP)
+    unique = copy.deepcopy(tasks_app)
     unique["entities"][0]["fields"][0]["unique"] = True
     refused = c.put(f"{A}/tasks", json=unique, headers=admin)
     assert refused.status_code == 409 and refused.json()["code"] == "schema.change_refused"

@@ -122,7 +122,7 @@ def test_hidden_field_never_leaves_the_server(world: World, data: dict[str, dict
     record = world.client.get(f"{R}/task/{own}", headers=alice).json()
     assert "secret" not in record and record["items"][0]["label"] == "alice item"
     listed = world.client.get(f"{R}/task", params={"include_lines": "true"}, headers=alice).json()["data"]
-    assert all("secret" not in row for row in listed)
+    assert own in [row["id"] for row in listed] and all("secret" not in row for row in listed)
     exported = world.client.get(f"{R}/task/export", headers=alice)
     assert exported.status_code == 200 and "secret" not in exported.text and "alice's task" in exported.text
     history = world.client.get(f"{R}/task/{own}/history", headers=alice).json()["data"]
