@@ -23,6 +23,7 @@ CACHE_SIZES: Mapping[str, int] = {
     "list_shapes": 512,  # the SELECT and sort keys of a list, per entity, dialect, columns, sort and readable fields
     "read_plans": 1024,  # an entity's record SELECTs, per dialect
     "engines": 64,  # an engine's compiled definitions (workflow processes, and those of older app revisions)
+    "role_grants": 256,  # a set of roles' grants at one security snapshot (platform/security/cache.py)
 }
 
 

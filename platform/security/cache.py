@@ -5,6 +5,7 @@ import threading
 
 import sqlalchemy as sa
 
+from jimu.platform.registry.caches import CACHE_SIZES, BoundedCache
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.security.grants import RoleGrants
 from jimu.platform.security.revision import security_stamp
@@ -16,12 +17,14 @@ class SecurityCache:
 
     Each request costs one query (the stamp) — none when the caller read the stamp already, e.g. along
     its token lookup; the snapshot is reloaded only when the stamp moved. `grants` keeps one RoleGrants
-    per set of roles for the current snapshot and catalog.
+    per set of roles for the current snapshot and catalog, at most `CACHE_SIZES["role_grants"]` of them
+    (the catalogs' one cache policy, platform/registry/caches.py): bounded and dropped with either.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, grants_size: int = CACHE_SIZES["role_grants"]) -> None:
+        self.grants_size = grants_size
         self._snapshot: RulesSnapshot | None = None
-        self._grants: tuple[RulesSnapshot, Catalog, dict[frozenset[str], RoleGrants]] | None = None
+        self._grants: tuple[RulesSnapshot, Catalog, BoundedCache[frozenset[str], RoleGrants]] | None = None
         self._lock = threading.Lock()
 
     def snapshot(self, conn: sa.Connection, stamp: int | None = None) -> RulesSnapshot:
@@ -40,14 +43,10 @@ class SecurityCache:
         """The RoleGrants of `roles` for this snapshot and catalog, built once and shared."""
         current = self._grants
         if current is None or current[0] is not snapshot or current[1] is not catalog:
-            current = (snapshot, catalog, {})
+            current = (snapshot, catalog, BoundedCache(self.grants_size))
             with self._lock:
                 self._grants = current
-        by_roles = current[2]
-        found = by_roles.get(roles)
-        if found is None:
-            found = by_roles[roles] = RoleGrants(snapshot, roles, catalog)
-        return found
+        return current[2].get_or_build(roles, lambda: RoleGrants(snapshot, roles, catalog))
 
     def invalidate(self) -> None:
         with self._lock:

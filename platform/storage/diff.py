@@ -66,6 +66,9 @@ _DESCRIPTIONS: dict[ChangeKind, str] = {
     ChangeKind.APP_METADATA: "metadata of app {app}: {changed}",
     ChangeKind.DEFINITION: "{change} {section} {key}{what}",
 }
+# A change of column within one field type (e.g. a decimal's precision) is told by what changed.
+_SAME_TYPE_DESCRIPTION = "change the column of {entity}.{name} ({type}): {column_changed}"
+_COLUMN_ATTRIBUTES = ("length", "precision", "scale")
 _NO_DDL = (ChangeKind.RENAME_FIELD, ChangeKind.METADATA, ChangeKind.APP_METADATA, ChangeKind.FILL_DEFAULT,
            ChangeKind.DEFINITION)
 # Field properties that change how a stored computed value is derived.
@@ -100,8 +103,12 @@ class Change:
         if self.kind == ChangeKind.DEFINITION:
             params["what"] = f": {', '.join(self.details['changed'])}" if self.details.get("changed") else ""
         values = {k: ", ".join(map(str, v)) if isinstance(v, list) else v for k, v in params.items()}
+        template = _DESCRIPTIONS[self.kind]
+        if self.kind == ChangeKind.CHANGE_TYPE and params.get("old_type") == params.get("type") \
+                and params.get("column_changed"):
+            template = _SAME_TYPE_DESCRIPTION
         try:
-            return _DESCRIPTIONS[self.kind].format(**values)
+            return template.format(**values)
         except KeyError:
             return f"{self.kind.value} {self.entity}"
 
@@ -130,6 +137,16 @@ class SchemaDiff:
 
     def describe(self) -> list[str]:
         return [c.describe() for c in self.changes]
+
+
+def column_changes(before: sa.types.TypeEngine[Any], after: sa.types.TypeEngine[Any]) -> list[str]:
+    """What differs between two column types in their length, precision or scale ("precision 18 to 20")."""
+    out = []
+    for name in _COLUMN_ATTRIBUTES:
+        old_value, new_value = getattr(before, name, None), getattr(after, name, None)
+        if old_value != new_value:
+            out.append(f"{name} {old_value} to {new_value}")
+    return out
 
 
 def column_signature(field: FieldDef, catalog: Catalog) -> str:
@@ -229,8 +246,9 @@ def _field_changes(entity: str, o: FieldDef | None, f: FieldDef, old: Catalog, n
     assert o is not None
     if o.type != f.type or column_signature(o, old) != column_signature(f, new):
         change(ChangeKind.CHANGE_TYPE, old_type=o.type, type=f.type,
-               old_column=column_signature(o, old), column=column_signature(f, new))
-    elif f.type in ("select", "multi_select"):
+               old_column=column_signature(o, old), column=column_signature(f, new),
+               column_changed=column_changes(old.field_type(o).sa_type(o, old), new.field_type(f).sa_type(f, new)))
+    elif FIELD_TYPES[f.type].has_options:
         removed = sorted({p["value"] for p in o.get("options", [])} - {p["value"] for p in f.get("options", [])})
         if removed:
             change(ChangeKind.CHANGE_OPTIONS, removed=removed)

@@ -39,10 +39,18 @@ def test_precision_change_is_a_type_change_and_index_changes_are_listed() -> Non
                   app({"name": "qty", "type": "decimal", "precision": 12, "scale": 2, "indexed": True}))
     assert [c.kind for c in result.changes] == [ChangeKind.CHANGE_TYPE, ChangeKind.ADD_INDEX]
     assert result.changes[1].details["index"] == index_name("ix", "t_item", "qty", "field")
+    assert result.changes[0].details["column_changed"] == ["precision 10 to 12"]
     assert result.describe() == [
-        "change item.qty from decimal to decimal",
+        "change the column of item.qty (decimal): precision 10 to 12",
         f"add index {index_name('ix', 't_item', 'qty', 'field')} on item (qty)",
     ]
+
+
+def test_a_change_of_type_names_both_types_and_of_scale_what_changed() -> None:
+    retyped = diff(app({"name": "qty", "type": "integer"}), app({"name": "qty", "type": "decimal", "scale": 2}))
+    assert retyped.describe() == ["change item.qty from integer to decimal"]
+    rescaled = diff(app({"name": "qty", "type": "money"}), app({"name": "qty", "type": "money", "scale": 4}))
+    assert rescaled.describe() == ["change the column of item.qty (money): scale 2 to 4"]
 
 
 def test_re_added_archived_key_is_a_restore() -> None:
