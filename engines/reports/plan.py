@@ -12,6 +12,7 @@ from jimu.engines.expressions.errors import ExpressionError
 from jimu.engines.expressions.types import ExprType
 from jimu.engines.forms.query import parse_filter
 from jimu.platform.errors import JimuError
+from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.i18n.expressions import expression_problem_params
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef
@@ -23,7 +24,6 @@ from .presets import PRESETS
 from .terms import Term, TermError, expression_term, field_at, path_term, value_term
 
 Problem = tuple[str, str, dict[str, Any]]  # (JSON path inside the report, code, params)
-USER_FIELD_TYPES = frozenset({"user"})
 RANGE_TYPES = frozenset({ExprType.DATE, ExprType.DATETIME})
 
 
@@ -246,7 +246,8 @@ def _check_param_type(catalog: Catalog, plan: ReportPlan, param: ParamDef, term:
                 plan.add(f"{path}/default", "reports.unknown_preset", preset=str(param.default),
                          presets=", ".join(PRESETS))
     elif param.type in ("current_user", "my_department"):
-        if term.field is None or term.field.type not in USER_FIELD_TYPES:
+        field_type = FIELD_TYPES.get(term.field.type) if term.field is not None else None
+        if field_type is None or not field_type.names_user:
             plan.add(f"{path}/field", "reports.param_field_type", param=param.key, field=param.field or "")
     elif term.type not in (ExprType.TEXT, ExprType.INTEGER, ExprType.BOOLEAN):
         plan.add(f"{path}/field", "reports.param_field_type", param=param.key, field=param.field or "")

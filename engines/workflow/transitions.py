@@ -167,7 +167,7 @@ def _still_submitted_children(ctx: Context, entity: EntityDef, record_id: int) -
 
 
 def record_title(ctx: Context, entity: EntityDef, record_id: int) -> str:
-    title = entity.title_field
+    title = ctx.catalog.title_field(entity)
     if title is None or entity.field(title) is None:
         return f"#{record_id}"
     column = ctx.tables[entity.key].c[entity.field(title).column]  # type: ignore[union-attr]

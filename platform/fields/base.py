@@ -84,7 +84,8 @@ class FieldType:
     owns_rows: ClassVar[bool] = False
     # Takes the next number of its series when a record is created (auto-number): unique, never rewritten.
     numbered: ClassVar[bool] = False
-    # Its value is a platform user's id (user): who a record names, for approvers and "who may".
+    # Its value is a platform user's id (user): who a record names, for approvers and "who may", and
+    # what record rules compare with the caller (`owner is me`).
     names_user: ClassVar[bool] = False
     # How values appear in lists: searched by `q` when no `search_fields` are set; sortable; held as
     # text (compared and searched without a cast), as JSON, or as a decimal; the Python kind a keyset
@@ -103,8 +104,6 @@ class FieldType:
     titles_records: ClassVar[bool] = False
     # Its values are among the `options` of its definition (a removed option is a schema change to confirm).
     has_options: ClassVar[bool] = False
-    # Its value is a platform user's id (record rules compare it with the caller: `owner is me`).
-    names_user: ClassVar[bool] = False
     # Values describe files kept in the file store (attachments): uploaded first, then referenced by key.
     holds_files: ClassVar[bool] = False
 

@@ -123,7 +123,8 @@ def _titles(ctx: Context, rows: Iterable[Any]) -> dict[tuple[str, int], str]:
     found: dict[tuple[str, int], str] = {}
     for entity_key, ids in wanted.items():
         entity = ctx.catalog.entity(entity_key)
-        title = entity.field(entity.title_field) if entity is not None and entity.title_field else None
+        title_name = ctx.catalog.title_field(entity) if entity is not None else None
+        title = entity.field(title_name) if entity is not None and title_name else None
         if entity is None or title is None:
             continue
         table = ctx.tables[entity_key]

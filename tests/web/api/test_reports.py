@@ -21,7 +21,7 @@ from jimu.platform.security import (
 )
 from jimu.web.assembly import assemble
 
-from .conftest import FIXTURES, TASKS_APP, World
+from .conftest import FIXTURES, World
 
 SHOP: dict[str, Any] = json.loads((FIXTURES / "shop_reports.json").read_text(encoding="utf-8"))
 NOTES = {"key": "by_note", "source": "order", "dimensions": [{"key": "note", "field": "note"}],
@@ -29,11 +29,11 @@ NOTES = {"key": "by_note", "source": "order", "dimensions": [{"key": "note", "fi
 
 
 @pytest.fixture
-def kernel(engine: Engine) -> Kernel:
+def kernel(engine: Engine, tasks_app: dict[str, Any]) -> Kernel:
     init_database(engine)
     kernel = assemble(Kernel(engine))
     kernel.apply_app({**SHOP, "reports": [*SHOP["reports"], NOTES]})
-    kernel.apply_app(TASKS_APP)
+    kernel.apply_app(tasks_app)
     return kernel
 
 

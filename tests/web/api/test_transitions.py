@@ -13,15 +13,15 @@ from jimu.platform.kernel import Kernel
 from jimu.platform.security import create_role, set_permission, set_user_roles
 from jimu.web.assembly import assemble
 
-from .conftest import FIXTURES, TASKS_APP, World
+from .conftest import FIXTURES, World
 
 
 @pytest.fixture
-def kernel(engine: Engine) -> Kernel:
+def kernel(engine: Engine, tasks_app: dict[str, Any]) -> Kernel:
     init_database(engine)
     kernel = assemble(Kernel(engine))
     kernel.apply_app(json.loads((FIXTURES / "sales.json").read_text(encoding="utf-8")))
-    kernel.apply_app(TASKS_APP)
+    kernel.apply_app(tasks_app)
     kernel.apply_app(json.loads((FIXTURES / "expenses.json").read_text(encoding="utf-8")))
     return kernel
 
