@@ -185,13 +185,8 @@ class Catalog:
         return FIELD_TYPES[field.type]
 
     def title_field(self, entity: EntityDef) -> str | None:
-        """The field naming the entity's records: the declared `title_field`, else the first field whose
-        type can title records (text, auto-number)."""
-        declared = entity.declared_title_field
-        if declared:
-            return declared
-        return next((f.name for f in entity.fields if f.type in FIELD_TYPES and FIELD_TYPES[f.type].titles_records),
-                    None)
+        """The field naming the entity's records (`EntityDef.title_field`)."""
+        return entity.title_field
 
     def stored_fields(self, entity: EntityDef) -> list[FieldDef]:
         """Fields that own a column, in definition order."""

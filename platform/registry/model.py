@@ -102,9 +102,18 @@ class EntityDef:
 
     @property
     def declared_title_field(self) -> str | None:
-        """The `title_field` the definition names, if any (`Catalog.title_field` adds the default)."""
+        """The `title_field` the definition names, if any."""
         title = self.raw.get("title_field")
         return str(title) if title else None
+
+    @property
+    def title_field(self) -> str | None:
+        """The field naming the entity's records: the declared `title_field`, else the first field whose
+        type can title records (`FieldType.titles_records`: text, auto-number)."""
+        from jimu.platform.fields.registry import FIELD_TYPES  # the field types import this module
+
+        return self.declared_title_field or next(
+            (f.name for f in self.fields if f.type in FIELD_TYPES and FIELD_TYPES[f.type].titles_records), None)
 
     def field(self, name: str) -> FieldDef | None:
         return self._by_name.get(name)

@@ -13,7 +13,7 @@ from jimu.platform.bootstrap import init_database
 from jimu.platform.kernel import Kernel
 from jimu.web.assembly import assemble
 
-from .conftest import FIXTURES, TASKS_APP, World
+from .conftest import FIXTURES, World
 
 
 def trade_app() -> dict[str, Any]:
@@ -28,11 +28,11 @@ def trade_app() -> dict[str, Any]:
 
 
 @pytest.fixture
-def kernel(engine: Engine) -> Kernel:
+def kernel(engine: Engine, tasks_app: dict[str, Any]) -> Kernel:
     init_database(engine)
     kernel = assemble(Kernel(engine))
     kernel.apply_app(json.loads((FIXTURES / "sales.json").read_text(encoding="utf-8")))
-    kernel.apply_app(TASKS_APP)
+    kernel.apply_app(tasks_app)
     kernel.apply_app(trade_app())
     return kernel
 
