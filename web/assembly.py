@@ -9,6 +9,7 @@ from jimu.engines.workflow.approvals.timer_jobs import register_approval_jobs
 from jimu.engines.workflow.automation.jobs import register_job_kinds
 from jimu.platform.jobs import JobHandlers, WorkerOptions, builtin_handlers
 from jimu.platform.kernel import Kernel
+from jimu.platform.notifications.queueing import register_delivery_handlers
 from jimu.platform.settings import Settings
 
 
@@ -21,9 +22,9 @@ def assemble(kernel: Kernel) -> Kernel:
 
 
 def job_handlers() -> JobHandlers:
-    """The job kinds every worker knows (`jimu worker` and `jimu serve`'s embedded one): the platform's;
-    each engine with job kinds of its own (workflow timers, webhooks...) registers them here."""
-    return register_approval_jobs(register_job_kinds(builtin_handlers()))
+    """The job kinds every worker knows (`jimu worker` and `jimu serve`'s embedded one): the platform's, the
+    notification deliveries and the workflow's; each engine with job kinds of its own registers them here."""
+    return register_approval_jobs(register_job_kinds(register_delivery_handlers(builtin_handlers())))
 
 
 def worker_options(settings: Settings, **overrides: Any) -> WorkerOptions:
