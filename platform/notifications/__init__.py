@@ -6,6 +6,7 @@ outgoing webhooks; templates rendered in a bounded Jinja2 sandbox.
     deliver(channel, Message("SO-1 approved", text, format="markdown"), delivery_id="wf-12-3",
             now=now, network=NetworkPolicy.from_settings(settings))
     inbox.deliver(conn, Message("SO-1 approved", text, users=(7,)), now=now)
+    queue_notification(conn, channel="sales_robot", message=message, now=now, idempotency_key="wf:12:3")
 
 Each channel type is one entry of `CHANNEL_TYPES` (its configuration schema, wire format, signature and
 sending). See docs/notifications.md.
@@ -35,9 +36,16 @@ from jimu.platform.notifications.errors import (
 )
 from jimu.platform.notifications.message import FORMATS, Link, Message
 from jimu.platform.notifications.network import NetworkPolicy
+from jimu.platform.notifications.queueing import (
+    NOTIFY_KIND,
+    WEBHOOK_KIND,
+    queue_notification,
+    register_delivery_handlers,
+)
 from jimu.platform.notifications.templates import RenderLimits, render_template, template_problems
 
-__all__ = ["CHANNEL_TYPES", "FORMATS", "INAPP", "Channel", "ChannelConfigInvalid", "ChannelDisabled",
+__all__ = ["CHANNEL_TYPES", "FORMATS", "INAPP", "NOTIFY_KIND", "WEBHOOK_KIND", "queue_notification",
+           "register_delivery_handlers", "Channel", "ChannelConfigInvalid", "ChannelDisabled",
            "ChannelNotFound", "ChannelType", "Delivery", "DeliveryError", "DestinationRefused", "Link", "Message",
            "MessageInvalid", "NetworkPolicy", "NotificationNotFound", "RenderLimits", "TemplateRenderError",
            "check_message", "deliver", "inbox", "list_channels", "load_channel", "remove_channel", "render_template",
