@@ -9,6 +9,7 @@ from . import (
     notify,  # noqa: F401  (registers notify)
     set_fields,  # noqa: F401  (registers set, let, stop)
     update_records,  # noqa: F401  (registers update)
+    webhook,  # noqa: F401  (registers webhook)
 )
 from .base import ActionType, Checking
 from .registry import ACTION_TYPES

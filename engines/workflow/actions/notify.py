@@ -6,9 +6,10 @@
 
 Recipients: the users named by user fields of the record, the members of roles, and the user ids an
 expression gives. The templates are checked when the app is applied (syntax, and only `record`, `vars`
-and `params` in scope) and rendered in the notifications sandbox when the action runs. The in-app
-message is written in the chain's transaction (so a dry run or a rollback leaves none); the effect
-`notification.queued` says to whom and what.
+and `params` in scope) and rendered in the notifications sandbox when the action runs. The message goes
+through `queue_notification` in the chain's transaction: an in-app message is written there, another
+channel's (e-mail, DingTalk, WeCom, Feishu robots) is a delivery job sent after commit — so a dry run or
+a rollback sends nothing; the effect `notification.queued` says through which channel, to whom, what.
 """
 from __future__ import annotations
 
@@ -19,12 +20,21 @@ import sqlalchemy as sa
 
 from jimu.engines.expressions.types import ExprType
 from jimu.platform.fields.base import Problem
-from jimu.platform.notifications import FORMATS, INAPP, Link, Message, inbox, render_template, template_problems
+from jimu.platform.notifications import (
+    FORMATS,
+    INAPP,
+    Link,
+    Message,
+    queue_notification,
+    render_template,
+    template_problems,
+)
 from jimu.platform.security.tables import user_roles
 
 from ..chain import Chain, Frame
 from .base import ActionType, Checking
 from .registry import ACTION_TYPES
+from .webhook import delivery_key
 
 TEMPLATE_NAMES = frozenset({"record", "vars", "params"})
 _TEMPLATE = {"type": "string", "minLength": 1, "maxLength": 20_000}
@@ -46,7 +56,8 @@ def template_values(frame: Frame) -> dict[str, Any]:
 class Notify(ActionType):
     name = "notify"
     properties = {
-        "channel": {"const": INAPP, "description": "The in-app inbox (other channels arrive with the delivery queue)."},
+        "channel": {"$ref": "#/$defs/identifier",
+                    "description": "A notification channel (docs/notifications.md); default: the in-app inbox."},
         "to": {"type": "object", "additionalProperties": False, "minProperties": 1, "properties": {
             "fields": {"type": "array", "items": {"type": "string"}, "uniqueItems": True, "minItems": 1},
             "roles": {"type": "array", "items": {"type": "string"}, "uniqueItems": True, "minItems": 1},
@@ -78,9 +89,11 @@ class Notify(ActionType):
         users = _recipients(action["to"], frame, chain)
         message = Message(subject=subject, body=body, format=str(action.get("format") or "text"), users=users,
                           link=Link(frame.entity.key, frame.record_id), event="workflow.notify")
+        channel = str(action.get("channel") or INAPP)
         if users:
-            inbox.deliver(chain.ctx.conn, message, now=chain.ctx.now())
-        chain.effects.add("notification.queued", channel=INAPP, users=list(users), subject=subject,
+            queue_notification(chain.ctx.conn, channel=channel, message=message, now=chain.ctx.now(),
+                               idempotency_key=delivery_key(chain, frame, action, "notify"))
+        chain.effects.add("notification.queued", channel=channel, users=list(users), subject=subject,
                           entity=frame.entity.key, id=frame.record_id)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from jimu.engines import workflow
@@ -12,9 +13,12 @@ from jimu.engines.forms import records
 from jimu.engines.workflow import transitions
 from jimu.platform.bootstrap import init_database
 from jimu.platform.errors import DefinitionError
+from jimu.platform.jobs.tables import jobs
 from jimu.platform.kernel import Kernel
-from jimu.platform.notifications import inbox
+from jimu.platform.meta import users
+from jimu.platform.notifications import NOTIFY_KIND, inbox, set_channel
 from jimu.platform.security import create_role, create_user, set_user_roles
+from jimu.platform.security.admin import Actor, AdminScope
 
 from ..automation.automation_support import service_app
 
@@ -70,12 +74,34 @@ def test_recipients_by_expression(desk: tuple[Kernel, dict[str, int]]) -> None:
     assert [m["title"] for m in _inbox(kernel, people["max"])] == ["Fax closed"]
 
 
+def test_an_email_notice_is_a_delivery_job_queued_with_the_chain(desk: tuple[Kernel, dict[str, int]]) -> None:
+    kernel, people = desk
+    kernel.apply_app(_app({**NOTIFY, "channel": "desk_mail", "to": {"users": f"{people['ann']}"}}))
+    with kernel.unit_of_work() as ctx:
+        ctx.conn.execute(sa.update(users).where(users.c.id == people["ann"]).values(email="ann@example.com"))
+        set_channel(AdminScope(ctx.conn, ctx.catalog, Actor(None, "cli"), ctx.now()), "desk_mail", "email",
+                    {"host": "smtp.example.com", "from": "desk@example.com"})
+        ticket = records.create(ctx, "ticket", {"title": "Mouse"})
+        dry = transitions.run(ctx, "ticket", ticket["id"], "close", dry_run=True)
+        assert _jobs(ctx) == []
+        transitions.run(ctx, "ticket", ticket["id"], "close")
+        [job] = _jobs(ctx)
+    assert [e["channel"] for e in dry["effects"] if e["kind"] == "notification.queued"] == ["desk_mail"]
+    assert (job["channel"], job["message"]["to"], job["message"]["subject"]) == (
+        "desk_mail", ["ann@example.com"], "Mouse closed")
+    assert _inbox(kernel, people["ann"]) == []
+
+
+def _jobs(ctx: Any) -> list[dict[str, Any]]:
+    return [dict(p) for p in ctx.conn.execute(sa.select(jobs.c.payload).where(jobs.c.kind == NOTIFY_KIND)).scalars()]
+
+
 @pytest.mark.parametrize(("change", "path", "code"), [
     ({"subject": "{{ record.title "}, "/processes/0/transitions/0/actions/0/subject", "notifications.template_syntax"),
     ({"body": "{{ secret }}"}, "/processes/0/transitions/0/actions/0/body", "notifications.template_unknown_name"),
     ({"to": {"fields": ["title"]}}, "/processes/0/transitions/0/actions/0/to/fields/0", "automation.not_a_user_field"),
     ({"to": {"users": "title"}}, "/processes/0/transitions/0/actions/0/to/users", "definition.expression_invalid"),
-    ({"channel": "sms"}, "/processes/0/transitions/0/actions/0/channel", "definition.schema"),
+    ({"channel": "Not A Key"}, "/processes/0/transitions/0/actions/0/channel", "definition.schema"),
 ])
 def test_a_bad_notify_is_refused_at_apply(desk: tuple[Kernel, dict[str, int]], change: dict[str, Any], path: str,
                                           code: str) -> None:
