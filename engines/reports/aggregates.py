@@ -139,7 +139,8 @@ class Aggregate:
     sql: Callable[[ColumnElement[Any] | None, ValueSpec, str], list[ColumnElement[Any]]]
     finish: Callable[[Sequence[Any], ValueSpec], Any]
     result: Callable[[ValueSpec], ExprType]  # the measure's type
-    additive: bool  # a total over groups is the aggregate of the groups' values (sum, count, min, max)
+    merge: tuple[str, ...] | None  # per SQL column, how groups' values combine into a coarser group's
+    # ("add", "min", "max"); None: they do not (a distinct count), so coarser groups are aggregated in SQL
 
 
 def _same(spec: ValueSpec) -> ExprType:
@@ -147,10 +148,24 @@ def _same(spec: ValueSpec) -> ExprType:
 
 
 AGGREGATES: dict[str, Aggregate] = {a.name: a for a in (
-    Aggregate("count", ANY, True, _sql_count, _count, lambda spec: ExprType.INTEGER, True),
-    Aggregate("count_distinct", ANY, False, _sql_count_distinct, _count, lambda spec: ExprType.INTEGER, False),
-    Aggregate("sum", NUMBERS, False, _sql_sum, _sum, _same, True),
-    Aggregate("avg", NUMBERS, False, _sql_avg, _avg, lambda spec: ExprType.DECIMAL, False),
-    Aggregate("min", ORDERED, False, _sql_extreme("min"), _extreme, _same, True),
-    Aggregate("max", ORDERED, False, _sql_extreme("max"), _extreme, _same, True),
+    Aggregate("count", ANY, True, _sql_count, _count, lambda spec: ExprType.INTEGER, ("add",)),
+    Aggregate("count_distinct", ANY, False, _sql_count_distinct, _count, lambda spec: ExprType.INTEGER, None),
+    Aggregate("sum", NUMBERS, False, _sql_sum, _sum, _same, ("add",)),
+    Aggregate("avg", NUMBERS, False, _sql_avg, _avg, lambda spec: ExprType.DECIMAL, ("add", "add")),
+    Aggregate("min", ORDERED, False, _sql_extreme("min"), _extreme, _same, ("min",)),
+    Aggregate("max", ORDERED, False, _sql_extreme("max"), _extreme, _same, ("max",)),
 )}
+
+
+def merge_values(op: str, values: list[Any]) -> Any:
+    """Groups' raw values of one SQL column combined ("add", "min", "max"); NULLs skipped, all NULL: NULL."""
+    present = [v for v in values if v is not None]
+    if not present:
+        return None
+    if op == "min":
+        return min(present)
+    if op == "max":
+        return max(present)
+    if any(isinstance(v, (str, Decimal, float)) for v in present):
+        return sum((to_decimal(v) for v in present), Decimal(0))
+    return sum(present)

@@ -7,7 +7,9 @@
     SELECT * FROM set0 UNION ALL ... UNION ALL SELECT NULL..., <aggregates over r>   -- the grand total
 
 Each branch says which grouping set it is (`_set`: 0 the groups, then the pivot's subtotal levels, last
-the grand total), so every subtotal is exact whatever the aggregate (a distinct count too). Identifiers come
+the grand total), so every subtotal is exact whatever the aggregate (a distinct count too). When every
+aggregate is additive (count, sum, avg as sum and count, min, max), only the groups are queried and the
+coarser sets are merged from them exactly in Python (shaping.py): one scan instead of one per set. Identifiers come
 from the definitions only and every value is a bound parameter (expressions compile their literals to
 parameters). Link paths are the expression compiler's correlated subqueries on the reader's guarded
 bindings (a linked record the reader may not read counts as absent).
@@ -24,8 +26,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from jimu.engines.expressions import to_sql, to_sql_predicate
+from jimu.engines.expressions import CheckedExpression, to_sql, to_sql_predicate
 from jimu.engines.expressions.env import EvalEnv
+from jimu.engines.expressions.typed import TField
 from jimu.engines.expressions.types import ExprType
 from jimu.engines.forms.listing_fields import FieldResolver, filter_sql
 from jimu.engines.forms.query import parse_filter
@@ -54,6 +57,7 @@ class Compiled:
     aggs: tuple[AggPlan, ...]
     sets: tuple[GroupingSet, ...]  # by `_set` index; the last is the grand total ()
     compared: bool
+    derived: bool  # only the groups were queried: every coarser set is merged from them (additive aggregates)
 
 
 def grouping_sets(plan: ReportPlan) -> list[GroupingSet]:
@@ -83,6 +87,33 @@ class _Builder:
         self.resolver = FieldResolver(ctx.catalog, ctx.tables, entity, self.env, self.dialect,
                                       ctx.access.readable_fields(entity.key), ctx.access.readable_fields,
                                       ReaderGuard(ctx))
+        self.source: sa.FromClause = self.table
+        self.joins: dict[tuple[str, ...], Any] = {}  # link-path prefix → the joined target's binding
+
+    def value(self, checked: CheckedExpression) -> ColumnElement[Any]:
+        """A dimension's or measure's value per row; a plain link path is read through LEFT JOINs (one per
+        hop, shared by every value on the same path; the reader's rule on the target in the ON clause, so a
+        record they may not read counts as absent), anything else through the expression compiler."""
+        tree = checked.tree
+        if isinstance(tree, TField) and len(tree.path) > 1 and not tree.in_child:
+            try:
+                return self._joined(tree.path)
+            except KeyError:
+                pass
+        return to_sql(checked, self.resolver.binding, self.env, self.dialect)
+
+    def _joined(self, path: tuple[str, ...]) -> ColumnElement[Any]:
+        binding: Any = self.resolver.binding
+        for n in range(1, len(path)):
+            prefix = path[:n]
+            if prefix not in self.joins:
+                relation = binding.link(path[n - 1])
+                on = relation.correlation if relation.guard is None else sa.and_(relation.correlation, relation.guard)
+                self.source = self.source.outerjoin(relation.binding.table, on)
+                self.joins[prefix] = relation.binding
+            binding = self.joins[prefix]
+        column: ColumnElement[Any] = binding.column(path[-1])
+        return column
 
     def condition(self, source: str) -> ColumnElement[bool]:
         checked = self.ctx.catalog.compile(self.plan.entity.key, source, ExprType.BOOLEAN)
@@ -106,13 +137,13 @@ class _Builder:
         binding = self.resolver.binding
         columns: list[ColumnElement[Any]] = []
         for dim in self.plan.dims:
-            value = to_sql(dim.term.checked, binding, self.env, self.dialect)
+            value = self.value(dim.term.checked)
             if dim.grain is not None:
                 value = dim.grain.sql_bucket(value, self.zone, dim.is_datetime, self.dialect)
             columns.append(value.label(dim.label))
         for n, agg in enumerate(self.plan.aggs):
             if agg.term is not None:
-                columns.append(to_sql(agg.term.checked, binding, self.env, self.dialect).label(f"v{n}"))
+                columns.append(self.value(agg.term.checked).label(f"v{n}"))
             if agg.condition is not None:
                 columns.append(to_sql(agg.condition, binding, self.env, self.dialect).label(f"w{n}"))
         if self.periods is not None:
@@ -120,9 +151,10 @@ class _Builder:
                            .label("cur"))
         if not columns:
             columns.append(sa.literal(1).label("one"))
-        return sa.select(*columns).select_from(self.table).where(*self.where(conditions))
+        where = self.where(conditions)
+        return sa.select(*columns).select_from(self.source).where(*where)
 
-    def value(self, r: sa.FromClause, n: int, agg: AggPlan, period: int | None) -> ColumnElement[Any] | None:
+    def input(self, r: sa.FromClause, n: int, agg: AggPlan, period: int | None) -> ColumnElement[Any] | None:
         """An aggregate's input: its value (None: count rows) where its condition and the period hold."""
         value: ColumnElement[Any] | None = r.c[f"v{n}"] if agg.term is not None else None
         conditions: list[ColumnElement[bool]] = []
@@ -139,7 +171,7 @@ class _Builder:
         variants = ((1, ""), (0, PREVIOUS)) if self.periods is not None else ((None, ""),)
         for period, suffix in variants:
             for n, agg in enumerate(self.plan.aggs):
-                value = self.value(r, n, agg, period)
+                value = self.input(r, n, agg, period)
                 for label, column in zip(agg.labels, agg.aggregate.sql(value, agg.spec, self.dialect)):
                     out.append(column.label(label + suffix))
         return out
@@ -159,13 +191,14 @@ def compile_report(ctx: Context, plan: ReportPlan, conditions: list[str], zone: 
         r, dims, others, where = _top(builder, plan, r, dims)
         top_index = next(n for n, d in enumerate(plan.dims) if d.dim.key == top.dimension)
     sets = grouping_sets(plan)
+    derived = bool(plan.dims) and all(a.aggregate.merge is not None for a in plan.aggs)
     branches: list[sa.Select[Any]] = []
-    for number, grouped in enumerate(sets):
+    for number, grouped in enumerate(sets[:1] if derived else sets):
         flag = others if top_index in grouped else sa.literal(0)
         keys = [dims[n] for n in grouped] + ([flag] if top_index in grouped else [])
         columns = [(dims[n] if n in grouped else _null(dims[n], builder.dialect)).label(d.label)
                    for n, d in enumerate(plan.dims)]
-        branch = (sa.select(*columns, flag.label(OTHERS), sa.literal(number).label(SET), *builder.aggregates(_base(r)))
+        branch = (sa.select(*columns, flag.label(OTHERS), sa.literal(number).label(SET), *builder.aggregates(r))
                   .select_from(r).where(*where))
         if grouped:
             branch = branch.group_by(*keys).limit(cap + 1)
@@ -175,7 +208,7 @@ def compile_report(ctx: Context, plan: ReportPlan, conditions: list[str], zone: 
     else:
         parts = [sa.select(*b.subquery(f"g{n}").c) if n < len(branches) - 1 else b for n, b in enumerate(branches)]
         statement = sa.union_all(*parts)
-    return Compiled(statement, tuple(plan.dims), tuple(plan.aggs), tuple(sets), periods is not None)
+    return Compiled(statement, tuple(plan.dims), tuple(plan.aggs), tuple(sets), periods is not None, derived)
 
 
 def _null(like: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
@@ -183,11 +216,6 @@ def _null(like: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
     if dialect == "sqlite" or isinstance(like.type, sa.types.NullType):
         return sa.null()
     return sa.cast(sa.null(), like.type)
-
-
-def _base(r: sa.FromClause) -> sa.FromClause:
-    """The rows CTE of a top-N join (the join's left side), else the rows themselves."""
-    return r.left if isinstance(r, sa.Join) else r
 
 
 def _top(builder: _Builder, plan: ReportPlan, r: sa.FromClause,
@@ -205,20 +233,21 @@ def _top(builder: _Builder, plan: ReportPlan, r: sa.FromClause,
     ranked = (sa.select(value.label("v"), sa.func.row_number().over(
         order_by=(rank_by.desc().nulls_last(), tie.asc().nulls_last())).label("rn"))
         .select_from(r).group_by(value).cte("ranked"))
-    joined = sa.join(r, ranked, value.is_not_distinct_from(ranked.c.v))
-    inside = ranked.c.rn <= top.n
+    shown = ranked.c.rn <= top.n  # a semi-join (hashable), and a null value is shown when null ranks in the top
+    inside = sa.or_(value.in_(sa.select(ranked.c.v).where(shown, ranked.c.v.is_not(None))),
+                    sa.and_(value.is_(None), sa.exists().where(shown, ranked.c.v.is_(None))))
     new_dims = list(dims)
     new_dims[index] = sa.case((inside, value))
     others = sa.case((inside, sa.literal(0)), else_=sa.literal(1))
     where = [] if top.others else [inside]
-    return joined, new_dims, others, where
+    return r, new_dims, others, where
 
 
 def _rank_value(builder: _Builder, agg: AggPlan, r: sa.FromClause) -> ColumnElement[Any]:
     """The `by` measure (over the current period) as an orderable number on both databases (SQLite's exact
     sum is text)."""
     n = builder.plan.aggs.index(agg)
-    value = builder.value(r, n, agg, 1 if builder.periods is not None else None)
+    value = builder.input(r, n, agg, 1 if builder.periods is not None else None)
     columns = agg.aggregate.sql(value, agg.spec, builder.dialect)
     if builder.dialect == "sqlite":
         columns = [sa.cast(c, sa.Numeric()) if isinstance(c.type, sa.String) else c for c in columns]

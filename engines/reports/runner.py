@@ -60,7 +60,7 @@ def run_report(ctx: Context, app: str, key: str, params: Mapping[str, Any] | Non
         result = ctx.conn.execute(compiled.statement).all()
     except StatementTimeoutError:
         raise error(ReportTimeoutError, "reports.timeout", ctx.locale, report=key) from None
-    groups = shaping.read_rows(compiled, result)
+    groups = shaping.read_rows(compiled, result, plan.report.top.dimension if plan.report.top else None)
     if len(groups.rows) > options.row_cap:  # a subtotal level has no more groups than the groups
         raise error(ReportTooLargeError, "reports.too_many_rows", ctx.locale, report=key, cap=options.row_cap)
     body = _shape(ctx, plan, groups, values.conditions, zone, periods is not None)

@@ -6,7 +6,7 @@ totals (over the rows in their shown order). The same code runs whatever the dat
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -17,7 +17,7 @@ from jimu.engines.expressions.errors import ExpressionError
 from jimu.engines.expressions.types import ExprType
 from jimu.engines.expressions.values import parse_date, parse_datetime
 
-from .aggregates import quantize, to_decimal
+from .aggregates import merge_values, quantize, to_decimal
 from .compiler import OTHERS, PREVIOUS, SET, Compiled
 from .plan import DimPlan, ReportPlan
 from .terms import EXPRESSION_SCALE
@@ -55,30 +55,67 @@ class Groups:
     total: Row = field(default_factory=dict)
 
 
-def _measures(compiled: Compiled, mapping: Any, suffix: str) -> Row:
-    return {agg.measure.key: agg.aggregate.finish([mapping[label + suffix] for label in agg.labels], agg.spec)
-            for agg in compiled.aggs}
+RawGroup = tuple[int, Row, bool, dict[str, Any]]  # (set number, dimension values, others, raw SQL columns)
 
 
-def read_rows(compiled: Compiled, result: Sequence[Any]) -> Groups:
-    groups = Groups()
-    last = len(compiled.sets) - 1
+def _raw_groups(compiled: Compiled, result: Sequence[Any]) -> list[RawGroup]:
+    labels = [label + suffix for agg in compiled.aggs for label in agg.labels
+              for suffix in ("", PREVIOUS)[:2 if compiled.compared else 1]]
+    found: list[RawGroup] = []
     for raw in result:
         mapping = raw._mapping
         number = int(mapping[SET])
-        keys = tuple(compiled.dims[n].dim.key for n in compiled.sets[number])
-        row: Row = {d.dim.key: dimension_value(d, mapping[d.label]) for d in compiled.dims if d.dim.key in keys}
-        row.update(_measures(compiled, mapping, ""))
+        keys = {compiled.dims[n].dim.key for n in compiled.sets[number]}
+        dims = {d.dim.key: dimension_value(d, mapping[d.label]) for d in compiled.dims if d.dim.key in keys}
+        found.append((number, dims, bool(mapping[OTHERS]), {label: mapping[label] for label in labels}))
+    return found
+
+
+def _merged(compiled: Compiled, groups: list[RawGroup], top: str | None) -> list[RawGroup]:
+    """Every coarser grouping set merged from the groups (set 0), exactly: sums added, extremes compared."""
+    out: list[RawGroup] = []
+    for number in range(1, len(compiled.sets)):
+        keys = [compiled.dims[n].dim.key for n in compiled.sets[number]]
+        buckets: dict[tuple[Any, ...], list[RawGroup]] = {}
+        for group in groups:
+            flag = group[2] if top in keys else False
+            buckets.setdefault((*(group[1][k] for k in keys), flag), []).append(group)
+        if not keys and not buckets:  # no groups at all: the grand total still counts zero rows
+            buckets[(False,)] = []
+        for bucket_key, members in buckets.items():
+            columns: dict[str, Any] = {}
+            for agg in compiled.aggs:
+                assert agg.aggregate.merge is not None
+                for label, op in zip(agg.labels, agg.aggregate.merge):
+                    for suffix in ("", PREVIOUS)[:2 if compiled.compared else 1]:
+                        columns[label + suffix] = merge_values(op, [m[3][label + suffix] for m in members])
+            out.append((number, dict(zip(keys, bucket_key)), bool(bucket_key[-1]), columns))
+    return out
+
+
+def _measures(compiled: Compiled, columns: Mapping[str, Any], suffix: str) -> Row:
+    return {agg.measure.key: agg.aggregate.finish([columns[label + suffix] for label in agg.labels], agg.spec)
+            for agg in compiled.aggs}
+
+
+def read_rows(compiled: Compiled, result: Sequence[Any], top: str | None = None) -> Groups:
+    groups = Groups()
+    last = len(compiled.sets) - 1
+    raw = _raw_groups(compiled, result)
+    if compiled.derived:
+        raw += _merged(compiled, raw, top)
+    for number, dims, is_others, columns in raw:
+        row: Row = {**dims, **_measures(compiled, columns, "")}
         if compiled.compared:
-            previous = _measures(compiled, mapping, PREVIOUS)
+            previous = _measures(compiled, columns, PREVIOUS)
             row.update({key + PREVIOUS_SUFFIX: value for key, value in previous.items()})
         if number == last:
             groups.total = row
         elif number == 0:
             groups.rows.append(row)
-            groups.others.append(bool(mapping[OTHERS]))
+            groups.others.append(is_others)
         else:
-            groups.subtotals.append((keys, row, bool(mapping[OTHERS])))
+            groups.subtotals.append((tuple(dims), row, is_others))
     return groups
 
 

@@ -152,3 +152,10 @@ def test_presets_follow_the_company_calendar(shop: Kernel) -> None:
         ctx.clock = lambda: datetime(2026, 1, 31, 20, tzinfo=UTC)
         out = run_report(ctx, "shop", "by_month", {"period": "this_month"}, RunOptions(timezone=ZONE))
     assert out["params"]["period"] == {"from": "2026-02-01", "to": "2026-02-28"}
+
+
+def test_an_empty_source_gives_no_rows_and_zero_totals(shop: Kernel) -> None:
+    for key in ("by_region", "status_by_quarter", "top_customers"):
+        result = _run(shop, key)
+        assert result["rows"] == [] and result["totals"]["orders"] == 0, key
+        assert result["totals"]["revenue"] == Decimal("0.00"), key

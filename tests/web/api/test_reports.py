@@ -163,3 +163,11 @@ def test_export_as_csv_and_xlsx_with_a_totals_row(shop: World) -> None:
     assert rows[-1][:3] == ("Total", 3, Decimal("103.30")) or rows[-1][:3] == ("Total", 3, 103.3)
     denied = shop.client.post("/api/v1/reports/shop/by_region/export", headers=shop.headers("alice"))
     assert denied.status_code == 403
+
+
+def test_a_linked_record_the_user_may_not_read_counts_as_absent(shop: World) -> None:
+    with shop.kernel.unit_of_work() as ctx:
+        add_record_rule(ctx.conn, ctx.catalog, "analyst", "customer", ["read"], {"expression": "{region} = 'south'"})
+    body = _run(shop, "alice", "by_region").json()
+    assert [(r["region"], r["orders"]) for r in body["rows"]] == [(None, 2)]
+    assert _run(shop, "admin", "by_region").json()["rows"][0]["region"] == "north"
