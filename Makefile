@@ -40,11 +40,14 @@ API_BENCH_ARGS ?= --all
 JOBS_BENCH_ARGS ?= --all
 ## make bench also runs the workflow bench (WF_BENCH_ARGS, e.g. "--docs 20 --clients 8").
 WF_BENCH_ARGS ?=
+## make bench also runs the report bench (REPORT_BENCH_ARGS, e.g. "--rows 1000000"): reports vs hand-written SQL.
+REPORT_BENCH_ARGS ?= --all
 bench: $(STAMP)
 	@status=0; $(BIN)/python bench/run.py $(BENCH_ARGS) || status=$$?; \
 	$(BIN)/python bench/api_bench.py $(API_BENCH_ARGS) || status=$$?; \
 	$(BIN)/python bench/jobs_bench.py $(JOBS_BENCH_ARGS) || status=$$?; \
 	$(BIN)/python bench/workflow_bench.py $(WF_BENCH_ARGS) || status=$$?; \
+	$(BIN)/python bench/report_bench.py $(REPORT_BENCH_ARGS) || status=$$?; \
 	exit $$status
 
 ## make run: `jimu setup` (database; the template apps in templates_library/ with their demo records,
