@@ -69,7 +69,8 @@ def _parts(kind: str, radius: Any = None) -> Callable[[ChartSpec, Mapping[str, A
                                   "encode": {"itemName": spec.x, "value": spec.y[0]}}
         if radius is not None:
             series["radius"] = radius
-        return {"dataset": _dataset(result), "legend": {}, "tooltip": {"trigger": "item"}, "series": [series]}
+        # the tooltip's default trigger is per element (slice, funnel layer)
+        return {"dataset": _dataset(result), "legend": {}, "tooltip": {}, "series": [series]}
     return option
 
 
