@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: install test lint bench run clean-venv
+.PHONY: install test lint bench run clean-venv ui
 
 install: $(STAMP)
 
@@ -60,6 +60,10 @@ WORKERS ?= 1
 run: $(STAMP)
 	$(BIN)/jimu setup
 	exec $(BIN)/jimu serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+## make ui: rebuild the browser UI (web/ui/dist, committed) from web/ui/src with Node and the lockfile.
+ui:
+	cd web/ui && npm ci --no-audit --no-fund && npm run build
 
 clean-venv:
 	rm -rf $(VENV)

@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-IGNORED = {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+IGNORED = {"__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache", "node_modules"}
+# The browser UI's development sources (built into web/ui/dist, which is shipped) stay out of the wheel.
+UI_SOURCES = ROOT / "web" / "ui"
+UI_BUILT = UI_SOURCES / "dist"
 
 
 def _setuptools() -> dict[str, Any]:
@@ -38,6 +41,10 @@ def _unlisted(config: dict[str, Any]) -> list[str]:
     return sorted(with_python - set(config["packages"]))
 
 
+def _shipped(path: Path) -> bool:
+    return not path.is_relative_to(UI_SOURCES) or path.is_relative_to(UI_BUILT)
+
+
 def _unmatched(config: dict[str, Any]) -> list[str]:
     """Files that are not Python and match no package-data glob (setuptools globs the same way)."""
     folders = _folders(config)
@@ -47,7 +54,7 @@ def _unmatched(config: dict[str, Any]) -> list[str]:
     }
     data = [
         path for folder in folders.values() for path in folder.iterdir()
-        if path.is_file() and path.suffix not in {".py", ".pyc"}
+        if path.is_file() and path.suffix not in {".py", ".pyc"} and _shipped(path)
     ]
     return sorted(path.relative_to(ROOT).as_posix() for path in data if path not in matched)
 

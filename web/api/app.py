@@ -1,4 +1,4 @@
-"""The FastAPI application: /healthz and /api/v1 (records, apps and entities, authentication)."""
+"""The FastAPI application: /healthz, /api/v1 (records, apps and entities, authentication), /docs and the UI at /."""
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -35,6 +35,7 @@ from jimu.web.api.routers import (
     transitions,
 )
 from jimu.web.api.serialize import json_response
+from jimu.web.api.ui_page import install_ui
 from jimu.web.assembly import assemble
 
 API_PREFIX = "/api/v1"
@@ -67,6 +68,7 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     install_openapi(app)  # the entity-aware document, rebuilt when a definition is applied
     install_caller_documents(app, (OPENAPI_URL, ROOT_OPENAPI_URL), API_PREFIX)
     install_docs(app, OPENAPI_URL)
+    install_ui(app)  # the browser UI at / (web/ui/dist)
     return app
 
 

@@ -69,4 +69,21 @@ def entity_view(ctx: Context, entity: EntityDef) -> dict[str, Any]:
         fields.append(raw)
     title = ctx.catalog.title_field(entity)
     return {"key": entity.key, "app": entity.app, "label": entity.label, "child": entity.is_child,
-            "title_field": title if readable is None or title in readable else None, "fields": fields}
+            "title_field": title if readable is None or title in readable else None, "fields": fields,
+            "layout": _readable_layout(entity.raw.get("layout"), {f["name"] for f in fields})}
+
+
+def _readable_layout(layout: Any, shown: set[str]) -> dict[str, Any] | None:
+    """The definition's layout with the fields the caller may not read left out."""
+    if not isinstance(layout, dict):
+        return None
+
+    def section(raw: dict[str, Any]) -> dict[str, Any]:
+        return {**raw, "fields": [name for name in raw.get("fields", []) if name in shown]}
+
+    out = {**layout, "list_columns": [name for name in layout.get("list_columns", []) if name in shown]}
+    if "sections" in layout:
+        out["sections"] = [section(s) for s in layout["sections"]]
+    if "tabs" in layout:
+        out["tabs"] = [{**tab, "sections": [section(s) for s in tab.get("sections", [])]} for tab in layout["tabs"]]
+    return out

@@ -1,0 +1,53 @@
+// Calls to /api/v1 with the browser session cookie; unsafe requests carry the CSRF token that the
+// login returned (kept in localStorage so other tabs of the same session can write too).
+const BASE = '/api/v1'
+const CSRF_KEY = 'jimu.csrf'
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && (body.detail || body.title)) || `HTTP ${status}`)
+    this.status = status
+    this.body = body || {}
+    this.code = this.body.code
+  }
+
+  // field name -> message, from problem+json `errors[].field` (or the first step of `path`)
+  fieldErrors() {
+    const out = {}
+    for (const e of this.body.errors || []) {
+      const field = e.field || String(e.path || '').replace(/^\//, '').split('/')[0]
+      if (field && !(field in out)) out[field] = e.message || e.code
+    }
+    return out
+  }
+}
+
+export function setCsrf(token) {
+  if (token) window.localStorage.setItem(CSRF_KEY, token)
+  else window.localStorage.removeItem(CSRF_KEY)
+}
+
+export async function request(method, path, { body, query, headers = {} } = {}) {
+  const url = new URL(BASE + path, window.location.origin)
+  for (const [k, v] of Object.entries(query || {})) {
+    if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v)
+  }
+  const options = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } }
+  if (UNSAFE.has(method)) options.headers['X-CSRF-Token'] = window.localStorage.getItem(CSRF_KEY) || ''
+  if (body !== undefined) {
+    options.headers['Content-Type'] = 'application/json'
+    options.body = JSON.stringify(body)
+  }
+  const response = await fetch(url, options)
+  const text = await response.text()
+  const data = text ? JSON.parse(text) : null
+  if (!response.ok) throw new ApiError(response.status, data)
+  return data
+}
+
+export const api = {
+  get: (path, query) => request('GET', path, { query }),
+  post: (path, body, query) => request('POST', path, { body, query }),
+  patch: (path, body, headers) => request('PATCH', path, { body, headers }),
+}

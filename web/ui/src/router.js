@@ -1,0 +1,31 @@
+import { createRouter, createWebHistory } from 'vue-router'
+import { session } from './session.js'
+import LoginView from './views/LoginView.vue'
+import LauncherView from './views/LauncherView.vue'
+import AppView from './views/AppView.vue'
+import RecordList from './views/RecordList.vue'
+import RecordForm from './views/RecordForm.vue'
+
+// The server answers index.html at /, /login and /apps/... (web/api/ui_page.py CLIENT_ROUTES).
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/', redirect: '/apps' },
+    { path: '/login', component: LoginView, meta: { public: true } },
+    { path: '/apps', component: LauncherView },
+    {
+      path: '/apps/:app', component: AppView, props: true,
+      children: [
+        { path: ':entity', component: RecordList, props: true },
+        { path: ':entity/new', component: RecordForm, props: true },
+        { path: ':entity/:id(\\d+)', component: RecordForm, props: true },
+      ],
+    },
+  ],
+})
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true
+  if (await session.check()) return true
+  return { path: '/login', query: { next: to.fullPath } }
+})
