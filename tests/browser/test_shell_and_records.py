@@ -129,3 +129,22 @@ def test_hostile_text_is_shown_as_text(page: Any, server_kernel: Kernel) -> None
     page.get_by_test_id("field-category").locator(".el-select").click()
     expect(page.get_by_role("option").first).to_have_text(f"{XSS} {TEMPLATE}")  # the option
     assert page.locator("img[src=x]").count() == 0 and "49" not in page.locator("body").inner_text()
+
+
+def test_a_stale_edit_is_shown_as_a_conflict_and_kept(page: Any, server_kernel: Kernel) -> None:
+    seed(server_kernel)
+    login(page)
+    page.goto("/apps/claims/claim/1")
+    expect(field_input(page, "title")).to_have_value("Taxi")
+    with server_kernel.unit_of_work() as ctx:  # someone else saves meanwhile
+        from jimu.engines.forms.records import update
+
+        update(ctx, "claim", 1, {"amount": "35.00"})
+    field_input(page, "title").fill("Taxi to the airport")
+    page.get_by_test_id("form-save").click()
+    expect(page.get_by_test_id("form-conflict")).to_contain_text("version 2")
+    expect(field_input(page, "title")).to_have_value("Taxi to the airport")  # the edit is not lost
+    with server_kernel.unit_of_work() as ctx:
+        from jimu.engines.forms.records import get
+
+        assert get(ctx, "claim", 1)["title"] == "Taxi"

@@ -65,3 +65,13 @@ def test_entity_view_has_the_layout_without_unreadable_fields(world: World) -> N
     assert "secret" not in names
     layout = answer["layout"]
     assert layout is None or "secret" not in str(layout)
+
+
+def test_text_assets_are_gzipped_for_browsers_that_accept_it(world: World) -> None:
+    name = re.findall(r'"/assets/([^"]+[.]js)"', world.client.get("/").text)[0]
+    plain = world.client.get(f"/assets/{name}", headers={"Accept-Encoding": "identity"})
+    zipped = world.client.get(f"/assets/{name}", headers={"Accept-Encoding": "gzip, br"})
+    assert "content-encoding" not in plain.headers
+    assert zipped.headers["content-encoding"] == "gzip"
+    assert zipped.content == plain.content  # the client decodes it
+    assert int(zipped.headers["content-length"]) < len(plain.content) / 2

@@ -42,6 +42,11 @@ export async function request(method, path, { body, query, headers = {} } = {}) 
   const response = await fetch(url, options)
   const text = await response.text()
   const data = text ? JSON.parse(text) : null
+  if (response.status === 401 && !path.startsWith('/auth/')) {
+    // the session ended (expired, revoked, signed out elsewhere): sign in again, then come back here
+    const next = window.location.pathname + window.location.search
+    window.location.assign(`/login?next=${encodeURIComponent(next)}`)
+  }
   if (!response.ok) throw new ApiError(response.status, data)
   return data
 }
