@@ -46,6 +46,7 @@ class StateDef:
     phase: str = DRAFT
     locked_fields: frozenset[str] = frozenset()
     editable_fields: frozenset[str] = frozenset()
+    color: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def _state(raw: Mapping[str, Any]) -> StateDef:
     key = str(raw["key"])
     return StateDef(key=key, label=_label(raw.get("label"), key), phase=str(raw.get("phase") or DRAFT),
                     locked_fields=frozenset(raw.get("locked_fields", ())),
-                    editable_fields=frozenset(raw.get("editable_fields", ())))
+                    editable_fields=frozenset(raw.get("editable_fields", ())), color=raw.get("color"))
 
 
 def _transition(raw: Mapping[str, Any]) -> TransitionDef:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from jimu.engines.workflow.definitions import workflow_defs
+from jimu.engines.workflow.model import ProcessDef
 from jimu.platform.context import Context
 from jimu.platform.errors import NotFoundError
 from jimu.platform.i18n import translate
@@ -55,12 +57,14 @@ def entity_view(ctx: Context, entity: EntityDef) -> dict[str, Any]:
     """An entity's definition with only the fields the caller may read (child tables expanded likewise)."""
     readable = ctx.access.readable_fields(entity.key)
     writable = ctx.access.writable_fields(entity.key)
+    process = workflow_defs(ctx.catalog).process_of(entity.key)
     fields = []
     for field in entity.fields:
         if readable is not None and field.name not in readable:
             continue
         raw = dict(field.raw)
-        never_written = read_only(field)  # computed, auto-numbered or read-only: no user writes it
+        # computed, auto-numbered, read-only or a process's state (only transitions write it): no user writes it
+        never_written = read_only(field) or (process is not None and field.name == process.state_field)
         raw["writable"] = not never_written and (writable is None or field.name in writable)
         if never_written:
             raw["read_only"] = True
@@ -68,9 +72,21 @@ def entity_view(ctx: Context, entity: EntityDef) -> dict[str, Any]:
             raw["entity_definition"] = entity_view(ctx, ctx.catalog.require_related(field))
         fields.append(raw)
     title = ctx.catalog.title_field(entity)
-    return {"key": entity.key, "app": entity.app, "label": entity.label, "child": entity.is_child,
+    view = {"key": entity.key, "app": entity.app, "label": entity.label, "child": entity.is_child,
             "title_field": title if readable is None or title in readable else None, "fields": fields,
             "layout": _readable_layout(entity.raw.get("layout"), {f["name"] for f in fields})}
+    if process is not None:
+        view["process"] = _process_view(process)
+    return view
+
+
+def _process_view(process: ProcessDef) -> dict[str, Any]:
+    """What a client shows of an entity's process: its state field and states (labels, phases, colours);
+    which transitions a record offers is asked per record (GET .../transitions)."""
+    return {"key": process.key, "label": process.label, "state_field": process.state_field,
+            "initial": process.initial,
+            "states": [{"key": s.key, "label": s.label, "phase": s.phase,
+                        **({"color": s.color} if s.color else {})} for s in process.states]}
 
 
 def _readable_layout(layout: Any, shown: set[str]) -> dict[str, Any] | None:

@@ -129,3 +129,15 @@ def test_comments_and_transitions_appear_in_the_timeline_beside_field_changes(cl
     timeline = claims.client.get(f"{url}/history", headers=claims.headers("alice")).json()["data"]
     assert [entry["action"] for entry in timeline] == ["transition", "update", "comment", "create"]
     assert timeline[2]["changes"] == [{"field": "_comment", "text": "receipt follows"}]
+
+
+def test_the_entity_view_marks_the_state_field_and_describes_the_process(claims: World) -> None:
+    view = claims.client.get("/api/v1/entities/claim", headers=claims.headers("alice")).json()
+    state = next(f for f in view["fields"] if f["name"] == "state")
+    assert (state["writable"], state["read_only"]) == (False, True)
+    assert view["process"]["state_field"] == "state"
+    assert [(s["key"], s["phase"]) for s in view["process"]["states"]] == [
+        ("draft", "draft"), ("submitted", "submitted"), ("approved", "submitted"), ("paid", "submitted"),
+        ("cancelled", "cancelled")]
+    tasks = claims.client.get("/api/v1/entities/task", headers=claims.headers("admin")).json()
+    assert "process" not in tasks
