@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jimu.engines import reports, workflow
+from jimu.engines.reports.scheduled_export import register_report_jobs
 from jimu.engines.workflow.approvals.timer_jobs import register_approval_jobs
 from jimu.engines.workflow.automation.jobs import register_job_kinds
 from jimu.platform.jobs import JobHandlers, WorkerOptions, builtin_handlers
@@ -23,8 +24,10 @@ def assemble(kernel: Kernel) -> Kernel:
 
 def job_handlers() -> JobHandlers:
     """The job kinds every worker knows (`jimu worker` and `jimu serve`'s embedded one): the platform's, the
-    notification deliveries and the workflow's; each engine with job kinds of its own registers them here."""
-    return register_approval_jobs(register_job_kinds(register_delivery_handlers(builtin_handlers())))
+    notification deliveries, the workflow's and the reports' scheduled exports; each engine with job kinds of
+    its own registers them here."""
+    handlers = register_job_kinds(register_delivery_handlers(builtin_handlers()))
+    return register_report_jobs(register_approval_jobs(handlers))
 
 
 def worker_options(settings: Settings, **overrides: Any) -> WorkerOptions:

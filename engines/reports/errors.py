@@ -33,6 +33,19 @@ class ReportTimeoutError(JimuError):
     http_status = 503
 
 
+class ReportScheduleNotFound(NotFoundError):
+    """No scheduled export has that key."""
+
+    code = "reports.schedule_not_found"
+
+
+class ReportScheduleInvalid(JimuError):
+    """A scheduled export that cannot be sent as configured (e.g. its channel is not an e-mail one)."""
+
+    code = "reports.schedule_invalid"
+    http_status = 422
+
+
 def error(kind: type[JimuError], code: str, locale: str, *, path: str | None = None, **params: Any) -> JimuError:
     """An error of `kind` whose message is the catalogue's `code` in `locale` (with one detail at `path`)."""
     message = translate(code, locale, **params)

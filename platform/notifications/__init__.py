@@ -34,7 +34,7 @@ from jimu.platform.notifications.errors import (
     NotificationNotFound,
     TemplateRenderError,
 )
-from jimu.platform.notifications.message import FORMATS, Link, Message
+from jimu.platform.notifications.message import FORMATS, Attachment, Link, Message
 from jimu.platform.notifications.network import NetworkPolicy
 from jimu.platform.notifications.queueing import (
     NOTIFY_KIND,
@@ -44,7 +44,7 @@ from jimu.platform.notifications.queueing import (
 )
 from jimu.platform.notifications.templates import RenderLimits, render_template, template_problems
 
-__all__ = ["CHANNEL_TYPES", "FORMATS", "INAPP", "NOTIFY_KIND", "WEBHOOK_KIND", "queue_notification",
+__all__ = ["Attachment", "CHANNEL_TYPES", "FORMATS", "INAPP", "NOTIFY_KIND", "WEBHOOK_KIND", "queue_notification",
            "register_delivery_handlers", "Channel", "ChannelConfigInvalid", "ChannelDisabled",
            "ChannelNotFound", "ChannelType", "Delivery", "DeliveryError", "DestinationRefused", "Link", "Message",
            "MessageInvalid", "NetworkPolicy", "NotificationNotFound", "RenderLimits", "TemplateRenderError",

@@ -22,6 +22,7 @@ from jimu.web.api.routers import (
     admin_channels,
     admin_departments,
     admin_jobs,
+    admin_report_schedules,
     admin_roles,
     admin_users,
     approvals,
@@ -62,6 +63,7 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     for router in (records.router, auth.router, transitions.router, automations.router, approvals.router,
                    files.router, apps.router,
                    admin_users.router, admin_roles.router, admin_departments.router, admin_channels.router,
+                   admin_report_schedules.router,
                    notifications.router, reports.router, reports.dashboards, admin_jobs.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)

@@ -90,6 +90,7 @@ class ChannelType(ABC):
     secrets: ClassVar[tuple[str, ...]] = ()  # configuration keys never shown (masked) nor logged
     urls: ClassVar[tuple[str, ...]] = ()  # configuration keys holding URLs (shown with their tokens masked)
     in_transaction: ClassVar[bool] = False  # written in the caller's transaction instead of being queued
+    attachments: ClassVar[bool] = False  # whether it sends a message's attachments (else refuses them)
 
     def config_problems(self, config: Any, prefix: str = "/config") -> list[ErrorDetail]:
         return schema_problems(self.config_schema, config, prefix)
@@ -117,6 +118,8 @@ class ChannelType(ABC):
         for path, text, limit in (("/subject", message.subject, MAX_SUBJECT), ("/body", message.body, MAX_BODY)):
             if len(text) > limit:
                 found.append(ErrorDetail(path, "notifications.text_too_long", {"max": limit}))
+        if message.attachments and not self.attachments:
+            found.append(ErrorDetail("/attachments", "notifications.attachments_unsupported", {"channel": self.name}))
         return found
 
     @abstractmethod

@@ -1,7 +1,8 @@
 """E-mail through the installation's SMTP server: STARTTLS, implicit TLS or none; login when a user is set.
 
 Text and Markdown bodies go as text/plain; HTML bodies as text/html with a text/plain alternative (the
-tags stripped). The Message-ID is derived from the delivery id, so a retried delivery carries the same
+tags stripped); attachments follow as MIME parts with their file names. The Message-ID is derived from
+the delivery id, so a retried delivery carries the same
 one. A 5xx answer or refused recipients are not retried; a 4xx answer and connection failures are.
 """
 from __future__ import annotations
@@ -41,6 +42,7 @@ class Email(ChannelType):
         },
     }
     secrets = ("password",)
+    attachments = True
 
     def message_problems(self, message: Message) -> list[ErrorDetail]:
         found = super().message_problems(message)
@@ -66,6 +68,10 @@ class Email(ChannelType):
         mail.set_content(text)
         if message.format == "html":
             mail.add_alternative(message.body, subtype="html")
+        for attachment in message.attachments:
+            maintype, _, subtype = attachment.media_type.partition("/")
+            mail.add_attachment(attachment.content, maintype=maintype, subtype=subtype or "octet-stream",
+                                filename=attachment.name)
         return mail
 
     def send(self, config: Mapping[str, Any], message: Message, delivery: Delivery) -> dict[str, Any]:

@@ -6,7 +6,17 @@ from typing import Any
 
 import pytest
 
-from jimu.platform.notifications import CHANNEL_TYPES, Channel, DeliveryError, Link, Message, MessageInvalid, deliver
+from jimu.platform.notifications import (
+    CHANNEL_TYPES,
+    Attachment,
+    Channel,
+    DeliveryError,
+    Link,
+    Message,
+    MessageInvalid,
+    check_message,
+    deliver,
+)
 from jimu.platform.notifications.network import NetworkPolicy
 
 from .fakes import (
@@ -177,3 +187,17 @@ def test_a_header_injection_in_the_subject_stays_one_line(smtp_server: FakeSmtp)
     [(_, recipients, mail)] = smtp_server.messages
     assert recipients == ["amy@example.com"] and mail["Bcc"] is None
     assert mail["Subject"] == "Hi Bcc: evil@example.com"
+
+
+def test_email_carries_attachments_and_other_channels_refuse_them(smtp_server: FakeSmtp) -> None:
+    sheet = Attachment("报表.csv", "text/csv", "区域,收入\r\n北区,3.30\r\n".encode())
+    message = Message("Report", "Attached.", to=("amy@example.com",), attachments=(sheet,))
+    assert Message.from_payload(message.as_payload()) == message  # queued jobs carry them (base64)
+    deliver(smtp_channel(smtp_server), message, delivery_id="d", now=now(), network=LOOPBACK)
+    [(_, _, mail)] = smtp_server.messages
+    assert mail.get_content_type() == "multipart/mixed"
+    [part] = [p for p in mail.walk() if p.get_filename()]
+    assert part.get_filename() == "报表.csv" and part.get_payload(decode=True) == sheet.content
+    with pytest.raises(MessageInvalid) as invalid:
+        check_message(channel("webhook", {"url": "https://example.com/h", "secret": "s"}), message)
+    assert invalid.value.details[0].code == "notifications.attachments_unsupported"
