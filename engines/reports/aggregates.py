@@ -2,8 +2,9 @@
 takes, the SQL columns it reads per group and how their values become the measure's exact Python value.
 
 Sums of decimals are exact to the value's scale on both databases: PostgreSQL's NUMERIC is exact; SQLite
-stores decimals as REAL, so its sum is `jimu_dsum(value, scale)` (sqlite_functions.py), which reads each
-value back as the Decimal it was stored as (rounded to the scale) and adds exactly. An average is its exact
+stores decimals as REAL, so its sum adds whole units of 10**-scale as integers in SQL (sqlite_sums.py), with
+`jimu_dsum(value, scale)` (sqlite_functions.py) for values too large for that, which reads each value back as
+the Decimal it was stored as (rounded to the scale) and adds exactly. An average is its exact
 sum divided by its count in Python, rounded half-up to the scale plus AVG_EXTRA_PLACES.
 """
 from __future__ import annotations
@@ -18,6 +19,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from jimu.engines.expressions.types import ExprType
 from jimu.engines.expressions.values import parse_date, parse_datetime
+
+from .sqlite_sums import sqlite_exact_sum
 
 AVG_EXTRA_PLACES = 4
 DURATION_SCALE = 2  # a duration in hours or days, unless the measure gives a scale
@@ -54,7 +57,7 @@ def to_decimal(value: Any) -> Decimal:
 
 def _sum_sql(value: ColumnElement[Any], spec: ValueSpec, dialect: str) -> ColumnElement[Any]:
     if spec.exact_decimal and dialect == "sqlite":
-        return sa.func.jimu_dsum(value, spec.scale, type_=sa.String())
+        return sqlite_exact_sum(value, spec.scale)
     if spec.exact_decimal:
         return sa.func.sum(value, type_=sa.Numeric(asdecimal=True))
     return sa.func.sum(value, type_=sa.BigInteger())

@@ -18,6 +18,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from jimu.engines.expressions.values import add_months, parse_date, parse_datetime
 
+from .sqlite_buckets import sqlite_bucket_sql
+
 
 def _week(d: date) -> date:
     return d - timedelta(days=d.weekday())
@@ -66,9 +68,8 @@ class TimeGrain:
 
     def sql_bucket(self, value: ColumnElement[Any], zone: str, is_datetime: bool, dialect: str) -> ColumnElement[Any]:
         if dialect == "sqlite":
-            kind = "datetime" if is_datetime else "date"
             result_type: sa.types.TypeEngine[Any] = sa.String() if self.name == "hour" else sa.Date()
-            return sa.func.jimu_bucket(value, self.name, zone, kind, type_=result_type)
+            return sqlite_bucket_sql(value, self.name, zone, is_datetime, result_type)
         local = sa.func.timezone(zone, value) if is_datetime else sa.cast(value, sa.DateTime())
         truncated = sa.func.date_trunc(self.name, local, type_=sa.DateTime())
         if self.name == "hour":

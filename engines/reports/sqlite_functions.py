@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from .grains import sqlite_bucket
+from .sqlite_sums import decimal_total
 
 REGISTERED = "jimu_reports_functions"  # marks a DBAPI connection that has them
 
@@ -97,4 +98,5 @@ def register(conn: sa.Connection) -> None:
     raw: Any = fairy.driver_connection
     raw.create_function("jimu_bucket", 4, _bucket_function(), deterministic=True)
     raw.create_aggregate("jimu_dsum", 2, DecimalSum)
+    raw.create_function("jimu_dtotal", 4, decimal_total, deterministic=True)
     fairy.info[REGISTERED] = True
