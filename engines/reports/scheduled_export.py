@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from jimu.platform.context import Context
 from jimu.platform.errors import JimuError
 from jimu.platform.i18n import translate
-from jimu.platform.jobs import JobHandlers, JobRun
+from jimu.platform.jobs import GiveUp, JobHandlers, JobRun
 from jimu.platform.notifications import (
     Attachment,
     Channel,
@@ -49,11 +49,11 @@ def run_scheduled_export(run: JobRun) -> dict[str, Any]:
     except DeliveryError as failure:
         if failure.retryable:
             raise
-        return _given_up(run, failure)
+        raise _given_up(run, failure) from None
     except ReportTimeoutError:
         raise
     except JimuError as failure:
-        return _given_up(run, failure)
+        raise _given_up(run, failure) from None
     return {"delivered": True, "file": message.attachments[0].name,
             "bytes": len(message.attachments[0].content), **result}
 
@@ -88,10 +88,11 @@ def _title(ctx: Context, app: str, key: str) -> str:
     return label.get(ctx.locale) or label.get("en") or key
 
 
-def _given_up(run: JobRun, failure: Exception) -> dict[str, Any]:
+def _given_up(run: JobRun, failure: Exception) -> GiveUp:
+    """The job ends dead at once (sending again cannot help), its result saying why."""
     code = getattr(failure, "code", type(failure).__name__)
     log.warning("scheduled export job %s not sent (%s): %s", run.job.id, code, failure)
-    return {"delivered": False, "code": code, "error": str(failure)}
+    return GiveUp(f"{code}: {failure}", result={"delivered": False, "code": code, "error": str(failure)})
 
 
 def register_report_jobs(handlers: JobHandlers) -> JobHandlers:

@@ -11,14 +11,14 @@
 
 A handler's database effects go in `run.unit_of_work()`, whose transaction also marks the job done.
 States: queued → running → done, or failed (waiting to retry, with backoff) → ... → dead after
-`max_attempts`; a dead or failed job is queued again by `retry`. See docs/jobs.md.
+`max_attempts` (or at once when its handler raises GiveUp); a dead or failed job is queued again by `retry`. See docs/jobs.md.
 """
 from __future__ import annotations
 
 from jimu.platform.jobs.backoff import Backoff
 from jimu.platform.jobs.builtin import BUILTIN_SCHEDULES, builtin_handlers, install_builtin_schedules
 from jimu.platform.jobs.claims import Claim, claim
-from jimu.platform.jobs.errors import JobNotFound, JobNotRetryable, LeaseLost, ScheduleInvalid
+from jimu.platform.jobs.errors import GiveUp, JobNotFound, JobNotRetryable, LeaseLost, ScheduleInvalid
 from jimu.platform.jobs.handlers import JobHandler, JobHandlers
 from jimu.platform.jobs.queue import Job, enqueue, retry
 from jimu.platform.jobs.run import Attempt, JobRun
@@ -28,7 +28,7 @@ from jimu.platform.jobs.views import counts_by_state, job_view, list_jobs
 from jimu.platform.jobs.worker import BackgroundWorker, Worker, WorkerOptions
 
 __all__ = ["BUILTIN_SCHEDULES", "DEAD", "DONE", "FAILED", "QUEUED", "RUNNING", "STATES", "Attempt", "Backoff",
-           "BackgroundWorker", "Claim", "Cron", "Job", "JobHandler", "JobHandlers", "JobNotFound", "JobNotRetryable",
+           "BackgroundWorker", "Claim", "Cron", "GiveUp", "Job", "JobHandler", "JobHandlers", "JobNotFound", "JobNotRetryable",
            "JobRun", "LeaseLost", "ScheduleInvalid", "Worker", "WorkerOptions", "builtin_handlers", "claim",
            "counts_by_state", "enqueue", "enqueue_due", "install_builtin_schedules", "job_view", "list_jobs",
            "retry", "schedule", "unschedule"]

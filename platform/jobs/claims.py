@@ -94,12 +94,13 @@ def store_result(conn: sa.Connection, job_id: int, result: dict[str, Any]) -> No
 
 
 def fail(conn: sa.Connection, claim: Claim, *, now: datetime, error: str, backoff: Backoff,
-         rng: random.Random) -> str:
-    """The attempt failed: the job waits (backoff) for its next attempt, or is dead after its last one.
+         rng: random.Random, final: bool = False, result: dict[str, Any] | None = None) -> str:
+    """The attempt failed: the job waits (backoff) for its next attempt, or is dead after its last one
+    (or at once when `final`: the handler gave up, storing `result`).
     Returns the new state; LeaseLost when the claim is no longer held."""
-    if claim.job.attempts >= claim.max_attempts:
+    if final or claim.job.attempts >= claim.max_attempts:
         _changed(conn, claim, state=DEAD, due_at=None, lease_token=None, lease_until=None,
-                 last_error=error[:MAX_ERROR], finished_at=now, updated_at=now)
+                 last_error=error[:MAX_ERROR], finished_at=now, updated_at=now, result=result)
         return DEAD
     _changed(conn, claim, state=FAILED, due_at=now + backoff.delay(claim.job.attempts, rng), lease_token=None,
              lease_until=None, last_error=error[:MAX_ERROR], updated_at=now)

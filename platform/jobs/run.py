@@ -19,7 +19,7 @@ from jimu.platform.context import Context
 from jimu.platform.jobs import claims
 from jimu.platform.jobs.backoff import Backoff
 from jimu.platform.jobs.claims import Claim
-from jimu.platform.jobs.errors import LeaseLost
+from jimu.platform.jobs.errors import GiveUp, LeaseLost
 from jimu.platform.jobs.handlers import JobHandler
 from jimu.platform.jobs.queue import Job
 from jimu.platform.jobs.tables import DONE
@@ -69,7 +69,8 @@ class JobRun:
 
 @dataclass(frozen=True)
 class Attempt:
-    """How one attempt ended: done, failed (will retry), dead, or lost (another worker has the job now)."""
+    """How one attempt ended: done, failed (will retry), dead (its last attempt failed, or its handler gave
+    up), or lost (another worker has the job now)."""
 
     job_id: int
     outcome: str
@@ -88,6 +89,11 @@ def execute(run: JobRun, handler: JobHandler, *, backoff: Backoff, rng: random.R
     except LeaseLost:
         log.warning("job %s (%s): lease lost, its effects rolled back", job.id, job.kind)
         return Attempt(job.id, LOST)
+    except GiveUp as given_up:
+        if run.completed:
+            log.error("job %s (%s) gave up after its unit of work committed: %s", job.id, job.kind, given_up)
+            return Attempt(job.id, DONE, given_up.reason)
+        return _failed(run, given_up.reason, backoff, rng, final=True, result=claims.json_result(given_up.result))
     except Exception as error:  # noqa: BLE001 -- a handler's failure is the job's, recorded and retried
         if run.completed:
             log.exception("job %s (%s) failed after its unit of work committed", job.id, job.kind)
@@ -107,11 +113,13 @@ def execute(run: JobRun, handler: JobHandler, *, backoff: Backoff, rng: random.R
     return Attempt(job.id, DONE)
 
 
-def _failed(run: JobRun, error: str, backoff: Backoff, rng: random.Random) -> Attempt:
+def _failed(run: JobRun, error: str, backoff: Backoff, rng: random.Random, *, final: bool = False,
+            result: dict[str, Any] | None = None) -> Attempt:
     job = run.job
     try:
         with run.kernel.engine.begin() as conn:
-            state = claims.fail(conn, run.claim, now=run.now(), error=error, backoff=backoff, rng=rng)
+            state = claims.fail(conn, run.claim, now=run.now(), error=error, backoff=backoff, rng=rng, final=final,
+                                result=result)
     except LeaseLost:
         return Attempt(job.id, LOST, error)
     log.warning("job %s (%s) attempt %s failed (%s): %s", job.id, job.kind, job.attempts, state, error)

@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from jimu.platform.jobs import JobHandlers, JobRun, enqueue
+from jimu.platform.jobs import GiveUp, JobHandlers, JobRun, enqueue
 from jimu.platform.notifications.channel_store import load_channel
 from jimu.platform.notifications.delivery import check_message, deliver, with_user_addresses
 from jimu.platform.notifications.errors import ChannelNotFound, DeliveryError, MessageInvalid
@@ -63,16 +63,17 @@ def deliver_job(run: JobRun) -> dict[str, Any]:
     except DeliveryError as error:
         if error.retryable:
             raise
-        return _given_up(run, error)
+        raise _given_up(run, error) from None
     except (ChannelNotFound, MessageInvalid) as error:
-        return _given_up(run, error)
+        raise _given_up(run, error) from None
     return {"delivered": True, **result}
 
 
-def _given_up(run: JobRun, error: Exception) -> dict[str, Any]:
+def _given_up(run: JobRun, error: Exception) -> GiveUp:
+    """The job ends dead at once (sending again cannot help), its result saying why."""
     code = getattr(error, "code", type(error).__name__)
     log.warning("notification job %s not delivered (%s): %s", run.job.id, code, error)
-    return {"delivered": False, "code": code, "error": str(error)}
+    return GiveUp(f"{code}: {error}", result={"delivered": False, "code": code, "error": str(error)})
 
 
 def register_delivery_handlers(handlers: JobHandlers) -> JobHandlers:

@@ -11,6 +11,7 @@ from jimu.platform.jobs import (
     DEAD,
     DONE,
     FAILED,
+    GiveUp,
     QUEUED,
     RUNNING,
     Backoff,
@@ -19,6 +20,7 @@ from jimu.platform.jobs import (
     LeaseLost,
     claim,
     enqueue,
+    retry,
 )
 from jimu.platform.jobs.claims import LEASE_EXPIRED
 from jimu.platform.jobs.run import LOST, execute
@@ -160,6 +162,29 @@ def test_a_handler_without_a_unit_of_work_is_marked_done_with_its_result(kernel:
     job_id = _enqueue(kernel)
     assert [a.outcome for a in make_worker(kernel, clock, handlers).run_once()] == [DONE]
     assert job_row(kernel, job_id).result == {"sent_to": "https://example.test", "job": job_id}
+
+
+def test_a_handler_that_gives_up_ends_the_job_dead_at_once_and_rolls_its_effects_back(kernel: Kernel,
+                                                                                      clock: Clock) -> None:
+    def refused(run: JobRun) -> None:
+        with run.unit_of_work() as ctx:
+            ctx.conn.execute(sa.insert(effects).values(job_id=run.job.id, attempt=run.job.attempts))
+            raise GiveUp("destination refused", result={"delivered": False})
+
+    handlers = JobHandlers()
+    handlers.register("test.effect", refused)
+    job_id = _enqueue(kernel, max_attempts=5)
+    worker = make_worker(kernel, clock, handlers)
+    assert [a.outcome for a in worker.run_once()] == [DEAD]
+    row = job_row(kernel, job_id)
+    assert (row.state, row.attempts, row.last_error, row.result, row.due_at, row.finished_at) == (
+        DEAD, 1, "destination refused", {"delivered": False}, None, NOW)
+    assert effect_rows(kernel) == []
+    clock.advance(3600)
+    assert worker.run_once() == []  # never attempted again by itself
+    with kernel.engine.begin() as conn:
+        retry(conn, job_id, now=clock())
+    assert job_row(kernel, job_id).state == QUEUED  # an admin can queue it again once the cause is fixed
 
 
 def test_a_handler_returning_something_else_than_a_dict_fails_the_attempt(kernel: Kernel, clock: Clock) -> None:

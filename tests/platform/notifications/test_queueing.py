@@ -105,7 +105,7 @@ def test_what_cannot_succeed_ends_the_job_at_once(kernel: Kernel, clock: Clock, 
     with kernel.engine.begin() as conn:
         job = queue_notification(conn, channel="robot", message=Message("x", "y"), now=clock())
     [attempt] = worker(kernel, clock).run_once()
-    assert attempt.outcome == "done"
+    assert attempt.outcome == "dead"
     with kernel.engine.connect() as conn:
         result = conn.scalar(sa.select(jobs.c.result).where(jobs.c.id == job))
     assert result["delivered"] is False and result["code"] == "notifications.delivery_failed"

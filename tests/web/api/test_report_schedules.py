@@ -23,7 +23,7 @@ from jimu.engines.forms import records
 from jimu.engines.reports import RunOptions
 from jimu.engines.reports.schedules import set_report_schedule
 from jimu.platform.bootstrap import init_database
-from jimu.platform.jobs import DONE, FAILED, Worker, WorkerOptions
+from jimu.platform.jobs import DEAD, DONE, FAILED, Worker, WorkerOptions
 from jimu.platform.jobs.tables import jobs
 from jimu.platform.kernel import Kernel
 from jimu.platform.meta import users
@@ -138,7 +138,7 @@ def test_the_export_runs_with_the_savers_permissions(shop: World, smtp: tuple[in
     with shop.kernel.unit_of_work() as ctx:  # nora may no longer export orders when it runs
         set_permission(ctx.conn, "analyst", "order", ["read"], catalog=ctx.catalog)
     [attempt] = _worker(shop.kernel, occurrence).run_once()
-    assert attempt.outcome == DONE and smtp[1].mails == []
+    assert attempt.outcome == DEAD and smtp[1].mails == []
     with shop.kernel.engine.connect() as conn:
         result = conn.execute(sa.select(jobs.c.result).where(jobs.c.kind == "reports.scheduled_export")).scalar_one()
     assert result["delivered"] is False and result["code"] == "security.permission_denied"
