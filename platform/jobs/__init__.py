@@ -11,7 +11,8 @@
 
 A handler's database effects go in `run.unit_of_work()`, whose transaction also marks the job done.
 States: queued → running → done, or failed (waiting to retry, with backoff) → ... → dead after
-`max_attempts` (or at once when its handler raises GiveUp); a dead or failed job is queued again by `retry`. See docs/jobs.md.
+`max_attempts` (or at once when its handler raises GiveUp); a dead or failed job is queued again by
+`retry`. See docs/jobs.md.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from jimu.platform.jobs.views import counts_by_state, job_view, list_jobs
 from jimu.platform.jobs.worker import BackgroundWorker, Worker, WorkerOptions
 
 __all__ = ["BUILTIN_SCHEDULES", "DEAD", "DONE", "FAILED", "QUEUED", "RUNNING", "STATES", "Attempt", "Backoff",
-           "BackgroundWorker", "Claim", "Cron", "GiveUp", "Job", "JobHandler", "JobHandlers", "JobNotFound", "JobNotRetryable",
-           "JobRun", "LeaseLost", "ScheduleInvalid", "Worker", "WorkerOptions", "builtin_handlers", "claim",
-           "counts_by_state", "enqueue", "enqueue_due", "install_builtin_schedules", "job_view", "list_jobs",
+           "BackgroundWorker", "Claim", "Cron", "GiveUp", "Job", "JobHandler", "JobHandlers", "JobNotFound",
+           "JobNotRetryable", "JobRun", "LeaseLost", "ScheduleInvalid", "Worker", "WorkerOptions", "builtin_handlers",
+           "claim", "counts_by_state", "enqueue", "enqueue_due", "install_builtin_schedules", "job_view", "list_jobs",
            "retry", "schedule", "unschedule"]

@@ -2,9 +2,11 @@
 
 A destination must be http(s) and every address its host resolves to must be public, unless the
 installation allows private networks (`JIMU_NOTIFY_ALLOW_PRIVATE_NETWORKS=1`, e.g. an intranet receiver;
-the tests allow it for loopback). Redirects are never followed (one could lead inside). The check
-resolves the name before the request: a name that changes its answer in between (DNS rebinding) is
-not caught.
+the tests allow it for loopback). Redirects are never followed (one could lead inside). The name is
+resolved once, every address it gives is checked, and the request goes to the first of them — the URL's
+host replaced by that address, the name kept in `Host` and as the TLS server name, so the certificate is
+still verified against it: a name that changes its answer after the check (DNS rebinding) cannot send the
+request anywhere else.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import time
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import httpx
 
@@ -62,35 +64,66 @@ def _refusal(host: str, address: str) -> DestinationRefused:
     return DestinationRefused(host=host, address=address)
 
 
-def check_destination(url: str, policy: NetworkPolicy, *, channel: str = "") -> None:
-    """DestinationRefused unless `url` is http(s) with a host whose every address is allowed."""
+@dataclass(frozen=True)
+class Destination:
+    """Where a request goes: `url` with its host pinned to a checked address, and what to send beside it."""
+
+    url: str
+    headers: dict[str, str]
+    extensions: dict[str, Any]
+
+
+def check_destination(url: str, policy: NetworkPolicy, *, channel: str = "") -> Destination:
+    """The pinned destination of `url`; DestinationRefused unless it is http(s) with a host whose every
+    address is allowed (with `allow_private`, any host, not pinned)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     if parts.scheme not in ("http", "https") or not host:
         raise DestinationRefused(host=host or "?", address=url[:200])
     if policy.allow_private:
-        return
+        return Destination(url, {}, {})
+    return _pinned(parts, _checked_addresses(parts, host, channel))
+
+
+def _pinned(parts: SplitResult, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> Destination:
+    host = parts.hostname or ""
+    literal = f"[{address}]" if address.version == 6 else str(address)
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    pinned = parts._replace(netloc=netloc).geturl()
+    named = host if parts.port is None else f"{host}:{parts.port}"
+    host_header = f"[{named}]" if ":" in host else named
+    return Destination(pinned, {"Host": host_header}, {"sni_hostname": host} if parts.scheme == "https" else {})
+
+
+def _checked_addresses(parts: SplitResult, host: str,
+                       channel: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The first address `host` resolves to, once every one of them was found public."""
     try:
         found = socket.getaddrinfo(host, parts.port or (443 if parts.scheme == "https" else 80),
                                    type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise DeliveryError(channel=channel or host, reason=f"{host}: {error}") from None
-    for *_, sockaddr in found:
-        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+    addresses = [ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0]) for *_, sockaddr in found]
+    for address in addresses:
         mapped = getattr(address, "ipv4_mapped", None)
         if not (mapped or address).is_global or address.is_multicast:
             raise _refusal(host, str(address))
+    if not addresses:
+        raise DeliveryError(channel=channel or host, reason=f"{host}: no address")
+    return addresses[0]
 
 
 def post_json(url: str, body: bytes, headers: dict[str, str], policy: NetworkPolicy, *, channel: str) -> Reply:
     """POST `body` (JSON) to an allowed destination; DeliveryError when unreachable or too slow."""
-    check_destination(url, policy, channel=channel)
+    destination = check_destination(url, policy, channel=channel)
     deadline = time.monotonic() + policy.timeout
-    sent = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT, **headers}
+    sent = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT, **headers,
+            **destination.headers}
     try:
         with httpx.Client(timeout=httpx.Timeout(policy.timeout), follow_redirects=False, trust_env=False,
                           verify=tls_context()) as client:
-            with client.stream("POST", url, content=body, headers=sent) as response:
+            with client.stream("POST", destination.url, content=body, headers=sent,
+                               extensions=destination.extensions) as response:
                 return Reply(response.status_code, _read_bounded(response, deadline, policy.timeout))
     except httpx.HTTPError as error:
         host = urlsplit(url).hostname or ""

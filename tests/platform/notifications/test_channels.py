@@ -9,14 +9,23 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
+import httpx
 import pytest
 
-from jimu.platform.notifications import CHANNEL_TYPES, Delivery, DestinationRefused, Link, Message, NetworkPolicy
+from jimu.platform.notifications import (
+    CHANNEL_TYPES,
+    Delivery,
+    DestinationRefused,
+    Link,
+    Message,
+    NetworkPolicy,
+    network,
+)
 from jimu.platform.notifications.channels.base import HttpChannel, clip, mask_url
 from jimu.platform.notifications.channels.dingtalk import dingtalk_sign
 from jimu.platform.notifications.channels.feishu import feishu_sign
 from jimu.platform.notifications.channels.webhook import webhook_signature
-from jimu.platform.notifications.network import check_destination
+from jimu.platform.notifications.network import check_destination, post_json
 
 AT = datetime(2026, 12, 2, 1, 0, 0, tzinfo=UTC)
 DELIVERY = Delivery(id="wf-7-1", channel="robot", now=AT, network=NetworkPolicy())
@@ -145,6 +154,51 @@ def test_public_addresses_pass_and_private_ones_pass_when_allowed() -> None:
     check_destination("http://127.0.0.1:8080/hook", NetworkPolicy(allow_private=True))
     with pytest.raises(DestinationRefused):
         check_destination("ftp://127.0.0.1/", NetworkPolicy(allow_private=True))
+
+
+def _answers(monkeypatch: pytest.MonkeyPatch, *answers: str) -> list[str]:
+    """getaddrinfo answering each call with the next address (the last one repeats); the names asked."""
+    asked: list[str] = []
+
+    def getaddrinfo(host: str, port: int, **_: object) -> list[tuple[object, ...]]:
+        asked.append(host)
+        address = answers[min(len(asked), len(answers)) - 1]
+        return [(None, None, None, "", (address, port))]
+
+    monkeypatch.setattr(network.socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+def test_a_name_is_pinned_to_the_address_that_was_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    _answers(monkeypatch, "93.184.216.34")
+    plain = check_destination("http://hooks.example.test:8080/in?x=1", NetworkPolicy())
+    assert (plain.url, plain.headers, plain.extensions) == (
+        "http://93.184.216.34:8080/in?x=1", {"Host": "hooks.example.test:8080"}, {})
+    _answers(monkeypatch, "2606:2800:220:1:248:1893:25c8:1946")
+    tls = check_destination("https://hooks.example.test/in", NetworkPolicy())
+    assert (tls.url, tls.headers, tls.extensions) == (
+        "https://[2606:2800:220:1:248:1893:25c8:1946]/in", {"Host": "hooks.example.test"},
+        {"sni_hostname": "hooks.example.test"})  # the certificate is checked against the name
+
+
+def test_a_name_that_rebinds_after_the_check_cannot_redirect_the_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked = _answers(monkeypatch, "93.184.216.34", "127.0.0.1")  # public when checked, loopback afterwards
+    sent: list[httpx.Request] = []
+    real_client = httpx.Client
+
+    def client(**options: object) -> httpx.Client:
+        def answer(request: httpx.Request) -> httpx.Response:
+            sent.append(request)
+            return httpx.Response(200, json={"ok": True})
+        return real_client(transport=httpx.MockTransport(answer), **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(network.httpx, "Client", client)
+    reply = post_json("https://hooks.example.test/in", b"{}", {"X-Jimu-Delivery": "d1"}, NetworkPolicy(),
+                      channel="hook")
+    [request] = sent
+    assert reply.status == 200 and asked == ["hooks.example.test"]  # resolved once
+    assert (request.url.host, request.headers["host"], request.extensions["sni_hostname"]) == (
+        "93.184.216.34", "hooks.example.test", "hooks.example.test")
 
 
 def test_clip_never_cuts_a_character() -> None:
