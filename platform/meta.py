@@ -82,3 +82,16 @@ audit_log = sa.Table(
     sa.Column("request_id", sa.String(64), nullable=True),
     sa.Index("ix_jimu_audit_record", "entity", "record_id", "id"),
 )
+
+# The draft of an app a designer is editing (one per app): saved as they go, published through the apply path.
+# `version` grows with every save; a save naming another version is refused (two designers never overwrite each other).
+app_drafts = sa.Table(
+    "jimu_app_draft",
+    platform_metadata,
+    sa.Column("app_key", sa.String(48), primary_key=True),
+    sa.Column("definition", JsonType, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("base_revision", sa.Integer, nullable=False),  # the installed revision the draft started from
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Column("updated_by", IdType, sa.ForeignKey("jimu_user.id"), nullable=True),
+)

@@ -59,6 +59,7 @@ def check_changes(conn: sa.Connection, diff: SchemaDiff, archived: Mapping[tuple
     """Run every data check of a diff; raise one SchemaChangeError listing all refusals."""
     plan = CheckPlan()
     problems: list[ErrorDetail] = []
+    refused_rows: dict[str, int] = {}  # per converted field: how many rows refuse (the details name at most 20)
     created = {c.entity for c in diff.of_kind(ChangeKind.CREATE_ENTITY)}
     inspector = sa.inspect(conn)
     for key in sorted(created):
@@ -78,7 +79,7 @@ def check_changes(conn: sa.Connection, diff: SchemaDiff, archived: Mapping[tuple
             old_signature = column_signature(old_field, diff.old)
         rewrite = ColumnRewrite(change.entity, new_field.column, new_field,
                                 retype=old_signature != column_signature(new_field, diff.new))
-        problems += _convert(conn, diff, old_field, new_field, rewrite, locale,
+        problems += _convert(conn, diff, old_field, new_field, rewrite, locale, refused_rows,
                              from_archive=change.kind == ChangeKind.RESTORE_FIELD)
         plan.rewrites[(change.entity, new_field.column)] = rewrite
     problems += _check_duplicates(conn, diff, created, locale)
@@ -87,7 +88,8 @@ def check_changes(conn: sa.Connection, diff: SchemaDiff, archived: Mapping[tuple
     problems += refused
     if problems:
         raise SchemaChangeError(translate("schema.change_refused", locale, count=len(problems)),
-                                details=problems, code="schema.change_refused", count=len(problems))
+                                details=problems, code="schema.change_refused", count=len(problems),
+                                refused_rows=refused_rows)
     return plan
 
 
@@ -96,8 +98,9 @@ def _detail(locale: str, path: str, code: str, **params: Any) -> ErrorDetail:
 
 
 def _convert(conn: sa.Connection, diff: SchemaDiff, old: FieldDef, new: FieldDef, rewrite: ColumnRewrite,
-             locale: str, *, from_archive: bool) -> list[ErrorDetail]:
-    """Convert every row's value (live and deleted) with the new type's coerce; list the failures."""
+             locale: str, refused_rows: dict[str, int], *, from_archive: bool) -> list[ErrorDetail]:
+    """Convert every row's value (live and deleted) with the new type's coerce; list the failures (the first
+    MAX_OFFENDERS; `refused_rows` counts them all by field path)."""
     new_type = FIELD_TYPES[new.type]
     if new_type.derived:
         return []  # recomputed after the change
@@ -115,9 +118,11 @@ def _convert(conn: sa.Connection, diff: SchemaDiff, old: FieldDef, new: FieldDef
         try:
             converted = new_type.coerce(new, shown)
         except ValueConversionError as error:
+            path = f"{rewrite.entity}.{new.name}"
+            refused_rows[path] = refused_rows.get(path, 0) + 1
             if len(problems) < MAX_OFFENDERS:
                 reason = translate(error.code, locale, **error.params)
-                problems.append(_detail(locale, f"{rewrite.entity}.{new.name}", "schema.value_not_convertible",
+                problems.append(_detail(locale, path, "schema.value_not_convertible",
                                         id=record_id, value=jsonable(old_type.to_json(old, value)), reason=reason))
             continue
         if converted is not None and (rewrite.retype or converted != value):

@@ -29,6 +29,7 @@ from jimu.web.api.routers import (
     apps,
     auth,
     automations,
+    designer,
     files,
     notifications,
     records,
@@ -61,7 +62,7 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     app.add_middleware(RequestIdMiddleware)  # outermost: every response, even a 413 or 500, has the id
     # records first: routes are matched in order, and record reads and writes are most of the traffic
     for router in (records.router, auth.router, transitions.router, automations.router, approvals.router,
-                   files.router, apps.router,
+                   files.router, apps.router, designer.router,
                    admin_users.router, admin_roles.router, admin_departments.router, admin_channels.router,
                    admin_report_schedules.router,
                    notifications.router, reports.router, reports.dashboards, admin_jobs.router):
