@@ -24,7 +24,7 @@ from jimu.platform.registry.model import EntityDef
 from .errors import ActionFailedError, WorkflowLimitError, error
 from .expressions import value_of
 from .model import WorkflowDefs
-from .scope import PARAMS, VARS, ActionRow, ActionScope, values_row, variables_scope
+from .scope import OLD, PARAMS, VARS, ActionRow, ActionScope, old_scope, values_row, variables_scope
 
 CHAIN_KEY = "workflow.chain"  # ctx.extras: the chain a write belongs to (hooks read it)
 MAX_DEPTH = 16  # nested action lists, transitions run by actions, rules triggered by actions
@@ -130,6 +130,11 @@ class Frame:
 
     def holds(self, chain: Chain, source: str | None) -> bool:
         return source is None or self.value(chain, source, ExprType.BOOLEAN) is True
+
+    def see_old(self, chain: Chain, before: Mapping[str, Any]) -> None:
+        """Put the record as it was before the write in scope as `old` (its own fields)."""
+        self.scope = self.scope.with_names(**{OLD: old_scope(self.scope.base)})
+        self.rows[OLD] = RecordRow(LinkCache(chain.ctx), self.entity, before)
 
     def reload(self, chain: Chain) -> None:
         """Read the record again (after an action changed it)."""

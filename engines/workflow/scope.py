@@ -1,8 +1,9 @@
-"""What an action's expressions see: the record's fields, plus `vars.x`, `params.x` and loop rows.
+"""What an action's expressions see: the record's fields, plus `vars.x`, `params.x`, `old.x` and loop rows.
 
 `vars` are the local variables of the running action list, `params` its parameters; a `for_each`
-names its row (`line.qty`, or the `as` it declares). Each is an extra name in front of the record's own
-scope, typed for the checker and valued for the interpreter.
+names its row (`line.qty`, or the `as` it declares); `old` is the record as it was before the write that
+fired an update rule (its own fields; a link followed from it reads the target as it is now). Each is an
+extra name in front of the record's own scope, typed for the checker and valued for the interpreter.
 """
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from typing import Any
 from jimu.engines.expressions import DictRow, RowAccess, ScopeField, TypeScope
 from jimu.engines.expressions.types import ExprType
 
-VARS, PARAMS = "vars", "params"
-# The reserved names of action scopes: a field of these names is shadowed inside actions.
-SCOPE_NAMES = frozenset({VARS, PARAMS})
+VARS, PARAMS, OLD = "vars", "params", "old"
+# The reserved names of action scopes: a field of these names is shadowed inside actions (`old` only in
+# the rules that see the record before their write).
+SCOPE_NAMES = frozenset({VARS, PARAMS, OLD})
 
 VARIABLE_TYPES: Mapping[str, ExprType] = {
     "text": ExprType.TEXT, "integer": ExprType.INTEGER, "decimal": ExprType.DECIMAL,
@@ -43,6 +45,8 @@ class ActionScope:
 
 def _signature(field: ScopeField) -> Any:
     link = field.link
+    if isinstance(link, OwnFields):
+        return ("own", id(link.base))
     if isinstance(link, TypedNames):
         return ("names", tuple(sorted((n, t.value) for n, t in link.types.items())))
     return (field.type.value, id(link) if link is not None else None)
@@ -57,6 +61,22 @@ class TypedNames:
     def lookup(self, name: str) -> ScopeField | None:
         kind = self.types.get(name)
         return ScopeField(name, kind) if kind is not None else None
+
+
+class OwnFields:
+    """A TypeScope of a record's own fields and links, without its child lines (the members of `old`)."""
+
+    def __init__(self, base: TypeScope) -> None:
+        self.base = base
+
+    def lookup(self, name: str) -> ScopeField | None:
+        found = self.base.lookup(name)
+        return found if found is not None and found.children is None else None
+
+
+def old_scope(base: TypeScope) -> ScopeField:
+    """`old`: the record before the write, its own fields typed as the record's (`old.amount`)."""
+    return ScopeField(OLD, ExprType.INTEGER, link=OwnFields(base))
 
 
 def variables_scope(name: str, types: Mapping[str, ExprType]) -> ScopeField:

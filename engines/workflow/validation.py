@@ -19,6 +19,7 @@ from jimu.platform.registry.model import AppDef, EntityDef
 from .actions import ACTION_TYPES, Checking
 from .actions.base import COMMON_PROPERTIES
 from .approvals.checks import check_approval, reject_targets
+from .automation.rules import OLD_KINDS
 from .model import (
     CANCELLED,
     DRAFT,
@@ -30,7 +31,7 @@ from .model import (
     WorkflowDefs,
     variables,
 )
-from .scope import PARAMS, VARIABLE_TYPES, VARS, ActionScope, variables_scope
+from .scope import OLD, PARAMS, VARIABLE_TYPES, VARS, ActionScope, old_scope, variables_scope
 from .triggers import check_mode, check_trigger
 
 _SCHEMA_PATH = Path(__file__).with_name("workflow.schema.json")
@@ -282,7 +283,10 @@ def _check_automations(app: AppDef, catalog: Catalog, defs: WorkflowDefs,
         if entity is None:
             continue
         var_types = {v.name: VARIABLE_TYPES[v.type] for v in variables(raw.get("vars"))}
-        checking = Checking(catalog, defs, entity, action_scope(catalog, entity, var_types), var_types)
+        scope = action_scope(catalog, entity, var_types)
+        if str(raw["trigger"].get("on")) in OLD_KINDS:
+            scope = scope.with_names(**{OLD: old_scope(scope.base)})
+        checking = Checking(catalog, defs, entity, scope, var_types)
         check_trigger(raw["trigger"], checking, f"{path}/trigger", problems)
         check_mode(raw, path, problems)
         if raw.get("condition") is not None:

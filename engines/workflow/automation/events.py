@@ -3,6 +3,7 @@
 - `create`: after a record is created; `update`: after an update that changed a field; `delete`: after a
   delete (the rule sees the record as it was); `field_changed`: an update changed one of `fields`;
   `state_entered`: the record's state became one of `states` (on create: its initial state is one).
+  The last three see the record before the write as `old` (`old.amount <= 1000 AND amount > 1000`).
 - A `sync` rule (the default) runs at once in the write's transaction: its writes trigger rules again
   (one chain level deeper each time), and its failure fails the write. A `queued` rule is noted as a
   queued history row and a job, both in the write's transaction, and runs after the commit.
@@ -47,12 +48,12 @@ def _after_update(ctx: Context, event: RecordEvent) -> None:
     changed = [c["field"] for c in field_changes(ctx.catalog, entity, event.before, event.after)]
     if not changed:
         return
-    firings = [Firing(rule, event.record_id, "update", {"fields": changed})
+    firings = [Firing(rule, event.record_id, "update", {"fields": changed}, event.before)
                for rule in rules.for_event(event.entity, "update")]
     for rule in rules.for_event(event.entity, "field_changed"):
         watched = [name for name in rule.trigger.get("fields", ()) if name in changed]
         if watched:
-            firings.append(Firing(rule, event.record_id, "field_changed", {"fields": watched}))
+            firings.append(Firing(rule, event.record_id, "field_changed", {"fields": watched}, event.before))
     state = _state_change(ctx, event)
     if state is not None:
         firings += _state_firings(ctx, event, state)
@@ -82,7 +83,7 @@ def _state_firings(ctx: Context, event: RecordEvent, state: tuple[str | None, st
     old, new = state
     for rule in rules_of(ctx.catalog).for_event(event.entity, "state_entered"):
         if new in rule.trigger.get("states", ()):
-            yield Firing(rule, event.record_id, "state_entered", {"from": old, "state": new})
+            yield Firing(rule, event.record_id, "state_entered", {"from": old, "state": new}, event.before)
 
 
 def _fire(ctx: Context, firings: list[Firing]) -> None:

@@ -19,6 +19,9 @@ from ..model import VariableDef, variables
 SYNC, QUEUED = "sync", "queued"
 EVENT_KINDS = frozenset({"create", "update", "delete", "field_changed", "state_entered"})
 TIMED_KINDS = frozenset({"schedule", "date"})
+# Triggers fired by a write that had a record before it: their rules see it as `old` (on a create that
+# enters the first state, `old` has no values).
+OLD_KINDS = frozenset({"update", "field_changed", "state_entered"})
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,11 @@ class RuleDef:
     @property
     def timed(self) -> bool:
         return self.kind in TIMED_KINDS
+
+    @property
+    def sees_old(self) -> bool:
+        """The rule fires on an update, so `old.x` (the record before it) is in its scope."""
+        return self.kind in OLD_KINDS
 
     @staticmethod
     def build(raw: Mapping[str, Any]) -> RuleDef:

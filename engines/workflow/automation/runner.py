@@ -24,17 +24,20 @@ from ..errors import WorkflowLimitError, error
 from ..scope import VARIABLE_TYPES
 from . import history
 from .errors import AutomationFailedError
+from .old_values import OLD_EVENT, old_values
 from .rules import RuleDef, rules_of
 
 
 @dataclass(frozen=True)
 class Firing:
-    """A rule fired on a record: which trigger, and what about it (changed fields, state, occurrence)."""
+    """A rule fired on a record: which trigger, and what about it (changed fields, state, occurrence);
+    `before`: the record before the write, for the rules that see it as `old`."""
 
     rule: RuleDef
     record_id: int | None
     trigger: str
     event: Mapping[str, Any] = field(default_factory=dict)
+    before: Mapping[str, Any] | None = None
 
 
 def execute(ctx: Context, firing: Firing, record: dict[str, Any] | None, steps: list[dict[str, Any]]) -> str:
@@ -67,6 +70,8 @@ def _run(chain: Chain, firing: Firing, record: dict[str, Any] | None) -> str:
         record = records.get(chain.ctx, entity.key, firing.record_id)
     var_types = {v.name: VARIABLE_TYPES[v.type] for v in rule.vars}
     frame = Frame.on_record(chain, entity, record, var_types=var_types)
+    if rule.sees_old:
+        frame.see_old(chain, firing.before or {})
     for variable in rule.vars:
         frame.vars[variable.name] = frame.value(chain, variable.value, var_types[variable.name]) \
             if variable.value else None
@@ -122,7 +127,8 @@ def run_queued(ctx: Context, run_id: int) -> str | None:
     steps: list[dict[str, Any]] = []
     savepoint = ctx.conn.begin_nested()
     try:
-        status = execute(ctx, Firing(rule, row.record_id, row.trigger, row.event), None, steps)
+        before = old_values(ctx, rule, row.event.get(OLD_EVENT)) if rule.sees_old else None
+        status = execute(ctx, Firing(rule, row.record_id, row.trigger, row.event, before), None, steps)
     except JimuError as failure:
         savepoint.rollback()
         steps.append({"path": failure.params.get("path", ""), "status": history.FAILED, "error": failure.message})

@@ -54,6 +54,12 @@ CASES: list[tuple[str, Edit, str, str]] = [
      "/automations/3/condition", "definition.expression_invalid"),
     ("field_changed on an unknown field", lambda a: _trigger(a, 1).update(fields=["ghost"]),
      "/automations/1/trigger/fields/0", "definition.unknown_field"),
+    ("old values in a create rule", lambda a: a["automations"][0].update(condition="old.priority = 'normal'"),
+     "/automations/0/condition", "definition.expression_invalid"),
+    ("old values in a date rule", lambda a: a["automations"][3].update(condition="old.touches > 1"),
+     "/automations/3/condition", "definition.expression_invalid"),
+    ("an unknown old field", lambda a: a["automations"][1].update(condition="old.ghost = 1"),
+     "/automations/1/condition", "definition.expression_invalid"),
     ("state_entered of an unknown state", lambda a: _trigger(a, 2).update(states=["lost"]),
      "/automations/2/trigger/states/0", "workflow.unknown_state"),
 ]
