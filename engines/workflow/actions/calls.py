@@ -1,7 +1,8 @@
 """`call`: run a named action list with parameters; `transition`: run a transition of this or another record.
 
     {"type": "call", "list": "explode", "record": "line.component", "params": {"qty": "params.qty * line.qty"}}
-    {"type": "transition", "transition": "close", "entity": "order", "record": "order"}
+    {"type": "transition", "transition": "close", "entity": "order", "record": "order",
+     "comment": "'Closed by delivery ' & number"}
 
 An action list runs on a record of its `entity` (`record`: an id expression, default the record the
 actions run on), in a frame of its own: its declared `params` (typed; each given an expression here or its
@@ -10,7 +11,8 @@ down to the chain's depth limit.
 
 `transition` runs the whole transition path on the other record (its lock, state, required fields and
 guards — not who may run it: the definition does), inside this chain: the same effects, dry run and depth
-limit; a refusal fails this action.
+limit; a refusal fails this action. Its `comment` (a text expression, evaluated here) is the transition's
+comment: kept in the other record's timeline, and what a transition that asks for one needs.
 """
 from __future__ import annotations
 
@@ -113,7 +115,7 @@ def _frame(chain: Chain, listed: ActionListDef, record_id: int, params: dict[str
 class RunTransition(ActionType):
     name = "transition"
     properties = {"transition": {"$ref": "#/$defs/identifier"}, "entity": {"$ref": "#/$defs/identifier"},
-                  "record": {"$ref": "#/$defs/expression"}}
+                  "record": {"$ref": "#/$defs/expression"}, "comment": {"$ref": "#/$defs/expression"}}
     required_properties = ("transition",)
 
     def check(self, action: Mapping[str, Any], checking: Checking) -> list[Problem]:
@@ -124,6 +126,8 @@ class RunTransition(ActionType):
             problems += checking.expression(action["record"], ExprType.INTEGER, "record")
         elif entity.key != checking.entity.key:
             problems.append(Problem("workflow.transition_record", {"entity": entity.key}, at="record"))
+        if action.get("comment") is not None:
+            problems += checking.expression(action["comment"], ExprType.TEXT, "comment")
         process = checking.defs.process_of(entity.key)
         if process is None or process.transition(action["transition"]) is None:
             problems.append(Problem("workflow.unknown_transition", {"transition": action["transition"],
@@ -138,11 +142,12 @@ class RunTransition(ActionType):
             else frame.value(chain, action["record"], ExprType.INTEGER)
         if target_id is None:
             return
+        comment = None if action.get("comment") is None else frame.value(chain, action["comment"], ExprType.TEXT)
         at = frame.at
         chain.deeper(at)
         try:
             transitions.run(chain.ctx, entity_key, int(target_id), action["transition"], parent=chain,
-                            parent_key=f"{chain.run_key}|{frame.trail}{at}")
+                            parent_key=f"{chain.run_key}|{frame.trail}{at}", comment=comment or None)
         except (ActionFailedError, TransitionBlockedError, TransitionNotFoundError) as failure:
             raise error(InnerTransitionError, "workflow.transition_failed", chain.ctx.locale, entity=entity_key,
                         id=int(target_id), transition=action["transition"], reason=failure.message,

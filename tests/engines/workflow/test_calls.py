@@ -46,13 +46,40 @@ def test_a_cycle_in_the_bill_of_materials_stops_at_the_depth_limit(trade: Kernel
     assert limit.value.code == "workflow.depth_exceeded" and "16 levels" in limit.value.message
 
 
-def _with_ship_on_confirm(kernel: Kernel) -> Kernel:
+def _with_ship_on_confirm(kernel: Kernel, **more: str) -> Kernel:
     processes = copy.deepcopy(PROCESSES)
     confirm = processes[0]["transitions"][0]
     confirm["actions"].append({"type": "transition", "entity": "delivery", "record": "vars.delivery",
-                               "transition": "ship"})
+                               "transition": "ship", **more})
+    if more:
+        ship = next(p for p in processes if p["entity"] == "delivery")["transitions"][0]
+        ship["comment"] = "required"
     kernel.apply_app(trade_app(processes=processes))
     return kernel
+
+
+def test_an_inner_transition_gets_the_comment_its_action_computes(kernel: Kernel) -> None:
+    _with_ship_on_confirm(kernel, comment="'Shipped for ' & number")
+    with kernel.unit_of_work() as ctx:
+        item = int(records.create(ctx, "item", {"name": "Bolt", "on_hand": "5"})["id"])
+        records.create(ctx, "layer", {"item": item, "remaining": "5", "unit_cost": "2"})
+        order = int(records.create(ctx, "order", {"number": "SO-C", "lines": [{"item": item, "qty": "2"}]})["id"])
+        transitions.run(ctx, "order", order, "confirm")
+        delivery = ids(ctx, "delivery")[0]
+        [shipped] = [h for h in records.history(ctx, "delivery", delivery) if h["action"] == "transition"]
+    assert shipped["changes"][0]["transition"] == "ship" and shipped["changes"][0]["comment"] == "Shipped for SO-C"
+
+
+def test_an_inner_transition_that_needs_a_comment_refuses_a_blank_one(kernel: Kernel) -> None:
+    _with_ship_on_confirm(kernel, comment="IF(false, 'x', '')")
+    with kernel.unit_of_work() as ctx:
+        item = int(records.create(ctx, "item", {"name": "Bolt", "on_hand": "5"})["id"])
+        records.create(ctx, "layer", {"item": item, "remaining": "5", "unit_cost": "2"})
+        order = int(records.create(ctx, "order", {"number": "SO-D", "lines": [{"item": item, "qty": "2"}]})["id"])
+    with kernel.unit_of_work() as ctx, pytest.raises(ActionFailedError) as failed:
+        transitions.run(ctx, "order", order, "confirm")
+    assert failed.value.details[0].code == "workflow.transition_failed"
+    assert [(d.path, d.code) for d in failed.value.details][1] == ("actions/1:comment", "workflow.comment_required")
 
 
 def test_a_transition_run_by_an_action_runs_its_own_actions_in_the_same_chain(kernel: Kernel) -> None:
