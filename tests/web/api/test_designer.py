@@ -196,3 +196,19 @@ def test_link_paths_complete_through_links(world: World, admin: dict[str, str]) 
     assert got.status_code == 200, got.text
     paths = [f["path"] for f in got.json()["fields"]]
     assert any(p.startswith("customer.") for p in paths)
+
+
+def test_field_type_palette(world: World, admin: dict[str, str]) -> None:
+    got = world.client.get("/api/v1/design/field-types", headers=admin)
+    assert got.status_code == 200
+    types = {t["name"]: t for t in got.json()["data"]}
+    assert types["select"]["has_options"] and "options" in types["select"]["properties"]
+    assert types["link"]["follows_link"] and types["integer"]["label"]["zh-CN"] == "整数"
+    assert types["formula"]["computed"] and not types["text"]["computed"]
+
+
+def test_the_designer_routes_serve_the_ui(world: World) -> None:
+    for url in ("/design", "/design/tasks"):
+        page = world.client.get(url)
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), url
+        assert "Content-Security-Policy" in page.headers

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from jimu.platform.context import Context
 from jimu.platform.errors import ErrorDetail, ValidationError
+from jimu.platform.fields.catalogue import field_type_catalogue
 from jimu.platform.i18n import translate
 from jimu.platform.registry.drafts import discard_draft, get_draft, save_draft
 from jimu.platform.registry.expression_help import (
@@ -96,6 +97,13 @@ def publish(ctx: Context, api: Services, app: str, body: JsonBody, if_match: IfM
     if result.applied:
         api.kernel.invalidate()
     return json_response({**result.as_dict(), "plain": seen.changes})
+
+
+@router.get("/design/field-types")
+@in_unit_of_work
+def field_types(ctx: Context) -> Response:
+    """The designer's palette: every field type with its labels, properties and capabilities."""
+    return json_response({"data": field_type_catalogue()})
 
 
 @router.get("/apps/{app}/history")

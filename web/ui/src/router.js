@@ -6,13 +6,16 @@ import AppView from './views/AppView.vue'
 import RecordList from './views/RecordList.vue'
 import RecordForm from './views/RecordForm.vue'
 
-// The server answers index.html at /, /login and /apps/... (web/api/ui_page.py CLIENT_ROUTES).
+// The server answers index.html at /, /login, /apps/... and /design/... (web/api/ui_page.py CLIENT_ROUTES).
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
     { path: '/', redirect: '/apps' },
     { path: '/login', component: LoginView, meta: { public: true } },
     { path: '/apps', component: LauncherView },
+    // the designers: lazy-loaded, so the runtime shell stays small
+    { path: '/design', component: () => import('./views/DesignHome.vue') },
+    { path: '/design/:app', component: () => import('./views/DesignApp.vue'), props: true },
     {
       path: '/apps/:app', component: AppView, props: true,
       children: [

@@ -1,0 +1,145 @@
+"""A designer in the browser: add a field to a draft, publish it after the plain-words preview and see it
+in the runtime form; change a type while rows hold values it refuses and see the refusal naming them; the
+version history, restore, and a second designer's save shown as a conflict."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from jimu.platform.kernel import Kernel
+from tests.browser.conftest import login
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+
+def shop_app() -> dict[str, Any]:
+    return {
+        "key": "shop", "version": "1.0.0", "label": {"en": "Shop", "zh-CN": "商店"},
+        "entities": [{"key": "customer", "title_field": "name", "label": {"en": "Customer", "zh-CN": "客户"},
+                      "fields": [
+                          {"name": "name", "type": "text", "required": True, "label": {"en": "Name", "zh-CN": "名称"}},
+                          {"name": "code", "type": "text", "label": {"en": "Code", "zh-CN": "编码"}},
+                      ]}],
+    }
+
+
+def seed(kernel: Kernel) -> list[int]:
+    kernel.apply_app(shop_app())
+    with kernel.unit_of_work() as ctx:
+        from jimu.engines.forms.records import create
+
+        return [create(ctx, "customer", {"name": n, "code": c})["id"]
+                for n, c in (("Ann", "12"), ("Bo", "B-7"), ("Cy", "x9"), ("Di", None))]
+
+
+def saved(page: Any) -> None:
+    expect(page.get_by_test_id("draft-status")).to_have_text(re.compile(r"Draft saved \(version [1-9]"))
+
+
+def test_add_a_field_publish_and_see_it_in_the_form(page: Any, server_kernel: Kernel) -> None:
+    seed(server_kernel)
+    login(page)
+    page.get_by_test_id("nav-design").click()
+    page.get_by_test_id("design-app-shop").get_by_role("link").click()
+    page.get_by_test_id("design-field-code").wait_for()
+    page.get_by_test_id("field-add").click()
+    panel = page.get_by_test_id("field-properties")
+    panel.get_by_test_id("prop-name").fill("phone_no")
+    panel.get_by_test_id("prop-label-en").fill("Phone")
+    panel.get_by_test_id("prop-label-zh").fill("电话")
+    page.get_by_test_id("design-field-phone_no").wait_for()
+    saved(page)
+    # nothing is published yet: the runtime form has no such field
+    with server_kernel.unit_of_work() as ctx:
+        assert ctx.catalog.entities["customer"].field("phone_no") is None
+    page.get_by_test_id("publish-open").click()
+    dialog = page.get_by_test_id("publish-dialog")
+    expect(dialog.get_by_test_id("change-add_field")).to_contain_text("New field “Phone” (Text) in “Customer”.")
+    dialog.get_by_test_id("publish-run").click()
+    expect(dialog).to_be_hidden()
+    page.get_by_test_id("history-open").click()
+    drawer = page.get_by_test_id("history-drawer")
+    expect(drawer.get_by_test_id("history-2")).to_contain_text("New field “Phone”")
+    page.goto("/apps/shop/customer/new")
+    expect(page.get_by_test_id("field-phone_no")).to_contain_text("Phone")
+    page.get_by_test_id("field-phone_no").locator("input").fill("555-0100")
+    page.get_by_test_id("field-name").locator("input").fill("Eve")
+    page.get_by_test_id("form-save").click()
+    expect(page).to_have_url(re.compile(r"/apps/shop/customer/\d+$"))
+    # and in Chinese, the designer's words are Chinese
+    page.goto("/design/shop")
+    page.get_by_test_id("language").click()
+    page.get_by_role("option", name="中文").click()
+    page.get_by_test_id("history-open").click()
+    expect(page.get_by_test_id("history-drawer").get_by_test_id("history-2")).to_contain_text("新增字段“电话”")
+
+
+def test_a_type_change_refused_by_rows_names_them(page: Any, server_kernel: Kernel) -> None:
+    ids = seed(server_kernel)
+    login(page)
+    page.goto("/design/shop")
+    page.get_by_test_id("design-field-code").click()
+    page.get_by_test_id("field-properties").get_by_test_id("prop-type").click()
+    page.get_by_test_id("type-integer").click()
+    expect(page.get_by_test_id("design-field-code")).to_contain_text("Integer")
+    saved(page)
+    page.get_by_test_id("publish-open").click()
+    dialog = page.get_by_test_id("publish-dialog")
+    refusal = dialog.get_by_test_id("publish-refusal")
+    expect(refusal).to_contain_text(f"2 record(s) of “Customer” refuse this change (Code); for example #{ids[1]}, #{ids[2]}.")
+    expect(refusal).to_contain_text("B-7")
+    expect(dialog.get_by_test_id("change-change_type")).to_contain_text("changes from Text to Integer")
+    expect(dialog.get_by_test_id("publish-run")).to_be_disabled()
+    dialog.get_by_role("button", name="Cancel").click()
+    # fix the rows, then the same draft publishes after the confirmation it needs (values are converted)
+    with server_kernel.unit_of_work() as ctx:
+        from jimu.engines.forms.records import update
+
+        for record_id in ids[1:3]:
+            update(ctx, "customer", record_id, {"code": "7"})
+    page.get_by_test_id("publish-open").click()
+    expect(dialog.get_by_test_id("publish-refusal")).to_have_count(0)
+    expect(dialog.get_by_test_id("publish-run")).to_be_disabled()
+    dialog.get_by_test_id("publish-confirm").click()
+    dialog.get_by_test_id("publish-run").click()
+    expect(dialog).to_be_hidden()
+    with server_kernel.unit_of_work() as ctx:
+        assert ctx.catalog.entities["customer"].field("code").type == "integer"
+
+
+def test_restore_and_a_conflicting_save(page: Any, server_kernel: Kernel) -> None:
+    seed(server_kernel)
+    login(page)
+    page.goto("/design/shop")
+    page.get_by_test_id("field-remove-code").click()
+    saved(page)
+    page.get_by_test_id("publish-open").click()
+    dialog = page.get_by_test_id("publish-dialog")
+    expect(dialog.get_by_test_id("change-archive_field")).to_contain_text("its values are kept (archived)")
+    dialog.get_by_test_id("publish-confirm").click()
+    dialog.get_by_test_id("publish-run").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("design-field-code")).to_have_count(0)
+    page.get_by_test_id("history-open").click()
+    page.get_by_test_id("restore-1").click()
+    expect(dialog.get_by_test_id("change-restore_field")).to_contain_text("comes back")
+    dialog.get_by_test_id("publish-run").click()
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_test_id("design-field-code")).to_be_visible()
+    # another designer saves the draft first: this one sees a conflict, and nothing is overwritten
+    page.get_by_test_id("field-add").click()
+    saved(page)
+    with server_kernel.unit_of_work() as ctx:
+        from jimu.platform.registry.drafts import get_draft, save_draft
+
+        theirs = get_draft(ctx.conn, "shop")
+        save_draft(ctx.conn, "shop", {**theirs.definition, "label": {"en": "Their shop"}},
+                   expected_version=theirs.version, user_id=None, now=ctx.now())
+    page.get_by_test_id("field-add").click()
+    expect(page.get_by_test_id("draft-conflict")).to_be_visible()
+    with server_kernel.unit_of_work() as ctx:
+        assert get_draft(ctx.conn, "shop").definition["label"] == {"en": "Their shop"}
+    page.get_by_test_id("draft-reload").click()
+    expect(page.get_by_test_id("design-app-title")).to_have_text("Their shop")
