@@ -49,6 +49,10 @@ class StateDef:
     color: str | None = None
 
 
+# What a transition does while the record waits for an approval: refused (the default), or withdrawing it.
+BLOCK, WITHDRAW = "block", "withdraw"
+
+
 @dataclass(frozen=True)
 class TransitionDef:
     key: str
@@ -62,6 +66,7 @@ class TransitionDef:
     actions: tuple[dict[str, Any], ...]
     approval: dict[str, Any] | None
     raw: dict[str, Any]
+    pending_approval: str = BLOCK  # BLOCK | WITHDRAW: what a pending approval of the record does to it
 
     def leaves(self, state: str) -> bool:
         """Whether the transition may start from `state`."""
@@ -159,6 +164,7 @@ def _transition(raw: Mapping[str, Any]) -> TransitionDef:
                               message=_label(g.get("message"), g["condition"]))
                      for n, g in enumerate(raw.get("guards", []), start=1)),
         required_fields=tuple(raw.get("required_fields", ())), comment=str(raw.get("comment") or "optional"),
+        pending_approval=str(raw.get("pending_approval") or BLOCK),
         actions=tuple(raw.get("actions", ())), approval=raw.get("approval"), raw=dict(raw),
     )
 

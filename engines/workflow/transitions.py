@@ -23,7 +23,7 @@ from jimu.platform.registry.model import EntityDef
 from .chain import Chain, Frame, run_actions
 from .definitions import process_of_record, workflow_defs
 from .errors import TransitionBlockedError, TransitionNotAllowedError, TransitionNotFoundError, detail, error
-from .model import CANCELLED, ProcessDef, TransitionDef, variables
+from .model import CANCELLED, WITHDRAW, ProcessDef, TransitionDef, variables
 from .people import caller_roles, is_named_or_manager
 from .scope import VARIABLE_TYPES
 from .tables import created_links, runs
@@ -68,10 +68,12 @@ def available(ctx: Context, entity_key: str, record_id: int) -> dict[str, Any]:
     process = process_for(ctx, entity_key, record_id)
     record = records.get(ctx, entity_key, record_id)
     state = state_of(process, record)
-    checks = [check(ctx, process, t, record) for t in process.outgoing(state)]
+    leaving = process.outgoing(state)
+    checks = [check(ctx, process, t, record) for t in leaving]
     waiting = _pending_approval(ctx, process, record)
-    for found in checks:
-        found.reasons += waiting
+    for found, transition in zip(checks, leaving, strict=True):
+        if transition.pending_approval != WITHDRAW:
+            found.reasons += waiting
     current = process.state(state)
     from .approvals import pending_summary
 
@@ -82,7 +84,8 @@ def available(ctx: Context, entity_key: str, record_id: int) -> dict[str, Any]:
 
 
 def _pending_approval(ctx: Context, process: ProcessDef, record: dict[str, Any]) -> list[ErrorDetail]:
-    """A reason blocking every transition while the record waits for an approval (recall it first)."""
+    """A reason blocking every transition while the record waits for an approval (recall it first), but
+    those that withdraw it (`"pending_approval": "withdraw"`)."""
     from .approvals import store
 
     pending = store.pending_of(ctx.conn, process.entity, int(record["id"]))
@@ -219,13 +222,28 @@ def _run(ctx: Context, entity_key: str, record_id: int, transition_key: str, *, 
         raise error(ConflictError, code, ctx.locale, current_version=record["_version"],
                     details=[detail("_version", code, ctx.locale, current_version=record["_version"])])
     _require_runnable(ctx, process, transition, record, comment, system=parent is not None)
+    withdrawn = _withdrawn(ctx, transition, entity_key, record_id, comment)
     if transition.approval is not None:  # the record waits for its approvers; approving the last level moves it
         from .approvals import runtime
 
-        return runtime.start(ctx, process, transition, record, comment=comment, dry_run=dry_run,
-                             idempotency_key=idempotency_key)
-    return complete(ctx, process, transition, record, comment=comment, dry_run=dry_run,
-                    idempotency_key=idempotency_key, parent=parent, parent_key=parent_key)
+        result = runtime.start(ctx, process, transition, record, comment=comment, dry_run=dry_run,
+                               idempotency_key=idempotency_key)
+    else:
+        result = complete(ctx, process, transition, record, comment=comment, dry_run=dry_run,
+                          idempotency_key=idempotency_key, parent=parent, parent_key=parent_key)
+    if withdrawn:
+        result["effects"] = withdrawn + list(result["effects"])
+    return result
+
+
+def _withdrawn(ctx: Context, transition: TransitionDef, entity_key: str, record_id: int,
+               comment: str | None) -> list[dict[str, Any]]:
+    """A transition that withdraws a pending approval closes it first (its effects; none when none)."""
+    if transition.pending_approval != WITHDRAW:
+        return []
+    from .approvals.decisions import withdraw_pending
+
+    return withdraw_pending(ctx, entity_key, record_id, transition=transition.key, comment=comment)
 
 
 def complete(ctx: Context, process: ProcessDef, transition: TransitionDef, record: dict[str, Any], *,
@@ -257,7 +275,8 @@ def _require_runnable(ctx: Context, process: ProcessDef, transition: TransitionD
     found = check(ctx, process, transition, record)
     if not found.allowed and not system:
         raise error(TransitionNotAllowedError, "workflow.not_allowed", ctx.locale, transition=transition.key)
-    found.reasons += _pending_approval(ctx, process, record)
+    if transition.pending_approval != WITHDRAW:
+        found.reasons += _pending_approval(ctx, process, record)
     if transition.comment == "required" and not (comment or "").strip():
         found.reasons.append(detail("comment", "workflow.comment_required", ctx.locale))
     if found.reasons:

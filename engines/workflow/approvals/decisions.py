@@ -22,7 +22,7 @@ from . import store, timeline
 from .errors import ApprovalClosedError, ApprovalInputError, ApprovalNotAllowedError, ApprovalNotFoundError
 from .notices import TASK, notify
 from .runtime import current_level, settle
-from .tables import APPROVED, CLOSED, DELEGATE, DELEGATED, PENDING, RECALLED, REJECTED, SIGNER
+from .tables import APPROVED, CLOSED, DELEGATE, DELEGATED, PENDING, RECALLED, REJECTED, SIGNER, WITHDRAWN
 from .views import approval_view
 
 Effects = list[dict[str, Any]]
@@ -85,6 +85,22 @@ def recall(ctx: Context, approval_id: int, *, comment: str | None = None) -> dic
                       comment=comment)
         return approval_id, effects
     return _in_savepoint(ctx, False, work)
+
+
+def withdraw_pending(ctx: Context, entity: str, record_id: int, *, transition: str,
+                     comment: str | None) -> Effects:
+    """Close the record's pending approval because `transition` (one that withdraws it) runs now; in the
+    transition's transaction (its row is locked by it). The effects: nothing when none was pending."""
+    pending = store.pending_of(ctx.conn, entity, record_id)
+    effects: Effects = []
+    if pending is None:
+        return effects
+    now = ctx.now()
+    store.close_pending(ctx.conn, int(pending.id), CLOSED, now)
+    store.finish(ctx.conn, int(pending.id), WITHDRAWN, now)
+    timeline.note(ctx, entity, record_id, int(pending.id), timeline.WITHDRAWN, effects, by=transition,
+                  comment=comment)
+    return effects
 
 
 def _decide(ctx: Context, task_id: int, status: str, comment: str | None, dry_run: bool) -> tuple[int, Effects]:

@@ -8,6 +8,7 @@ from jimu.platform.meta import platform_metadata
 from jimu.platform.storage.sqltypes import IdType, UTCDateTime
 
 PENDING, APPROVED, REJECTED, RECALLED = "pending", "approved", "rejected", "recalled"
+WITHDRAWN = "withdrawn"  # closed by a transition that withdraws a pending approval (cancel while waiting)
 # task states beside pending/approved/rejected: handed on to someone else, or closed without a decision
 DELEGATED, ESCALATED, CLOSED = "delegated", "escalated", "closed"
 # why a task exists

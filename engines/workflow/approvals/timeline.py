@@ -10,6 +10,7 @@ TIMELINE_ACTION = "approval"
 STARTED, LEVEL_OPENED, APPROVED, REJECTED, DELEGATED = "started", "level_opened", "approved", "rejected", "delegated"
 SIGNER_ADDED, RECALLED, REMINDED, ESCALATED, COMPLETED = "signer_added", "recalled", "reminded", "escalated", \
     "completed"
+WITHDRAWN = "withdrawn"
 
 
 def note(ctx: Context, entity: str, record_id: int, approval_id: int, event: str, effects: list[dict[str, Any]],

@@ -280,3 +280,38 @@ def test_the_last_approval_is_refused_when_a_guard_no_longer_holds(office: Offic
     with pytest.raises(TransitionBlockedError):
         act(office, "mona", "approve", task)
     assert task_of(office, "mona") == task and office.record(request)["state"] == "draft"
+
+
+def _cancel_withdraws(office: Office) -> None:
+    from .conftest import purchasing_app
+
+    app = purchasing_app()
+    cancel = next(t for t in app["processes"][0]["transitions"] if t["key"] == "cancel")
+    cancel["pending_approval"] = "withdraw"
+    office.kernel.apply_app(app)
+
+
+def test_a_transition_that_withdraws_a_pending_approval_runs_while_the_others_stay_blocked(office: Office) -> None:
+    _cancel_withdraws(office)
+    request = office.create(amount="300")
+    started = office.run("erin", request, "submit")
+    with office.kernel.unit_of_work() as ctx:
+        shown = {t["key"]: t["allowed"] for t in transitions_listing(ctx, request)["transitions"]}
+    assert shown["cancel"] is True and shown["fast"] is False  # only the withdrawing one is offered
+    dry = office.run("erin", request, "cancel", comment="not needed", dry_run=True)
+    assert dry["effects"][0]["kind"] == "approval.withdrawn" and tasks_of(office, "mona") != []
+    done = office.run("erin", request, "cancel", comment="not needed")
+    assert done["record"]["state"] == "cancelled"
+    assert (done["effects"][0]["kind"], done["effects"][0]["by"]) == ("approval.withdrawn", "cancel")
+    assert tasks_of(office, "mona") == []  # the approver's task is closed with it
+    with pytest.raises(ApprovalClosedError):
+        act(office, "erin", "recall", started["approval"])  # withdrawn: nothing left to recall
+    assert timeline(office, request)[-2:] == ["approval:withdrawn", "transition:cancel"]
+
+
+def test_without_withdraw_a_pending_approval_still_blocks_cancel(office: Office) -> None:
+    request = office.create(amount="300")
+    office.run("erin", request, "submit")
+    with pytest.raises(TransitionBlockedError) as blocked:
+        office.run("erin", request, "cancel")
+    assert [d.code for d in blocked.value.details] == ["approval.pending"]
