@@ -69,7 +69,11 @@ def save_draft(conn: sa.Connection, app_key: str, definition: Any, *, expected_v
     if expected_version == 0:
         if conn.execute(sa.select(t.c.version).where(t.c.app_key == app_key)).scalar_one_or_none() is None:
             base = app_revision(conn, app_key)
-            conn.execute(sa.insert(t).values(app_key=app_key, version=1, base_revision=base, **values))
+            try:
+                with conn.begin_nested():  # a first save racing another one: the loser gets the conflict
+                    conn.execute(sa.insert(t).values(app_key=app_key, version=1, base_revision=base, **values))
+            except sa.exc.IntegrityError:
+                raise _conflict(conn, app_key, expected_version, locale) from None
             return get_draft(conn, app_key, locale=locale)
         raise _conflict(conn, app_key, expected_version, locale)
     updated = conn.execute(sa.update(t).where(t.c.app_key == app_key, t.c.version == expected_version)

@@ -143,3 +143,52 @@ def test_restore_and_a_conflicting_save(page: Any, server_kernel: Kernel) -> Non
         assert get_draft(ctx.conn, "shop").definition["label"] == {"en": "Their shop"}
     page.get_by_test_id("draft-reload").click()
     expect(page.get_by_test_id("design-app-title")).to_have_text("Their shop")
+
+
+def drag(page: Any, source: Any, target: Any, *, below: bool = False) -> None:
+    """Drag with the mouse in small steps (SortableJS's pointer fallback follows the moves)."""
+    start, end = source.bounding_box(), target.bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    y = end["y"] + (end["height"] - 4 if below else end["height"] / 2)
+    page.mouse.move(end["x"] + end["width"] / 2, y, steps=12)
+    page.mouse.move(end["x"] + end["width"] / 2 + 2, y, steps=3)
+    page.mouse.up()
+
+
+def test_drag_a_field_type_in_and_lay_out_the_form(page: Any, server_kernel: Kernel) -> None:
+    seed(server_kernel)
+    login(page)
+    page.goto("/design/shop")
+    page.get_by_test_id("design-field-code").wait_for()
+    drag(page, page.get_by_test_id("palette-date"), page.get_by_test_id("design-field-code"), below=True)
+    rows = page.get_by_test_id("field-rows").locator("[data-drag]")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(2)).to_contain_text("Date")
+    page.get_by_test_id("field-properties").get_by_test_id("prop-name").fill("joined_on")
+    page.get_by_test_id("field-properties").get_by_test_id("prop-label-en").fill("Joined")
+    # reorder: the new field to the top
+    drag(page, page.get_by_test_id("design-field-joined_on"), page.get_by_test_id("design-field-name"))
+    expect(rows.first).to_contain_text("Joined")
+    # the form layout: one section of two columns holding name and joined_on
+    page.get_by_role("tab", name="Form layout").click()
+    page.get_by_test_id("layout-add-section-0").click()
+    drop = page.get_by_test_id("layout-drop-0-0")
+    drag(page, page.get_by_test_id("layout-chip-name"), drop)
+    expect(drop.get_by_test_id("layout-chip-name")).to_be_visible()
+    drag(page, page.get_by_test_id("layout-chip-joined_on"), drop)
+    expect(drop.locator("[data-drag]")).to_have_count(2)
+    saved(page)
+    with server_kernel.unit_of_work() as ctx:
+        from jimu.platform.registry.drafts import get_draft
+
+        entity = get_draft(ctx.conn, "shop").definition["entities"][0]
+    assert [f["name"] for f in entity["fields"]] == ["joined_on", "name", "code"]
+    assert entity["layout"]["sections"][0]["fields"] == ["name", "joined_on"]
+    page.get_by_test_id("publish-open").click()
+    dialog = page.get_by_test_id("publish-dialog")
+    expect(dialog.get_by_test_id("change-add_field")).to_contain_text("New field “Joined” (Date)")
+    dialog.get_by_test_id("publish-run").click()
+    expect(dialog).to_be_hidden()
+    page.goto("/apps/shop/customer/new")
+    expect(page.get_by_test_id("field-joined_on")).to_be_visible()

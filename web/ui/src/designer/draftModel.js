@@ -55,3 +55,26 @@ export class Snapshots {
   undo() { return this.canUndo ? JSON.parse(this.items[--this.at]) : null }
   redo() { return this.canRedo ? JSON.parse(this.items[++this.at]) : null }
 }
+
+// Every place of the entity naming a field by its name: the layout's sections, the list columns, the title.
+function layoutLists(entity) {
+  const layout = entity.layout || {}
+  const sections = [...(layout.sections || []), ...(layout.tabs || []).flatMap((tab) => tab.sections || [])]
+  return [...sections.map((s) => s.fields || []), layout.list_columns || []]
+}
+
+export function renameInEntity(entity, oldName, newName) {
+  for (const list of layoutLists(entity)) {
+    const at = list.indexOf(oldName)
+    if (at >= 0) list[at] = newName
+  }
+  if (entity.title_field === oldName) entity.title_field = newName
+}
+
+export function dropFromEntity(entity, name) {
+  for (const list of layoutLists(entity)) {
+    const at = list.indexOf(name)
+    if (at >= 0) list.splice(at, 1)
+  }
+  if (entity.title_field === name) delete entity.title_field
+}
