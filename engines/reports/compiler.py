@@ -201,14 +201,27 @@ def compile_report(ctx: Context, plan: ReportPlan, conditions: list[str], zone: 
         branch = (sa.select(*columns, flag.label(OTHERS), sa.literal(number).label(SET), *builder.aggregates(r))
                   .select_from(r).where(*where))
         if grouped:
-            branch = branch.group_by(*keys).limit(cap + 1)
+            branch = _capped(branch.group_by(*keys), cap, f"g{number}")
         branches.append(branch)
     if len(branches) == 1:
         statement: sa.Select[Any] | sa.CompoundSelect[Any] = branches[0]
     else:
-        parts = [sa.select(*b.subquery(f"g{n}").c) if n < len(branches) - 1 else b for n, b in enumerate(branches)]
+        parts = [sa.select(*b.subquery(f"c{n}").c) if n < len(branches) - 1 else b for n, b in enumerate(branches)]
         statement = sa.union_all(*parts)
     return Compiled(statement, tuple(plan.dims), tuple(plan.aggs), tuple(sets), periods is not None, derived)
+
+
+def _capped(grouped: sa.Select[Any], cap: int, name: str) -> sa.Select[Any]:
+    """The groups, at most cap + 1 of them (one more than the cap says it was hit).
+
+    The LIMIT sits outside the grouping, over an ORDER BY: a LIMIT on the grouped query itself tells
+    PostgreSQL only the first rows matter, and as it estimates a group per row for an expression (a month
+    bucket) it then sorts every row for a streaming GroupAggregate instead of hashing (1.6 s against 0.8 s
+    at 1M rows). An outer ORDER BY makes it plan the grouping for all its rows (the hash); the sort is of
+    the groups only.
+    """
+    inner = grouped.subquery(name)
+    return sa.select(*inner.c).order_by(inner.c[SET]).limit(cap + 1)
 
 
 def _null(like: ColumnElement[Any], dialect: str) -> ColumnElement[Any]:
