@@ -43,6 +43,7 @@ class LevelDef:
     remind_after: timedelta | None
     escalate_after: timedelta | None
     escalate_to: tuple[dict[str, Any], ...]
+    channels: tuple[str, ...] = ()  # channels that also get its notices (the level's, else the approval's)
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,12 @@ class ApprovalDef:
 
     @staticmethod
     def build(raw: Mapping[str, Any]) -> ApprovalDef:
-        return ApprovalDef(levels=tuple(_level(n, level) for n, level in enumerate(raw.get("levels", ()))),
+        channels = tuple(raw.get("channels", ()))
+        return ApprovalDef(levels=tuple(_level(n, level, channels) for n, level in enumerate(raw.get("levels", ()))),
                            reject_to=raw.get("reject_to"))
 
 
-def _level(index: int, raw: Mapping[str, Any]) -> LevelDef:
+def _level(index: int, raw: Mapping[str, Any], channels: tuple[str, ...] = ()) -> LevelDef:
     key = str(raw["key"])
     label = as_label(raw.get("label"))
     return LevelDef(
@@ -72,4 +74,5 @@ def _level(index: int, raw: Mapping[str, Any]) -> LevelDef:
         condition=raw.get("condition"), reject_to=raw.get("reject_to"),
         remind_after=duration(raw.get("remind_after")), escalate_after=duration(raw.get("escalate_after")),
         escalate_to=tuple(raw.get("escalate_to", ())),
+        channels=tuple(raw["channels"]) if "channels" in raw else channels,
     )

@@ -315,3 +315,33 @@ def test_without_withdraw_a_pending_approval_still_blocks_cancel(office: Office)
     with pytest.raises(TransitionBlockedError) as blocked:
         office.run("erin", request, "cancel")
     assert [d.code for d in blocked.value.details] == ["approval.pending"]
+
+
+def test_an_approval_with_a_mail_channel_also_mails_its_task_notices(office: Office) -> None:
+    from jimu.platform.jobs.tables import jobs
+    from jimu.platform.meta import users as user_table
+    from jimu.platform.notifications import NOTIFY_KIND, set_channel
+    from jimu.platform.security.admin import Actor, AdminScope
+
+    from .conftest import purchasing_app
+
+    app = purchasing_app()
+    submit = next(t for t in app["processes"][0]["transitions"] if t["key"] == "submit")
+    submit["approval"]["channels"] = ["office_mail", "inapp"]
+    office.kernel.apply_app(app)
+    with office.kernel.unit_of_work() as ctx:
+        ctx.conn.execute(sa.update(user_table).where(user_table.c.id == office.people["mona"]).values(
+            email="mona@example.com", locale="zh-CN"))
+        set_channel(AdminScope(ctx.conn, ctx.catalog, Actor(None, "cli"), ctx.now()), "office_mail", "email",
+                    {"host": "smtp.example.com", "from": "office@example.com"})
+    request = office.create(amount="300")
+    dry = office.run("erin", request, "submit", dry_run=True)
+    assert [e["channel"] for e in dry["effects"] if e["kind"] == "notification.queued"] == ["inapp", "office_mail"]
+    office.run("erin", request, "submit")
+    with office.kernel.unit_of_work() as ctx:
+        payloads = [p for p in ctx.conn.execute(sa.select(jobs.c.payload).where(jobs.c.kind == NOTIFY_KIND)).scalars()]
+    [mail] = payloads  # once, and the in-app channel is not delivered twice
+    assert (mail["channel"], mail["message"]["to"]) == ("office_mail", ["mona@example.com"])
+    assert "Laptops" in mail["message"]["subject"]
+    with office.kernel.engine.connect() as conn:
+        assert len(inbox.list_notifications(conn, user_id=office.people["mona"]).data) == 1
