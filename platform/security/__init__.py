@@ -19,6 +19,7 @@ from jimu.platform.security.departments import (
     update_department,
 )
 from jimu.platform.security.errors import AuthenticationError, CsrfError, PermissionDeniedError, TooManyAttemptsError
+from jimu.platform.security.own_password import change_own_password
 from jimu.platform.security.passwords import check_policy, hash_password, needs_rehash, verify_password
 from jimu.platform.security.policy import RolePolicy, bind_policy
 from jimu.platform.security.principal import Credential, Principal, load_principal
@@ -50,7 +51,7 @@ __all__ = [
     "Authenticator", "CheckedToken", "Credential", "CsrfError", "Department", "LockoutRule", "PermissionDeniedError",
     "Principal", "RolePolicy",
     "RulesSnapshot", "SecurityCache", "Session", "TooManyAttemptsError", "add_record_rule", "authenticate_token",
-    "bind_policy", "check_policy", "clear_field_permission", "create_api_token", "create_department", "create_role",
+    "bind_policy", "change_own_password", "check_policy", "clear_field_permission", "create_api_token", "create_department", "create_role",
     "create_user", "deactivate_user", "delete_department", "delete_role", "hash_password", "list_api_tokens",
     "list_departments", "load_principal", "load_snapshot", "login", "login_committed", "logout", "needs_rehash",
     "prune_attempts", "prune_sessions", "reactivate_user", "remove_record_rule", "revoke_api_token",

@@ -21,6 +21,7 @@ from jimu.web.api.request_info import request_locale
 from jimu.web.api.routers import (
     admin_channels,
     admin_departments,
+    admin_effective,
     admin_jobs,
     admin_report_schedules,
     admin_roles,
@@ -34,6 +35,7 @@ from jimu.web.api.routers import (
     notifications,
     records,
     reports,
+    search,
     transitions,
 )
 from jimu.web.api.serialize import json_response
@@ -63,9 +65,11 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     # records first: routes are matched in order, and record reads and writes are most of the traffic
     for router in (records.router, auth.router, transitions.router, automations.router, approvals.router,
                    files.router, apps.router, designer.router,
-                   admin_users.router, admin_roles.router, admin_departments.router, admin_channels.router,
+                   admin_users.router, admin_effective.router, admin_roles.router, admin_departments.router,
+                   admin_channels.router,
                    admin_report_schedules.router,
-                   notifications.router, reports.router, reports.dashboards, admin_jobs.router):
+                   notifications.router, reports.router, reports.dashboards, admin_jobs.router,
+                   search.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     install_openapi(app)  # the entity-aware document, rebuilt when a definition is applied

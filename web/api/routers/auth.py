@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from jimu.platform.context import Context
 from jimu.platform.security import (
+    change_own_password,
     ApiToken,
     Principal,
     create_api_token,
@@ -21,10 +22,17 @@ from jimu.platform.security import (
 )
 from jimu.web.api.credentials import read_login
 from jimu.web.api.deps import Services, in_unit_of_work
-from jimu.web.api.request_info import request_locale
+from jimu.web.api.request_info import request_id, request_locale
 from jimu.web.api.serialize import json_response
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class PasswordChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    current_password: str = Field(max_length=1024)
+    new_password: str = Field(max_length=1024)
 
 
 class NewToken(BaseModel):
@@ -85,6 +93,16 @@ def me(ctx: Context, principal: Principal) -> Response:
     return json_response({"id": principal.user_id, "username": principal.username, "roles": sorted(principal.roles),
                           "departments": sorted(principal.departments), "is_superuser": principal.is_superuser,
                           "auth": credential.kind if credential else None, "locale": ctx.locale})
+
+
+@router.post("/password", status_code=204)
+@in_unit_of_work
+def change_password(ctx: Context, principal: Principal, request: Request,
+                    body: Annotated[PasswordChange, Body()]) -> Response:
+    """Change your own password (the current one is asked again); your other sessions end, this one stays."""
+    change_own_password(ctx.conn, principal, body.current_password, body.new_password, now=ctx.now(),
+                        request_id=request_id(request))
+    return Response(status_code=204)
 
 
 @router.get("/tokens")
