@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jimu.platform.context import Context
-from jimu.platform.errors import ErrorDetail, ValidationError
+from jimu.platform.errors import ErrorDetail, PermissionDeniedError, ValidationError
 from jimu.platform.i18n import translate
 from jimu.platform.registry.model import EntityDef
 
@@ -42,6 +42,14 @@ def _invalid(path: str, code: str, **params: Any) -> ValidationError:
     return ValidationError(message, code=code, details=[ErrorDetail(path, code, params, message)], **params)
 
 
+def _may_read(ctx: Context, entity_key: str) -> bool:
+    try:
+        ctx.access.require(entity_key, "read")
+    except PermissionDeniedError:
+        return False
+    return True
+
+
 def _searchable(ctx: Context, app_key: str | None) -> list[tuple[str, EntityDef, str]]:
     """(app, entity, title field) of every root entity the user may read, with a readable title field."""
     found = []
@@ -50,7 +58,7 @@ def _searchable(ctx: Context, app_key: str | None) -> list[tuple[str, EntityDef,
             continue
         for entity in app.entities:
             title = entity.title_field
-            if entity.is_child or title is None or not ctx.access.can(entity.key, "read"):
+            if entity.is_child or title is None or not _may_read(ctx, entity.key):
                 continue
             readable = ctx.access.readable_fields(entity.key)
             if readable is None or title in readable:

@@ -18,7 +18,8 @@ from starlette.responses import HTMLResponse, Response
 
 DIST = Path(__file__).resolve().parents[1] / "ui" / "dist"
 ASSETS_URL = "/assets"
-CLIENT_ROUTES = ("/", "/login", "/apps", "/apps/{rest:path}", "/design", "/design/{rest:path}")
+CLIENT_ROUTES = ("/", "/login", "/apps", "/apps/{rest:path}", "/design", "/design/{rest:path}", "/admin",
+                 "/admin/{rest:path}")
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",

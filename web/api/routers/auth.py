@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from jimu.platform.context import Context
 from jimu.platform.security import (
-    change_own_password,
     ApiToken,
     Principal,
+    change_own_password,
     create_api_token,
     list_api_tokens,
     login_committed,

@@ -55,4 +55,6 @@ export const api = {
   get: (path, query) => request('GET', path, { query }),
   post: (path, body, query) => request('POST', path, { body, query }),
   patch: (path, body, headers) => request('PATCH', path, { body, headers }),
+  put: (path, body) => request('PUT', path, { body }),
+  delete: (path) => request('DELETE', path),
 }

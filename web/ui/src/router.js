@@ -24,11 +24,21 @@ export const router = createRouter({
         { path: ':entity/:id(\\d+)', component: RecordForm, props: true },
       ],
     },
+    {
+      path: '/admin', component: () => import('./views/admin/AdminView.vue'), meta: { admin: true },
+      children: [
+        { path: '', redirect: '/admin/users' },
+        { path: 'users', component: () => import('./views/admin/AdminUsers.vue') },
+        { path: 'roles', component: () => import('./views/admin/AdminRoles.vue') },
+        { path: 'departments', component: () => import('./views/admin/AdminDepartments.vue') },
+      ],
+    },
   ],
 })
 
 router.beforeEach(async (to) => {
   if (to.meta.public) return true
-  if (await session.check()) return true
-  return { path: '/login', query: { next: to.fullPath } }
+  if (!(await session.check())) return { path: '/login', query: { next: to.fullPath } }
+  if (to.matched.some((r) => r.meta.admin) && !session.user.is_superuser) return { path: '/apps' }
+  return true
 })
