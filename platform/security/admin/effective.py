@@ -7,7 +7,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from jimu.platform.errors import NotFoundError
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import EntityDef
 from jimu.platform.security.grants import RoleGrants
@@ -31,9 +30,7 @@ def _rule_view(entity: EntityDef, rule: RecordRule) -> dict[str, Any]:
 def effective_permissions(conn: sa.Connection, catalog: Catalog, user_id: int, entity_key: str) -> dict[str, Any]:
     """What user `user_id` may do with `entity_key` now (an inactive user: nothing, shown as such)."""
     user = require_user(conn, user_id)
-    entity = catalog.entity(entity_key)
-    if entity is None:
-        raise NotFoundError(f"No entity {entity_key}.", code="records.unknown_entity", entity=entity_key)
+    entity = catalog.require_entity(entity_key)
     roles = frozenset(conn.execute(sa.select(user_roles.c.role_key).where(user_roles.c.user_id == user_id)).scalars())
     grants = RoleGrants(load_snapshot(conn), roles, catalog)
     everything = bool(user.is_superuser) and user.is_active
