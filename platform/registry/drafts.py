@@ -83,6 +83,17 @@ def save_draft(conn: sa.Connection, app_key: str, definition: Any, *, expected_v
     return get_draft(conn, app_key, locale=locale)
 
 
+def list_drafts(conn: sa.Connection) -> list[dict[str, Any]]:
+    """Every stored draft (without its definition): app, version, base revision, label, when and by whom."""
+    t = app_drafts
+    rows = conn.execute(sa.select(t.c.app_key, t.c.version, t.c.base_revision, t.c.updated_at, t.c.updated_by,
+                                  t.c.definition).order_by(t.c.app_key)).mappings()
+    return [{"app": row["app_key"], "version": row["version"], "base_revision": row["base_revision"],
+             "updated_at": row["updated_at"], "updated_by": row["updated_by"],
+             "label": row["definition"].get("label") if isinstance(row["definition"], dict) else None}
+            for row in rows]
+
+
 def discard_draft(conn: sa.Connection, app_key: str, *, expected_version: int | None, locale: str = "en") -> None:
     """Drop the stored draft (the installed definition is the draft again); a stale version is a conflict."""
     t = app_drafts

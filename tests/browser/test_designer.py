@@ -192,3 +192,43 @@ def test_drag_a_field_type_in_and_lay_out_the_form(page: Any, server_kernel: Ker
     expect(dialog).to_be_hidden()
     page.goto("/apps/shop/customer/new")
     expect(page.get_by_test_id("field-joined_on")).to_be_visible()
+
+
+def test_build_a_new_app_from_scratch(page: Any, server_kernel: Kernel) -> None:
+    login(page)
+    page.goto("/design")
+    page.get_by_test_id("new-app-key").fill("crm")
+    page.get_by_test_id("new-app-label-en").fill("CRM")
+    page.get_by_test_id("new-app-label-zh").fill("客户管理")
+    page.get_by_test_id("new-app-create").click()
+    expect(page).to_have_url(re.compile(r"/design/crm$"))
+    expect(page.get_by_test_id("design-app-title")).to_have_text("CRM")
+    page.get_by_test_id("entity-key").fill("contact")
+    page.get_by_test_id("entity-label-en").fill("Contact")
+    page.get_by_test_id("palette-email").dblclick()
+    page.get_by_test_id("field-properties").get_by_test_id("prop-name").fill("email")
+    # a line entity, and a child table of the contact holding its lines
+    page.get_by_test_id("entity-add-lines").click()
+    page.get_by_test_id("entity-key").fill("call")
+    page.get_by_test_id("entity-label-en").fill("Call")
+    page.get_by_test_id("design-entity-contact").click()
+    page.get_by_test_id("palette-child_table").dblclick()
+    page.get_by_test_id("field-properties").get_by_test_id("prop-name").fill("calls")
+    page.get_by_test_id("field-properties").get_by_test_id("prop-label-en").fill("Calls")
+    saved(page)
+    page.get_by_test_id("publish-open").click()
+    dialog = page.get_by_test_id("publish-dialog")
+    expect(dialog.get_by_test_id("change-create_entity")).to_have_count(2)
+    expect(dialog.get_by_test_id("publish-changes")).to_contain_text("New table “Contact”.")
+    dialog.get_by_test_id("publish-run").click()
+    expect(dialog).to_be_hidden()
+    page.goto("/apps/crm/contact/new")
+    page.get_by_test_id("field-name").locator("input").fill("Ann")
+    page.get_by_test_id("field-email").locator("input").fill("ann@example.com")
+    expect(page.get_by_test_id("field-calls")).to_contain_text("Calls")
+    page.get_by_test_id("form-save").click()
+    expect(page).to_have_url(re.compile(r"/apps/crm/contact/\d+$"))
+    with server_kernel.unit_of_work() as ctx:
+        from jimu.engines.forms.records import get
+
+        assert get(ctx, "contact", 1)["email"] == "ann@example.com"

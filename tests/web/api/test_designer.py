@@ -212,3 +212,21 @@ def test_the_designer_routes_serve_the_ui(world: World) -> None:
         page = world.client.get(url)
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), url
         assert "Content-Security-Policy" in page.headers
+
+
+def test_a_new_app_starts_as_a_draft(world: World, admin: dict[str, str]) -> None:
+    c = world.client
+    new = {"key": "crm", "version": "0.1.0", "label": {"en": "CRM", "zh-CN": "客户管理"},
+           "entities": [{"key": "lead", "fields": [{"name": "name", "type": "text"}]}]}
+    assert c.get(f"{A}/crm/draft", headers=admin).status_code == 404
+    assert c.put(f"{A}/crm/draft", json={"definition": new, "version": 0}, headers=admin).status_code == 200
+    listed = c.get("/api/v1/design/drafts", headers=admin).json()["data"]
+    assert [(d["app"], d["version"], d["label"]["en"]) for d in listed] == [("crm", 1, "CRM")]
+    assert c.get("/api/v1/design/drafts", headers=world.headers("dora")).json()["data"] == []  # designs tasks only
+    preview = c.post(f"{A}/crm/draft/preview", headers=admin).json()
+    assert [ch["kind"] for ch in preview["changes"]] == ["create_entity"] and preview["publishable"]
+    assert preview["changes"][0]["words"]["en"] == "New table “lead”."
+    published = c.post(f"{A}/crm/draft/publish", json={"version": 1}, headers=admin)
+    assert published.status_code == 200 and published.json()["revision"] == 1
+    assert c.post("/api/v1/records/lead", json={"name": "Acme"}, headers=admin).status_code == 201
+    assert c.get("/api/v1/design/drafts", headers=admin).json()["data"] == []

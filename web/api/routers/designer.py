@@ -12,7 +12,8 @@ from jimu.platform.context import Context
 from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.fields.catalogue import field_type_catalogue
 from jimu.platform.i18n import translate
-from jimu.platform.registry.drafts import discard_draft, get_draft, save_draft
+from jimu.platform.errors import PermissionDeniedError
+from jimu.platform.registry.drafts import discard_draft, get_draft, list_drafts, save_draft
 from jimu.platform.registry.expression_help import (
     catalog_of_draft,
     check_in_entity,
@@ -104,6 +105,20 @@ def publish(ctx: Context, api: Services, app: str, body: JsonBody, if_match: IfM
 def field_types(ctx: Context) -> Response:
     """The designer's palette: every field type with its labels, properties and capabilities."""
     return json_response({"data": field_type_catalogue()})
+
+
+@router.get("/design/drafts")
+@in_unit_of_work
+def drafts(ctx: Context) -> Response:
+    """The stored drafts of the apps the caller may design (apps not installed yet included)."""
+    shown = []
+    for draft in list_drafts(ctx.conn):
+        try:
+            require_design(ctx, draft["app"])
+        except PermissionDeniedError:
+            continue
+        shown.append(draft)
+    return json_response({"data": shown})
 
 
 @router.get("/apps/{app}/history")

@@ -7,6 +7,7 @@ const app = (key) => `/apps/${encodeURIComponent(key)}`
 export const designApi = {
   apps: () => request('GET', '/apps'),
   installed: (key) => request('GET', app(key)),
+  drafts: () => request('GET', '/design/drafts'),
   fieldTypes: () => request('GET', '/design/field-types'),
   draft: (key) => request('GET', `${app(key)}/draft`),
   save: (key, definition, version) => request('PUT', `${app(key)}/draft`, { body: { definition, version } }),
