@@ -9,10 +9,9 @@ from fastapi import APIRouter, Body, Header
 from starlette.responses import Response
 
 from jimu.platform.context import Context
-from jimu.platform.errors import ErrorDetail, ValidationError
+from jimu.platform.errors import ErrorDetail, PermissionDeniedError, ValidationError
 from jimu.platform.fields.catalogue import field_type_catalogue
 from jimu.platform.i18n import translate
-from jimu.platform.errors import PermissionDeniedError
 from jimu.platform.registry.drafts import discard_draft, get_draft, list_drafts, save_draft
 from jimu.platform.registry.expression_help import (
     catalog_of_draft,
