@@ -2,7 +2,8 @@
 takes, the SQL columns it reads per group and how their values become the measure's exact Python value.
 
 Sums of decimals are exact to the value's scale on both databases: PostgreSQL's NUMERIC is exact; SQLite
-stores decimals as REAL, so its sum adds whole units of 10**-scale as integers in SQL (sqlite_sums.py), with
+stores decimals as REAL, so its sum adds whole units of 10**-scale as integers in SQL (sqlite_sums.py: in one
+64-bit SUM, or split in two when the target says so, after the one SUM overflowed), with
 `jimu_dsum(value, scale)` (sqlite_functions.py) for values too large for that, which reads each value back as
 the Decimal it was stored as (rounded to the scale) and adds exactly. An average is its exact
 sum divided by its count in Python, rounded half-up to the scale plus AVG_EXTRA_PLACES.
@@ -27,6 +28,14 @@ DURATION_SCALE = 2  # a duration in hours or days, unless the measure gives a sc
 NUMBERS = frozenset({ExprType.INTEGER, ExprType.DECIMAL})
 ORDERED = frozenset({ExprType.INTEGER, ExprType.DECIMAL, ExprType.DATE, ExprType.DATETIME, ExprType.TEXT})
 ANY = frozenset({*ORDERED, ExprType.BOOLEAN})
+
+
+@dataclass(frozen=True)
+class SqlTarget:
+    """The database a statement is for, and whether SQLite's exact sums are split (see sqlite_sums.py)."""
+
+    dialect: str
+    split_sums: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,9 +64,9 @@ def to_decimal(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
-def _sum_sql(value: ColumnElement[Any], spec: ValueSpec, dialect: str) -> ColumnElement[Any]:
-    if spec.exact_decimal and dialect == "sqlite":
-        return sqlite_exact_sum(value, spec.scale)
+def _sum_sql(value: ColumnElement[Any], spec: ValueSpec, target: SqlTarget) -> ColumnElement[Any]:
+    if spec.exact_decimal and target.dialect == "sqlite":
+        return sqlite_exact_sum(value, spec.scale, target.split_sums)
     if spec.exact_decimal:
         return sa.func.sum(value, type_=sa.Numeric(asdecimal=True))
     return sa.func.sum(value, type_=sa.BigInteger())
@@ -106,29 +115,30 @@ def _count(values: Sequence[Any], spec: ValueSpec) -> Any:
     return int(values[0] or 0)
 
 
-def _sql_sum(value: ColumnElement[Any] | None, spec: ValueSpec, dialect: str) -> list[ColumnElement[Any]]:
+def _sql_sum(value: ColumnElement[Any] | None, spec: ValueSpec, target: SqlTarget) -> list[ColumnElement[Any]]:
     assert value is not None
-    return [_sum_sql(value, spec, dialect)]
+    return [_sum_sql(value, spec, target)]
 
 
-def _sql_avg(value: ColumnElement[Any] | None, spec: ValueSpec, dialect: str) -> list[ColumnElement[Any]]:
+def _sql_avg(value: ColumnElement[Any] | None, spec: ValueSpec, target: SqlTarget) -> list[ColumnElement[Any]]:
     assert value is not None
-    return [_sum_sql(value, spec, dialect), sa.func.count(value, type_=sa.BigInteger())]
+    return [_sum_sql(value, spec, target), sa.func.count(value, type_=sa.BigInteger())]
 
 
-def _sql_count(value: ColumnElement[Any] | None, spec: ValueSpec, dialect: str) -> list[ColumnElement[Any]]:
+def _sql_count(value: ColumnElement[Any] | None, spec: ValueSpec, target: SqlTarget) -> list[ColumnElement[Any]]:
     if value is None:
         return [sa.func.count(type_=sa.BigInteger())]
     return [sa.func.count(value, type_=sa.BigInteger())]
 
 
-def _sql_count_distinct(value: ColumnElement[Any] | None, spec: ValueSpec, dialect: str) -> list[ColumnElement[Any]]:
+def _sql_count_distinct(value: ColumnElement[Any] | None, spec: ValueSpec,
+                        target: SqlTarget) -> list[ColumnElement[Any]]:
     assert value is not None
     return [sa.func.count(sa.distinct(value), type_=sa.BigInteger())]
 
 
-def _sql_extreme(name: str) -> Callable[[ColumnElement[Any] | None, ValueSpec, str], list[ColumnElement[Any]]]:
-    def sql(value: ColumnElement[Any] | None, spec: ValueSpec, dialect: str) -> list[ColumnElement[Any]]:
+def _sql_extreme(name: str) -> Callable[[ColumnElement[Any] | None, ValueSpec, SqlTarget], list[ColumnElement[Any]]]:
+    def sql(value: ColumnElement[Any] | None, spec: ValueSpec, target: SqlTarget) -> list[ColumnElement[Any]]:
         assert value is not None
         return [getattr(sa.func, name)(value, type_=value.type)]
     return sql
@@ -139,7 +149,7 @@ class Aggregate:
     name: str
     takes: frozenset[ExprType]  # value types it aggregates
     value_optional: bool  # count: no value counts rows
-    sql: Callable[[ColumnElement[Any] | None, ValueSpec, str], list[ColumnElement[Any]]]
+    sql: Callable[[ColumnElement[Any] | None, ValueSpec, SqlTarget], list[ColumnElement[Any]]]
     finish: Callable[[Sequence[Any], ValueSpec], Any]
     result: Callable[[ValueSpec], ExprType]  # the measure's type
     merge: tuple[str, ...] | None  # per SQL column, how groups' values combine into a coarser group's

@@ -35,6 +35,7 @@ from jimu.engines.forms.query import parse_filter
 from jimu.engines.forms.reading import ReaderGuard, eval_env
 from jimu.platform.context import Context
 
+from .aggregates import SqlTarget
 from .plan import AggPlan, DimPlan, ReportPlan
 
 SET, OTHERS = "_set", "_others"
@@ -79,8 +80,9 @@ def grouping_sets(plan: ReportPlan) -> list[GroupingSet]:
 
 
 class _Builder:
-    def __init__(self, ctx: Context, plan: ReportPlan, zone: str, periods: Periods | None) -> None:
+    def __init__(self, ctx: Context, plan: ReportPlan, zone: str, periods: Periods | None, split_sums: bool) -> None:
         self.ctx, self.plan, self.zone, self.dialect, self.periods = ctx, plan, zone, ctx.dialect, periods
+        self.target = SqlTarget(ctx.dialect, split_sums)
         self.env: EvalEnv = eval_env(ctx)
         entity = plan.entity
         self.table = ctx.tables[entity.key]
@@ -172,14 +174,15 @@ class _Builder:
         for period, suffix in variants:
             for n, agg in enumerate(self.plan.aggs):
                 value = self.input(r, n, agg, period)
-                for label, column in zip(agg.labels, agg.aggregate.sql(value, agg.spec, self.dialect)):
+                for label, column in zip(agg.labels, agg.aggregate.sql(value, agg.spec, self.target)):
                     out.append(column.label(label + suffix))
         return out
 
 
 def compile_report(ctx: Context, plan: ReportPlan, conditions: list[str], zone: str, cap: int,
-                   periods: Periods | None = None) -> Compiled:
-    builder = _Builder(ctx, plan, zone, periods)
+                   periods: Periods | None = None, split_sums: bool = False) -> Compiled:
+    """The statement; `split_sums`: SQLite's exact sums in two parts (after the one-part SUM overflowed)."""
+    builder = _Builder(ctx, plan, zone, periods, split_sums)
     top = plan.report.top
     rows = builder.rows(conditions)
     r: sa.FromClause = rows.subquery("r") if top is None else _inlined(rows.cte("r"), builder.dialect)
@@ -261,7 +264,7 @@ def _rank_value(builder: _Builder, agg: AggPlan, r: sa.FromClause) -> ColumnElem
     sum is text)."""
     n = builder.plan.aggs.index(agg)
     value = builder.input(r, n, agg, 1 if builder.periods is not None else None)
-    columns = agg.aggregate.sql(value, agg.spec, builder.dialect)
+    columns = agg.aggregate.sql(value, agg.spec, builder.target)
     if builder.dialect == "sqlite":
         columns = [sa.cast(c, sa.Numeric()) if isinstance(c.type, sa.String) else c for c in columns]
     if len(columns) == 2:  # avg: sum / count

@@ -8,6 +8,8 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import sqlalchemy as sa
+
 from jimu.engines.forms.reading import eval_env
 from jimu.platform.context import Context
 from jimu.platform.errors import JimuError, ValidationError
@@ -24,6 +26,7 @@ from .params import ParamValues, range_condition, resolve_params
 from .plan import ReportPlan
 from .presets import compared_range
 from .sqlite_functions import register
+from .sqlite_sums import overflowed
 
 DEFAULT_ROW_CAP = 10_000
 
@@ -57,7 +60,13 @@ def run_report(ctx: Context, app: str, key: str, params: Mapping[str, Any] | Non
     conditions, periods = _periods(ctx, plan, values, zone)
     compiled = compile_report(ctx, plan, conditions, zone, options.row_cap, periods)
     try:
-        result = ctx.conn.execute(compiled.statement).all()
+        try:
+            result = ctx.conn.execute(compiled.statement).all()
+        except sa.exc.OperationalError as failed:
+            if ctx.dialect != "sqlite" or not overflowed(failed):
+                raise
+            compiled = compile_report(ctx, plan, conditions, zone, options.row_cap, periods, split_sums=True)
+            result = ctx.conn.execute(compiled.statement).all()
     except StatementTimeoutError:
         raise error(ReportTimeoutError, "reports.timeout", ctx.locale, report=key) from None
     groups = shaping.read_rows(compiled, result, plan.report.top.dimension if plan.report.top else None)
