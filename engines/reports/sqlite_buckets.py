@@ -3,6 +3,8 @@
 A date has no zone, so its bucket is always SQL. A datetime is bucketed in the company zone; over the span
 in which that zone keeps one UTC offset (Asia/Shanghai and UTC since 1991 and 1970; found once per zone by
 probing zoneinfo), the local time is `datetime(value, '+N seconds')` and the bucket is built from it in SQL.
+A zone whose rule after its last change has no daylight saving keeps its offset for ever (zoneinfo repeats
+that rule), so its span has no end and the check per row is one comparison (`value >= start`).
 Values outside the span (and zones that still change offsets, e.g. for daylight saving) keep the exact
 Python helper `jimu_bucket`, so results are identical either way.
 """
@@ -20,7 +22,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 FLOOR = datetime(1970, 1, 1, tzinfo=UTC)
 CEILING = datetime(2100, 1, 1, tzinfo=UTC)  # the span ends here; later values take the Python path
-LATEST_START = datetime(2038, 1, 1, tzinfo=UTC)  # a span starting later: the zone still changes offsets
+LATEST_START = datetime(2038, 1, 1, tzinfo=UTC)
+FAR = (datetime(2100, 7, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC), datetime(9999, 7, 1, tzinfo=UTC))  # a span starting later: the zone still changes offsets
 STORED = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a datetime on SQLite (text, compared in order)
 
 
@@ -29,13 +32,14 @@ class FixedSpan:
     """[start, end) in UTC over which the zone's offset is `seconds` east of UTC."""
 
     start: datetime
-    end: datetime
+    end: datetime | None  # None: for ever
     seconds: int
 
     def covers(self, value: ColumnElement[Any]) -> ColumnElement[bool]:
-        low = self.start.replace(tzinfo=None).strftime(STORED)
-        high = self.end.replace(tzinfo=None).strftime(STORED)
-        return sa.and_(value >= sa.literal(low, sa.String()), value < sa.literal(high, sa.String()))
+        low = value >= sa.literal(self.start.replace(tzinfo=None).strftime(STORED), sa.String())
+        if self.end is None:
+            return low
+        return sa.and_(low, value < sa.literal(self.end.replace(tzinfo=None).strftime(STORED), sa.String()))
 
 
 def _offset(tz: ZoneInfo, moment: datetime) -> timedelta | None:
@@ -59,7 +63,8 @@ def _first_instant(tz: ZoneInfo, before: datetime, after: datetime) -> datetime:
 
 @lru_cache(maxsize=64)
 def fixed_span(zone: str) -> FixedSpan | None:
-    """The span before CEILING over which `zone` keeps one offset (probed by day, then to the second)."""
+    """The span before CEILING over which `zone` keeps one offset (probed by day, then to the second), without
+    an end when the zone's last rule keeps that offset for ever."""
     tz = ZoneInfo(zone)
     offset = _offset(tz, CEILING)
     if offset is None:
@@ -70,7 +75,8 @@ def fixed_span(zone: str) -> FixedSpan | None:
     start = day if day <= FLOOR else _first_instant(tz, day - timedelta(days=1), day)
     if start >= LATEST_START:
         return None
-    return FixedSpan(start, CEILING, int(offset.total_seconds()))
+    endless = all(_offset(tz, moment) == offset for moment in FAR)  # no daylight saving in the last rule
+    return FixedSpan(start, None if endless else CEILING, int(offset.total_seconds()))
 
 
 Modifiers = tuple[Any, ...]

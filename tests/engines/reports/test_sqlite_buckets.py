@@ -20,6 +20,7 @@ def test_fixed_spans_start_at_the_zones_last_offset_change() -> None:
     shanghai = fixed_span("Asia/Shanghai")
     assert shanghai is not None and shanghai.seconds == 8 * 3600
     assert shanghai.start == datetime(1991, 9, 14, 17, 0, tzinfo=UTC)  # China's daylight saving ended
+    assert shanghai.end is None  # no daylight saving since: the same offset for ever
     utc = fixed_span("UTC")
     assert utc is not None and utc.seconds == 0
     pyongyang = fixed_span("Asia/Pyongyang")
@@ -34,7 +35,8 @@ def _moments(zone: str) -> list[datetime]:
             datetime(1991, 9, 14, 17, 0, tzinfo=UTC), datetime(2018, 5, 4, 15, 0, tzinfo=UTC),
             datetime(2026, 1, 31, 16, 0, tzinfo=UTC), datetime(2026, 1, 31, 15, 59, 59, 999999, tzinfo=UTC),
             datetime(2026, 3, 31, 16, 0, tzinfo=UTC), datetime(2026, 12, 31, 23, 30, tzinfo=UTC),
-            datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)]
+            datetime(2099, 12, 31, 23, 59, 59, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC),
+            datetime(2150, 6, 30, 16, 0, tzinfo=UTC), datetime(9998, 12, 31, 15, 59, 59, 999999, tzinfo=UTC)]
     start = datetime(1985, 1, 1, tzinfo=UTC)
     return base + [start + timedelta(seconds=rng.randint(0, 45 * 365 * 86400)) for _ in range(400)]
 
