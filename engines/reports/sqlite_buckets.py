@@ -22,8 +22,8 @@ from sqlalchemy.sql.elements import ColumnElement
 
 FLOOR = datetime(1970, 1, 1, tzinfo=UTC)
 CEILING = datetime(2100, 1, 1, tzinfo=UTC)  # the span ends here; later values take the Python path
-LATEST_START = datetime(2038, 1, 1, tzinfo=UTC)
-FAR = (datetime(2100, 7, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC), datetime(9999, 7, 1, tzinfo=UTC))  # a span starting later: the zone still changes offsets
+LATEST_START = datetime(2038, 1, 1, tzinfo=UTC)  # a span starting later: the zone still changes offsets
+FAR = (datetime(2100, 7, 1, tzinfo=UTC), datetime(9999, 1, 1, tzinfo=UTC), datetime(9999, 7, 1, tzinfo=UTC))
 STORED = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores a datetime on SQLite (text, compared in order)
 
 
