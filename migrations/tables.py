@@ -14,4 +14,5 @@ TABLE_MODULES = (
     "jimu.engines.workflow.tables",
     "jimu.engines.workflow.automation.tables",
     "jimu.engines.workflow.approvals.tables",
+    "jimu.engines.forms.views.tables",
 )

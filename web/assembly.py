@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jimu.engines import reports, workflow
+from jimu.engines.forms.install import install as install_forms
 from jimu.engines.reports.scheduled_export import register_report_jobs
 from jimu.engines.workflow.approvals.timer_jobs import register_approval_jobs
 from jimu.engines.workflow.automation.jobs import register_job_kinds
@@ -16,9 +17,10 @@ from jimu.platform.settings import Settings
 
 def assemble(kernel: Kernel) -> Kernel:
     """Install the engines into `kernel` (idempotent): the workflow engine's sections and hooks, the report
-    engine's sections."""
+    engine's sections, the forms engine's shared list views."""
     workflow.install(kernel)
     reports.install(kernel)
+    install_forms(kernel)
     return kernel
 
 

@@ -30,6 +30,7 @@ from jimu.web.api.routers import (
     apps,
     auth,
     automations,
+    bulk,
     designer,
     files,
     notifications,
@@ -37,6 +38,7 @@ from jimu.web.api.routers import (
     reports,
     search,
     transitions,
+    views,
 )
 from jimu.web.api.serialize import json_response
 from jimu.web.api.ui_page import install_ui
@@ -69,7 +71,7 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
                    admin_channels.router,
                    admin_report_schedules.router,
                    notifications.router, reports.router, reports.dashboards, admin_jobs.router,
-                   search.router):
+                   search.router, views.router, bulk.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     install_openapi(app)  # the entity-aware document, rebuilt when a definition is applied
