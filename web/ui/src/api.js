@@ -55,6 +55,34 @@ export const api = {
   get: (path, query) => request('GET', path, { query }),
   post: (path, body, query) => request('POST', path, { body, query }),
   patch: (path, body, headers) => request('PATCH', path, { body, headers }),
-  put: (path, body) => request('PUT', path, { body }),
-  delete: (path) => request('DELETE', path),
+  put: (path, body, query) => request('PUT', path, { body, query }),
+  delete: (path, query) => request('DELETE', path, { query }),
+}
+
+// A URL of the API with its query (for downloads the browser fetches itself, e.g. an export).
+export function apiUrl(path, query = {}) {
+  const url = new URL(BASE + path, window.location.origin)
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v)
+  }
+  return url.pathname + url.search
+}
+
+// A multipart upload with its progress: onProgress(fraction 0..1) while the file is sent.
+export function upload(path, form, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', BASE + path)
+    xhr.setRequestHeader('Accept', 'application/json')
+    xhr.setRequestHeader('X-CSRF-Token', window.localStorage.getItem(CSRF_KEY) || '')
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total) }
+    xhr.onerror = () => reject(new ApiError(0, null))
+    xhr.onload = () => {
+      let data = null
+      try { data = xhr.responseText ? JSON.parse(xhr.responseText) : null } catch { data = null }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(data)
+      else reject(new ApiError(xhr.status, data))
+    }
+    xhr.send(form)
+  })
 }

@@ -1,10 +1,12 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { session } from './session.js'
-import LoginView from './views/LoginView.vue'
-import LauncherView from './views/LauncherView.vue'
-import AppView from './views/AppView.vue'
-import RecordList from './views/RecordList.vue'
-import RecordForm from './views/RecordForm.vue'
+
+// Each view is its own chunk, fetched when its route is first opened (the shell's first load stays small).
+const LoginView = () => import('./views/LoginView.vue')
+const LauncherView = () => import('./views/LauncherView.vue')
+const AppView = () => import('./views/AppView.vue')
+const RecordList = () => import('./views/RecordList.vue')
+const RecordForm = () => import('./views/RecordForm.vue')
 
 // The server answers index.html at /, /login, /apps/... and /design/... (web/api/ui_page.py CLIENT_ROUTES).
 export const router = createRouter({
