@@ -1,4 +1,4 @@
-"""The forms engine's table of personal saved list views (migration 0011); shared views live in app definitions."""
+"""The forms engine's table of personal saved list views (migration 0012); shared views live in app definitions."""
 from __future__ import annotations
 
 import sqlalchemy as sa
