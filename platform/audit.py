@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
@@ -17,7 +17,11 @@ from jimu.platform.registry.model import EntityDef, FieldDef
 from jimu.platform.storage.sqltypes import UTCDateTime
 from jimu.platform.transactions import RESULT_UNUSED
 
+if TYPE_CHECKING:
+    from jimu.platform.context import Context
+
 Change = dict[str, Any]
+AUDIT_BUFFER = "audit.buffer"  # ctx.extras: the AuditBuffer a chain of writes holds its audit rows in
 
 
 @dataclass(frozen=True)
@@ -80,13 +84,60 @@ def line_changes(catalog: Catalog, child: EntityDef, name: str, before: Sequence
     return changes
 
 
+def entry_rows(entries: Iterable[AuditEntry], *, user_id: int | None, at: datetime,
+               request_id: str | None) -> list[dict[str, Any]]:
+    """The jimu_audit rows of entries, by column."""
+    return [{"entity": e.entity, "record_id": e.record_id, "action": e.action, "user_id": user_id, "at": at,
+             "version": e.version, "changes": e.changes, "request_id": request_id} for e in entries]
+
+
 def write_entries(conn: sa.Connection, entries: Iterable[AuditEntry], *, user_id: int | None, at: datetime,
                   request_id: str | None) -> None:
     """Append audit rows (one executemany)."""
-    rows = [{"entity": e.entity, "record_id": e.record_id, "action": e.action, "user_id": user_id, "at": at,
-             "version": e.version, "changes": e.changes, "request_id": request_id} for e in entries]
+    _insert_rows(conn, entry_rows(entries, user_id=user_id, at=at, request_id=request_id))
+
+
+def _insert_rows(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
     if rows:  # nobody reads the result (inline: no RETURNING): in a PostgreSQL pipeline it is not awaited
         conn.execute(sa.insert(audit_log).inline().execution_options(**{RESULT_UNUSED: True}), rows)
+
+
+def audit_entries(ctx: Context, entries: Iterable[AuditEntry], *, at: datetime | None = None) -> None:
+    """Audit entries of writes made through `ctx`, by its user, `at` (default now): held in the context's
+    AuditBuffer when it has one (a chain of writes), else inserted at once."""
+    buffer = ctx.extras.get(AUDIT_BUFFER)
+    moment = ctx.now() if at is None else at
+    if isinstance(buffer, AuditBuffer):
+        buffer.add(entries, user_id=ctx.user_id, at=moment, request_id=ctx.request_id)
+    else:
+        write_entries(ctx.conn, entries, user_id=ctx.user_id, at=moment, request_id=ctx.request_id)
+
+
+def flush_audit(ctx: Context) -> None:
+    """Insert the audit rows held for `ctx` (before the trail is read, or written around the buffer)."""
+    buffer = ctx.extras.get(AUDIT_BUFFER)
+    if isinstance(buffer, AuditBuffer):
+        buffer.flush(ctx.conn)
+
+
+class AuditBuffer:
+    """Audit rows of a unit of work's chain of writes, held and inserted together (one executemany).
+
+    Each row is built when its write happens (its author, moment and request then), so a row inserted
+    later is the row it would have been; the rows keep their order. The owner flushes the buffer in the
+    same transaction before the work ends (and before anything reads the trail): a chain that fails
+    rolls back whole, and its rows, never inserted, go with it.
+    """
+
+    def __init__(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, entries: Iterable[AuditEntry], *, user_id: int | None, at: datetime, request_id: str | None) -> None:
+        self.rows += entry_rows(entries, user_id=user_id, at=at, request_id=request_id)
+
+    def flush(self, conn: sa.Connection) -> None:
+        rows, self.rows = self.rows, []
+        _insert_rows(conn, rows)
 
 
 def read_history(conn: sa.Connection, entity_key: str, record_id: int) -> list[dict[str, Any]]:

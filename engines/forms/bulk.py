@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from jimu.platform.audit import CreationAudit
+from jimu.platform.audit import CreationAudit, flush_audit
 from jimu.platform.context import Context
 from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.i18n import translate
@@ -260,6 +260,7 @@ class _BatchWriter:
             failed = self._check(items, ids, result)
             if failed:
                 return failed
+        flush_audit(ctx)  # rows a chain holds first: the trail keeps the order of the writes
         self.audit.write(ctx.conn, ids, user_id=ctx.user_id, at=ctx.now(), request_id=ctx.request_id)
         if ctx.hooks is not None and ctx.hooks.wants("after_create", entity.key):
             for record_id, (_, record) in zip(ids, items):

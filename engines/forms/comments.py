@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jimu.platform.audit import AuditEntry, write_entries
+from jimu.platform.audit import AuditEntry, audit_entries
 from jimu.platform.context import Context
 from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.i18n import translate
@@ -29,6 +29,5 @@ def add_comment(ctx: Context, entity_key: str, record_id: int, text: Any) -> dic
                               details=[ErrorDetail("text", code, {"limit": MAX_COMMENT}, message)])
     change = {"field": "_comment", "text": text.strip()}
     now = ctx.now()
-    write_entries(ctx.conn, [AuditEntry(entity_key, record_id, COMMENT_ACTION, None, [change])],
-                  user_id=ctx.user_id, at=now, request_id=ctx.request_id)
+    audit_entries(ctx, [AuditEntry(entity_key, record_id, COMMENT_ACTION, None, [change])], at=now)
     return {"action": COMMENT_ACTION, "user_id": ctx.user_id, "at": now, "changes": [change]}

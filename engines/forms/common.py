@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import sqlalchemy as sa
 
-from jimu.platform.audit import AuditEntry, field_changes, line_changes, write_entries
+from jimu.platform.audit import AuditEntry, audit_entries, field_changes, line_changes
 from jimu.platform.context import Context
 from jimu.platform.errors import ValidationError
 from jimu.platform.hooks import RecordEvent
@@ -16,6 +17,11 @@ from jimu.platform.registry.model import EntityDef
 
 from .problems import Problems
 from .reading import Record, child_fields
+
+# ctx.extras: True when the writes made through the context are a chain held in one savepoint (or
+# transaction) that rolls back whole when any of them fails, nobody carrying on past a failure: a write
+# then needs no savepoint of its own (a workflow chain; see engines/workflow/chain.py).
+ENCLOSED = "records.enclosed"
 
 
 def header_entity(ctx: Context, entity_key: str) -> EntityDef:
@@ -59,14 +65,25 @@ def audit(ctx: Context, entity: EntityDef, record_id: int, action: str, version:
         if action in ("create", "update"):
             changes += line_changes(catalog, child, field.name, old, new)
     entry = AuditEntry(entity.key, record_id, action, version, changes)
-    write_entries(ctx.conn, [entry], user_id=ctx.user_id, at=ctx.now(), request_id=ctx.request_id)
+    audit_entries(ctx, [entry])
+
+
+def write_savepoint(ctx: Context) -> AbstractContextManager[Any]:
+    """The savepoint one write runs in, so a failure undoes it whole: none in an enclosed chain (its own
+    savepoint undoes every write of the chain)."""
+    return nullcontext() if ctx.extras.get(ENCLOSED) else ctx.conn.begin_nested()
 
 
 def integrity_error(ctx: Context, error: sa.exc.IntegrityError,
                     recheck: Callable[[Problems], None]) -> ValidationError:
-    """A database constraint failure as field errors: the unique checks, run again, say which field."""
+    """A database constraint failure as field errors: the unique checks, run again, say which field.
+
+    Without a savepoint of the write's own (an enclosed chain) a PostgreSQL transaction is unusable until
+    the chain's savepoint rolls back: the constraint failure (a race with a concurrent write: the checks
+    before the write passed) is reported without the field."""
     problems = Problems(ctx.locale)
-    recheck(problems)
+    if not (ctx.extras.get(ENCLOSED) and ctx.dialect == "postgresql"):
+        recheck(problems)
     if not problems:
         problems.add("", "records.integrity")
     return problems.error()

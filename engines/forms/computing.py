@@ -28,6 +28,7 @@ class Recomputation:
         self.graph = dependency_graph(ctx.catalog)
         self.pending: dict[str, set[int]] = {}
         self.written: dict[str, set[int]] = {}
+        self.recomputed: dict[str, set[int]] = {}  # rows whose stored computed values `run` rewrote, by entity
         self.cause = cause
 
     def touch(self, entity_key: str, ids: Iterable[int], changed: Iterable[str] | None = None) -> None:
@@ -51,6 +52,7 @@ class Recomputation:
         env = eval_env(self.ctx)
         propagation = Propagation(self.ctx, self.written, self.cause)
         for entity_key, ids in self.pending.items():
+            self.recomputed.setdefault(entity_key, set()).update(ids)
             table = self.ctx.tables[entity_key]
             ordered = sorted(ids)
             tracked = propagation.tracked(entity_key, ordered)
@@ -62,3 +64,8 @@ class Recomputation:
                 propagation.compare(entity_key, before, propagation.snapshot(entity_key, list(before)))
         propagation.finish()
         self.pending.clear()
+
+    def rewrote(self, entity_key: str, ids: Iterable[int]) -> bool:
+        """Whether `run` recomputed any of these rows of `entity_key`."""
+        done = self.recomputed.get(entity_key)
+        return bool(done) and any(i in done for i in ids)  # type: ignore[operator]

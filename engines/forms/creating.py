@@ -14,11 +14,11 @@ from jimu.platform.registry.model import EntityDef
 
 from .attachments import attach, check_attachments
 from .checks import check_record
-from .common import assign_numbers, audit, header_entity, integrity_error, run_hook
+from .common import assign_numbers, audit, header_entity, integrity_error, run_hook, write_savepoint
 from .computing import Recomputation
 from .defaults import Defaults
 from .integrity import LinkValue, check_links, check_unique, check_unique_among, link_values
-from .plan import EntityPlan
+from .plan import EntityPlan, entity_plan
 from .problems import Problems
 from .reading import Record, child_fields, fetch_record, visible
 from .rows import LinkCache
@@ -42,11 +42,11 @@ class Preparer:
         self.entity = entity
         self.cache = LinkCache(ctx)
         self.defaults: dict[str, Defaults] = {entity.key: Defaults(ctx, entity)}
-        self.plans: dict[str, EntityPlan] = {entity.key: EntityPlan(ctx, entity)}
+        self.plans: dict[str, EntityPlan] = {entity.key: entity_plan(ctx, entity)}
         for field in child_fields(entity):
             child = ctx.catalog.require_related(field)
             self.defaults[child.key] = Defaults(ctx, child)
-            self.plans[child.key] = EntityPlan(ctx, child)
+            self.plans[child.key] = entity_plan(ctx, child)
 
     def prepare(self, data: Any, problems: Problems) -> tuple[NewRecord, list[LinkValue]]:
         """Values to insert and the links to check; problems (without link/unique checks) collected."""
@@ -102,7 +102,7 @@ def create(ctx: Context, entity_key: str, data: Mapping[str, Any]) -> Record:
     preparer.check_unique(record, problems)
     problems.raise_if_any()
     try:
-        with ctx.conn.begin_nested():
+        with write_savepoint(ctx):
             created = insert_record(ctx, entity, record)
             attach(ctx, uploads, created["id"])
     except sa.exc.IntegrityError as error:

@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from jimu.platform.audit import AuditEntry, Change, field_changes, write_entries
+from jimu.platform.audit import AuditEntry, Change, audit_entries, field_changes
 from jimu.platform.context import Context
 from jimu.platform.errors import ConflictError, ErrorDetail
 from jimu.platform.i18n import translate
@@ -192,4 +192,4 @@ def _change_lines(ctx: Context, back: BackLink, ids: Sequence[int], record_id: i
 
 
 def _write(ctx: Context, entries: list[AuditEntry]) -> None:
-    write_entries(ctx.conn, entries, user_id=ctx.user_id, at=ctx.now(), request_id=ctx.request_id)
+    audit_entries(ctx, entries)

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from jimu.platform.audit import AuditEntry, filter_changes, read_history, write_entries
+from jimu.platform.audit import AuditEntry, audit_entries, filter_changes, flush_audit, read_history
 from jimu.platform.context import Context
 from jimu.platform.registry.model import EntityDef
 
@@ -134,8 +134,7 @@ def _audit(ctx: Context, entity: EntityDef, record_id: int, action: str, version
         return
     change = {"field": "_deleted_at", "old": old.isoformat() if old else None, "new": new.isoformat() if new else None,
               "caused_by": cause.as_json()}
-    write_entries(ctx.conn, [AuditEntry(entity.key, record_id, action, version, [change])], user_id=ctx.user_id,
-                  at=ctx.now(), request_id=ctx.request_id)
+    audit_entries(ctx, [AuditEntry(entity.key, record_id, action, version, [change])])
 
 
 def _mark_lines(ctx: Context, entity: EntityDef, record_id: int, deleted_at: Any, was: Any) -> None:
@@ -164,6 +163,7 @@ def history(ctx: Context, entity_key: str, record_id: int) -> list[dict[str, Any
         raise not_found(ctx, entity, record_id)
     readable = ctx.access.readable_fields(entity_key)
     lines = {f.name: ctx.access.readable_fields(f.target) for f in child_fields(entity)}
+    flush_audit(ctx)  # the rows a chain holds are part of the trail read
     entries = read_history(ctx.conn, entity_key, record_id)
     for entry in entries:
         entry["changes"] = filter_changes(entry["changes"] or [], readable, lines)

@@ -55,3 +55,10 @@ class EntityPlan:
             if column is not None:
                 row[column] = value
         return row
+
+
+def entity_plan(ctx: Context, entity: EntityDef) -> EntityPlan:
+    """The entity's EntityPlan for the fields the user may write: built once per catalog and set of fields."""
+    key = (entity.key, ctx.access.writable_fields(entity.key))
+    plan: EntityPlan = ctx.catalog.caches["write_plans"].get_or_build(key, lambda: EntityPlan(ctx, entity))
+    return plan

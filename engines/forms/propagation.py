@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from jimu.platform.audit import AuditEntry, Change, json_value, write_entries
+from jimu.platform.audit import AuditEntry, Change, audit_entries, json_value
 from jimu.platform.context import Context
 from jimu.platform.storage.recompute import stored_computed_fields
 
@@ -98,6 +98,5 @@ class Propagation:
                 versions.update({int(i): int(v) for i, v in self.ctx.conn.execute(statement)})
             entries += [AuditEntry(entity_key, i, "update", versions.get(i), by_id[i]) for i in ids]
         self.changes.clear()
-        write_entries(self.ctx.conn, entries, user_id=self.ctx.user_id, at=self.ctx.now(),
-                      request_id=self.ctx.request_id)
+        audit_entries(self.ctx, entries)
 

@@ -93,7 +93,8 @@ def child_fields(entity: EntityDef) -> list[FieldDef]:
 
 @dataclass(frozen=True)
 class ReadPlan:
-    """An entity's record SELECT (system columns, field values labelled by name) and its ready statements."""
+    """An entity's record SELECT (system columns, field values labelled by name) and its ready statements
+    (the guarded UPDATE of a header too, RETURNING the record's columns)."""
 
     entity: EntityDef
     table: sa.Table
@@ -103,6 +104,13 @@ class ReadPlan:
     by_id_any: sa.Select[Any]  # one record, deleted or not: bind `record_id`
     lines_of: sa.Select[Any] | None  # child entities: the lines of one parent by position, bind `parent_id`
     children: dict[str, EntityDef]  # child table field name → child entity
+    by_id_locked: sa.Select[Any]  # one record, deleted or not, its row locked (PostgreSQL FOR UPDATE): `record_id`
+    # the select's columns when each is a column of the table (no virtual field): an UPDATE can RETURN them
+    returning: tuple[ColumnElement[Any], ...] | None
+    # the header's UPDATE guarded by its version (bind `jimu_id`, `jimu_version` and the columns set), and the
+    # same RETURNING the record's columns (when `returning`)
+    guarded: sa.Update
+    guarded_returning: sa.Update | None
 
     def fetch(self, ctx: Context, statement: sa.Select[Any], params: dict[str, Any] | None = None) -> list[Record]:
         names = self.names
@@ -131,15 +139,21 @@ def _build_plan(ctx: Context, entity: EntityDef, env: EvalEnv, guard: ReaderGuar
     system = SYSTEM_COLUMNS + (CHILD_COLUMNS if entity.is_child else ())
     columns: list[ColumnElement[Any]] = [table.c[name] for name in system]
     fields = value_fields(ctx, entity)
-    columns += [binding.column(f.name).label(f.name) for f in fields]
+    values = [binding.column(f.name) for f in fields]
+    plain = all(isinstance(value, sa.Column) and value.table is table for value in values)
+    columns += [value.label(f.name) for f, value in zip(fields, values)]
     select = sa.select(*columns)
     one = table.c.id == sa.bindparam("record_id")
     lines_of = None
     if entity.is_child:
         lines_of = select.where(table.c._parent_id == sa.bindparam("parent_id")).order_by(table.c._position, table.c.id)
     children = {f.name: ctx.catalog.require_related(f) for f in child_fields(entity)}
-    return ReadPlan(entity, table, select, (*system, *(f.name for f in fields)),
-                    select.where(one, table.c._deleted_at.is_(None)), select.where(one), lines_of, children)
+    by_id = select.where(one, table.c._deleted_at.is_(None))
+    guarded = sa.update(table).where(table.c.id == sa.bindparam("jimu_id"),
+                                     table.c._version == sa.bindparam("jimu_version"))
+    return ReadPlan(entity, table, select, (*system, *(f.name for f in fields)), by_id, select.where(one),
+                    lines_of, children, select.where(one).with_for_update(of=table),
+                    tuple(columns) if plain else None, guarded, guarded.returning(*columns) if plain else None)
 
 
 def record_select(ctx: Context, entity: EntityDef) -> tuple[sa.Select[Any], sa.Table]:
@@ -149,22 +163,27 @@ def record_select(ctx: Context, entity: EntityDef) -> tuple[sa.Select[Any], sa.T
 
 
 def fetch_records(ctx: Context, entity: EntityDef, ids: Sequence[int], *, include_deleted: bool = False,
-                  condition: ColumnElement[bool] | None = None, with_lines: bool = True) -> dict[int, Record]:
-    """Records by id (missing ids absent), with their lines ordered by position."""
+                  condition: ColumnElement[bool] | None = None, with_lines: bool = True,
+                  lock: bool = False) -> dict[int, Record]:
+    """Records by id (missing ids absent), with their lines ordered by position; with `lock`, the headers'
+    rows locked for a read-modify-write (PostgreSQL FOR UPDATE: lines are locked through their record)."""
     ids = [i for i in ids if integer_in_range(i)]  # no row has an id outside 64 bits: not sent to the database
     if not ids:
         return {}
     plan = read_plan(ctx, entity)
     table = plan.table
     params = None
-    if len(ids) == 1 and condition is None:  # the hot path: a ready statement
-        statement, params = (plan.by_id_any if include_deleted else plan.by_id), {"record_id": ids[0]}
+    if len(ids) == 1 and condition is None and (include_deleted or not lock):  # the hot path: a ready statement
+        ready = plan.by_id_locked if lock else plan.by_id_any if include_deleted else plan.by_id
+        statement, params = ready, {"record_id": ids[0]}
     else:
         statement = plan.select.where(table.c.id.in_(list(ids)))
         if not include_deleted:
             statement = statement.where(table.c._deleted_at.is_(None))
         if condition is not None:
             statement = statement.where(condition)
+        if lock:
+            statement = statement.with_for_update(of=table)
     if not (with_lines and plan.children):
         return {record["id"]: record for record in plan.fetch(ctx, statement, params)}
     with one_snapshot(ctx.conn):  # the header and its lines as of one moment
@@ -191,8 +210,9 @@ def fetch_lines(ctx: Context, child: EntityDef, parent_ids: Sequence[int]) -> di
 
 
 def fetch_record(ctx: Context, entity: EntityDef, record_id: int, *, include_deleted: bool = False,
-                 condition: ColumnElement[bool] | None = None) -> Record | None:
-    return fetch_records(ctx, entity, [record_id], include_deleted=include_deleted, condition=condition).get(record_id)
+                 condition: ColumnElement[bool] | None = None, lock: bool = False) -> Record | None:
+    return fetch_records(ctx, entity, [record_id], include_deleted=include_deleted, condition=condition,
+                         lock=lock).get(record_id)
 
 
 def visible(ctx: Context, entity: EntityDef, record: Record) -> Record:

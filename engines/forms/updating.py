@@ -1,7 +1,7 @@
 """Updating a record: a partial change of its fields; a child table sent as a full list replaces the lines."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,15 +11,15 @@ from jimu.platform.registry.model import EntityDef
 
 from .attachments import attach, check_attachments
 from .checks import check_read_only_if, check_record
-from .common import assign_numbers, audit, header_entity, integrity_error, merged, run_hook
+from .common import assign_numbers, audit, header_entity, integrity_error, merged, run_hook, write_savepoint
 from .computing import Recomputation
 from .defaults import Defaults
 from .integrity import LinkValue, check_links, check_unique, check_unique_among, link_values
 from .problems import Problems
-from .reading import Record, fetch_record, visible
+from .reading import Record, fetch_record, read_plan, visible
 from .rows import LinkCache
 from .validation import LineInput, check_required, convert_lines, convert_values, line_values
-from .writing import columns_of, conflict, guarded_update, not_found, write_lines
+from .writing import columns_of, conflict, guarded_write, not_found, write_lines
 
 
 def load_for_write(ctx: Context, entity: EntityDef, record_id: int, action: str,
@@ -39,10 +39,30 @@ def load_for_write(ctx: Context, entity: EntityDef, record_id: int, action: str,
 
 def update(ctx: Context, entity_key: str, record_id: int, changes: Mapping[str, Any], *,
            expected_version: int | None = None) -> Record:
-    """Change some fields (and/or replace lines); the record as read back."""
+    """Change some fields (and/or replace lines); the record as written."""
     entity = header_entity(ctx, entity_key)
     ctx.access.require(entity_key, "update")
     current = load_for_write(ctx, entity, record_id, "update", expected_version)
+    return _update(ctx, entity, current, changes)
+
+
+def modify(ctx: Context, entity_key: str, record_id: int,
+           change: Callable[[Record], Mapping[str, Any]]) -> tuple[Record, Record]:
+    """A read-modify-write: lock the record and read it once (PostgreSQL FOR UPDATE; SQLite's write
+    transaction already serialises writers), compute the changes from it (`change(record)`) and write
+    them as `update` does. The record before and after; not found (records.not_found) when deleted."""
+    entity = header_entity(ctx, entity_key)
+    ctx.access.require(entity_key, "update")
+    condition = ctx.access.row_condition(entity.key, ctx.tables[entity.key], "update")
+    current = fetch_record(ctx, entity, record_id, include_deleted=True, condition=condition, lock=True)
+    if current is None or current["_deleted_at"] is not None:
+        raise not_found(ctx, entity, record_id)
+    before = visible(ctx, entity, current)
+    return before, _update(ctx, entity, current, change(before))
+
+
+def _update(ctx: Context, entity: EntityDef, current: Record, changes: Mapping[str, Any]) -> Record:
+    record_id = int(current["id"])
     problems = Problems(ctx.locale)
     values, children = convert_values(ctx, entity, changes, problems, current=current)
     uploads = check_attachments(ctx, entity, values, problems, record_id=record_id, current=current)
@@ -68,7 +88,7 @@ def update(ctx: Context, entity_key: str, record_id: int, changes: Mapping[str, 
     if not changed and all(_same_lines(line_list, current.get(name) or []) for name, line_list in lines.items()):
         return visible(ctx, entity, current)
     try:
-        with ctx.conn.begin_nested():
+        with write_savepoint(ctx):
             updated = _write(ctx, entity, current, {n: values[n] for n in changed}, lines)
             attach(ctx, uploads, record_id)
     except sa.exc.IntegrityError as error:
@@ -115,7 +135,7 @@ def _write(ctx: Context, entity: EntityDef, current: Record, values: dict[str, A
     for name in lines:
         child = ctx.catalog.require_related(entity.field(name))  # type: ignore[arg-type]
         recomputation.touch(child.key, [line["id"] for line in current.get(name) or []])
-    version = guarded_update(ctx, entity, record_id, current["_version"], columns_of(ctx, entity, values))
+    version, written = guarded_write(ctx, entity, record_id, current["_version"], columns_of(ctx, entity, values))
     recomputation.touch(entity.key, [record_id], values)  # new link targets, own formulas
     for name, sent in lines.items():
         child = ctx.catalog.require_related(entity.field(name))  # type: ignore[arg-type]
@@ -125,11 +145,26 @@ def _write(ctx: Context, entity: EntityDef, current: Record, values: dict[str, A
         added, changed, _ = write_lines(ctx, child, record_id, sent, current.get(name) or [])
         recomputation.touch(child.key, added + changed)
     recomputation.run()
-    updated = fetch_record(ctx, entity, record_id)
-    assert updated is not None and updated["_version"] == version
+    updated = _as_written(ctx, entity, current, written, bool(lines), recomputation)
+    assert updated["_version"] == version
     problems = Problems(ctx.locale)
     check_record(ctx, entity, updated, problems, LinkCache(ctx))
     problems.raise_if_any()
     audit(ctx, entity, record_id, "update", version, current, updated)
     run_hook(ctx, "after_update", entity, record_id, current, updated)
     return updated
+
+
+def _as_written(ctx: Context, entity: EntityDef, current: Record, written: Record | None, lines_written: bool,
+                recomputation: Recomputation) -> Record:
+    """The record after its write: the header the UPDATE returned with the lines as they were, unless the
+    write replaced lines or recomputed values of the record or of its lines (then it is read again)."""
+    record_id = current["id"]
+    held = {name: list(current.get(name) or []) for name in read_plan(ctx, entity).children}
+    if written is None or lines_written or recomputation.rewrote(entity.key, [record_id]) or any(
+            recomputation.rewrote(child.key, [line["id"] for line in held[name]])
+            for name, child in read_plan(ctx, entity).children.items()):
+        updated = fetch_record(ctx, entity, record_id)
+        assert updated is not None
+        return updated
+    return {**written, **held}

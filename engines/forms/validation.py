@@ -11,7 +11,7 @@ from jimu.platform.fields.base import ValueConversionError
 from jimu.platform.fields.relation import coerce_id
 from jimu.platform.registry.model import CHILD_COLUMNS, SYSTEM_COLUMNS, EntityDef, FieldDef
 
-from .plan import EntityPlan
+from .plan import EntityPlan, entity_plan
 from .problems import Problems, join_path
 from .reading import Record
 
@@ -49,7 +49,7 @@ def convert_values(ctx: Context, entity: EntityDef, data: Mapping[str, Any], pro
                    current: Record | None = None, prefix: str = "", lines_allowed: bool = True,
                    plan: EntityPlan | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Converted values of plain fields and the raw rows of child tables; problems collected."""
-    plan = plan or EntityPlan(ctx, entity)
+    plan = plan or entity_plan(ctx, entity)
     slots, plain = plan.slots, plan.plain
     values: dict[str, Any] = {}
     children: dict[str, Any] = {}
@@ -90,7 +90,7 @@ def convert_values(ctx: Context, entity: EntityDef, data: Mapping[str, Any], pro
 def check_required(ctx: Context, entity: EntityDef, values: Mapping[str, Any], problems: Problems, *,
                    prefix: str = "", only: Sequence[str] | None = None, plan: EntityPlan | None = None) -> None:
     """`required` fields that are blank (all of them, or only those in `only`)."""
-    for slot in (plan or EntityPlan(ctx, entity)).required:
+    for slot in (plan or entity_plan(ctx, entity)).required:
         name = slot.field.name
         if only is not None and name not in only:
             continue
@@ -110,7 +110,7 @@ def convert_lines(ctx: Context, entity: EntityDef, field: FieldDef, rows: Any, p
         problems.add(path, error.code, **error.params)
         return []
     child = ctx.catalog.require_related(field)
-    plan = plan or EntityPlan(ctx, child)
+    plan = plan or entity_plan(ctx, child)
     by_id = {line["id"]: line for line in current_lines}
     lines: list[LineInput] = []
     for index, row in enumerate(rows):

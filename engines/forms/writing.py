@@ -11,7 +11,7 @@ from jimu.platform.errors import ConflictError, ErrorDetail, NotFoundError, Vali
 from jimu.platform.i18n import translate
 from jimu.platform.registry.model import EntityDef
 
-from .reading import Record
+from .reading import Record, read_plan
 from .validation import LineInput
 
 
@@ -57,6 +57,13 @@ def insert_lines(ctx: Context, child: EntityDef, parent_id: int,
     base = stamp(ctx, creating=True)
     rows = [{**new_row_columns(ctx, child, values), **base, "_parent_id": parent_id, "_position": position}
             for position, values in lines]
+    if ctx.dialect == "sqlite":
+        # One INSERT ... VALUES (...), (...) RETURNING id: SQLite gives each row max(id) + 1 in turn (its write
+        # transaction holds the database), so the ids in ascending order are the rows' (RETURNING's own order
+        # is not promised, and asking SQLAlchemy to sort by parameter order sends one INSERT per row).
+        ids = sorted(int(i) for i in ctx.conn.execute(sa.insert(table).returning(table.c.id), rows).scalars())
+        assert len(ids) == len(rows)
+        return ids
     statement = sa.insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return [int(i) for i in ctx.conn.execute(statement, rows).scalars()]
 
@@ -76,16 +83,26 @@ def not_found(ctx: Context, entity: EntityDef, record_id: int, code: str = "reco
 
 def guarded_update(ctx: Context, entity: EntityDef, record_id: int, version: int, values: Mapping[str, Any]) -> int:
     """UPDATE the header WHERE _version = version (bumping it); the new version, or ConflictError."""
+    return guarded_write(ctx, entity, record_id, version, values, returning=False)[0]
+
+
+def guarded_write(ctx: Context, entity: EntityDef, record_id: int, version: int, values: Mapping[str, Any], *,
+                  returning: bool = True) -> tuple[int, Record | None]:
+    """UPDATE the header WHERE _version = version (bumping it): the new version and, with `returning` when
+    the entity's record is columns only (no virtual field), the header as written (UPDATE ... RETURNING,
+    SQLite >= 3.35 and PostgreSQL; lines not included). ConflictError when the version moved."""
     table = ctx.tables[entity.key]
-    statement = (
-        sa.update(table)
-        .where(table.c.id == record_id, table.c._version == version)
-        .values({**values, **stamp(ctx, creating=False), "_version": version + 1})
-    )
-    if ctx.conn.execute(statement).rowcount != 1:
-        current = ctx.conn.execute(sa.select(table.c._version).where(table.c.id == record_id)).scalar_one_or_none()
-        raise conflict(ctx, entity, record_id, current)
-    return version + 1
+    plan = read_plan(ctx, entity)  # ready statements: the SET clause follows the parameters' keys
+    params = {**values, **stamp(ctx, creating=False), "_version": version + 1, "jimu_id": record_id,
+              "jimu_version": version}
+    if returning and plan.guarded_returning is not None:
+        row = ctx.conn.execute(plan.guarded_returning, params).first()
+        if row is not None:
+            return version + 1, dict(zip(plan.names, row))
+    elif ctx.conn.execute(plan.guarded, params).rowcount == 1:
+        return version + 1, None
+    current = ctx.conn.execute(sa.select(table.c._version).where(table.c.id == record_id)).scalar_one_or_none()
+    raise conflict(ctx, entity, record_id, current)
 
 
 def write_lines(ctx: Context, child: EntityDef, parent_id: int, lines: Sequence[LineInput],
@@ -99,20 +116,26 @@ def write_lines(ctx: Context, child: EntityDef, parent_id: int, lines: Sequence[
         ctx.conn.execute(sa.delete(table).where(table.c.id.in_(removed)))
     changed: list[int] = []
     new: list[tuple[int, Mapping[str, Any]]] = []
+    by_shape: dict[tuple[str, ...], list[dict[str, Any]]] = {}  # changed lines by the columns they set
+    stamped = stamp(ctx, creating=False)
     for position, line in enumerate(lines):
         if line.id is None:
             new.append((position, line.values))
             continue
         assert line.current is not None
-        values = {k: v for k, v in columns_of(ctx, child, line.values).items()}
         differs = {name for name, v in line.values.items() if line.current.get(name) != v}
         if differs or line.current.get("_position") != position:
-            ctx.conn.execute(sa.update(table).where(table.c.id == line.id).values(
-                {**values, **stamp(ctx, creating=False), "_position": position,
-                 "_version": table.c._version + 1}))
+            row = {**columns_of(ctx, child, line.values), **stamped, "_position": position}
+            by_shape.setdefault(tuple(row), []).append({**row, _LINE_ID: line.id})
             changed.append(line.id)
+    for rows in by_shape.values():  # one executemany per shape
+        statement = sa.update(table).where(table.c.id == sa.bindparam(_LINE_ID)).values(_version=table.c._version + 1)
+        ctx.conn.execute(statement, rows)
     added = insert_lines(ctx, child, parent_id, new)
     return added, changed, removed
+
+
+_LINE_ID = "jimu_line_id"  # the bound id of each line an executemany UPDATE changes
 
 
 def refuse_referenced_lines(ctx: Context, child: EntityDef, removed: Sequence[int]) -> None:

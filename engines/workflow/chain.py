@@ -15,8 +15,10 @@ from typing import Any
 from jimu.engines.expressions import EvalEnv, RowAccess
 from jimu.engines.expressions.types import ExprType
 from jimu.engines.forms import records
+from jimu.engines.forms.common import ENCLOSED
 from jimu.engines.forms.reading import eval_env
 from jimu.engines.forms.rows import LinkCache, RecordRow
+from jimu.platform.audit import AUDIT_BUFFER, AuditBuffer
 from jimu.platform.context import AllowAll, Context
 from jimu.platform.errors import ErrorDetail, JimuError
 from jimu.platform.registry.model import EntityDef
@@ -51,13 +53,28 @@ class Chain:
     steps: int = 0
     dry_run: bool = False
     journal: list[dict[str, Any]] | None = None  # when a list: each step run or skipped (a rule run's history)
+    audit: AuditBuffer | None = None  # the audit rows of the chain's writes, when this chain holds them
 
     @staticmethod
     def start(ctx: Context, defs: WorkflowDefs, run_key: str, *, dry_run: bool = False) -> Chain:
-        """A chain on a system copy of `ctx` (same connection, user, clock and locale; every permission)."""
+        """A chain on a system copy of `ctx` (same connection, user, clock and locale; every permission).
+
+        Every chain runs inside a savepoint (or transaction) that its caller rolls back whole when an action
+        fails, nobody carrying on past the failure (a transition's, a queued rule run's, an approval's; a
+        synchronous rule's failure fails the write that fired it): its writes take no savepoint of their own
+        (`ENCLOSED`), and their audit rows are held in one buffer (the outermost chain's), inserted together
+        by `finish` in the same transaction."""
         chain = Chain(ctx=ctx, defs=defs, run_key=run_key, dry_run=dry_run)
-        chain.ctx = dataclasses.replace(ctx, access=AllowAll(), extras={**ctx.extras, CHAIN_KEY: chain})
+        extras: dict[str, Any] = {**ctx.extras, CHAIN_KEY: chain, ENCLOSED: True}
+        if not isinstance(extras.get(AUDIT_BUFFER), AuditBuffer):
+            extras[AUDIT_BUFFER] = chain.audit = AuditBuffer()
+        chain.ctx = dataclasses.replace(ctx, access=AllowAll(), extras=extras)
         return chain
+
+    def finish(self) -> None:
+        """Insert the audit rows the chain holds (the chain that started the buffer; inner ones share it)."""
+        if self.audit is not None:
+            self.audit.flush(self.ctx.conn)
 
     def env(self) -> EvalEnv:
         return eval_env(self.ctx)

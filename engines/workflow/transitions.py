@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from jimu.engines.forms import records
-from jimu.platform.audit import AuditEntry, write_entries
+from jimu.platform.audit import AuditEntry, audit_entries
 from jimu.platform.context import Context
 from jimu.platform.errors import ConflictError, ErrorDetail
 from jimu.platform.i18n import label
@@ -264,6 +264,7 @@ def complete(ctx: Context, process: ProcessDef, transition: TransitionDef, recor
     frame = transition_frame(chain, entity, record, transition)
     frame.record = records.update(chain.ctx, entity.key, record_id, {process.state_field: transition.target})
     run_actions(chain, frame, transition.actions, "actions")
+    chain.finish()
     _note_run(ctx, entity, record_id, transition, source, comment, idempotency_key, requested_by)
     final = records.get(ctx, entity.key, record_id)
     return {"entity": entity.key, "id": record_id, "transition": transition.key, "from": source,
@@ -302,8 +303,7 @@ def _note_run(ctx: Context, entity: EntityDef, record_id: int, transition: Trans
                                             at=now, comment=comment))
     change = {"field": "_transition", "transition": transition.key, "old": source, "new": transition.target,
               "comment": comment}
-    write_entries(ctx.conn, [AuditEntry(entity.key, record_id, TIMELINE_ACTION, None, [change])],
-                  user_id=ctx.user_id, at=now, request_id=ctx.request_id)
+    audit_entries(ctx, [AuditEntry(entity.key, record_id, TIMELINE_ACTION, None, [change])], at=now)
 
 
 def _previous_run(ctx: Context, idempotency_key: str) -> dict[str, Any] | None:

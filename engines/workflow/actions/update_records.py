@@ -19,7 +19,7 @@ refusal names the record and how much is missing.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +34,7 @@ from jimu.platform.registry.model import EntityDef
 from ..chain import Chain, Frame
 from ..errors import NotEnoughError, error
 from .base import ActionType, Checking
-from .queries import ORDER, lock_rows, order_problems, query_ids
+from .queries import ORDER, order_problems, query_ids
 from .registry import ACTION_TYPES
 from .support import check_values, entity_label, entity_problem, row_in_scope, title_of, with_row
 
@@ -81,11 +81,9 @@ class Update(ActionType):
 
     def run(self, action: Mapping[str, Any], frame: Frame, chain: Chain) -> None:
         entity = chain.ctx.catalog.require_entity(action["entity"])
-        if "id" in action:
+        if "id" in action:  # the record is locked as it is read (records.modify); a line's, through its record
             found = frame.value(chain, action["id"], ExprType.INTEGER)
             ids = [] if found is None else [int(found)]
-            if not entity.is_child:
-                lock_rows(chain, entity, ids)  # a line: its record is locked (_owner)
         else:
             name, scope = _row_name(action), frame.scope
             frame.scope = with_row(scope, name, entity, chain.ctx.catalog)
@@ -99,27 +97,31 @@ class Update(ActionType):
 
 
 def update_one(action: Mapping[str, Any], frame: Frame, chain: Chain, entity: EntityDef, record_id: int) -> None:
-    """Read the (locked) record, compute every value from it, check the bounds, write it once."""
+    """Lock and read the record once, compute every value from it, check the bounds, write it once."""
     owner = _owner(chain, entity, record_id)
-    current = records.get(chain.ctx, entity.key, record_id) if owner is None else _line(chain, owner, record_id)
-    with row_in_scope(frame, chain, _row_name(action), entity) as put:
-        put(current)
-        values = {name: frame.value(chain, source) for name, source in action["values"].items()}
-        _check_bounds(action, frame, chain, entity, current, values)
+
+    def compute(current: Mapping[str, Any]) -> dict[str, Any]:
+        with row_in_scope(frame, chain, _row_name(action), entity) as put:
+            put(current)
+            values = {name: frame.value(chain, source) for name, source in action["values"].items()}
+            _check_bounds(action, frame, chain, entity, current, values)
+        return values
+
     if owner is None:
-        updated = records.update(chain.ctx, entity.key, record_id, values)
+        current, updated = records.modify(chain.ctx, entity.key, record_id, compute)
+        record = updated
     else:
-        updated = _write_line(chain, owner, record_id, values)
-    for name in values:
+        current, updated, record = _write_line(chain, owner, record_id, compute)
+    for name in action["values"]:
         field = entity.field(name)
         if field is not None and chain.ctx.catalog.field_expr_type(field) in _NUMERIC \
                 and current.get(name) != updated.get(name):
             chain.effects.add("quantity.adjusted", entity=entity.key, id=record_id, field=name,
                               before=current.get(name), after=updated.get(name))
     if owner is None and entity.key == frame.entity.key and record_id == frame.record_id:
-        frame.record = updated
+        frame.record = record
     elif owner is not None and owner[0].key == frame.entity.key and owner[2] == frame.record_id:
-        frame.reload(chain)
+        frame.record = record
 
 
 def _check_bounds(action: Mapping[str, Any], frame: Frame, chain: Chain, entity: EntityDef,
@@ -153,22 +155,23 @@ def _owner(chain: Chain, entity: EntityDef, line_id: int) -> Owner | None:
     parent_id = chain.ctx.conn.execute(sa.select(table.c._parent_id).where(table.c.id == line_id)).scalar_one_or_none()
     if parent_id is None:
         raise error(NotFoundError, "records.not_found", chain.ctx.locale, entity=entity.key, id=line_id)
-    lock_rows(chain, found[0], [int(parent_id)])
     return found[0], found[1].name, int(parent_id)
 
 
-def _line(chain: Chain, owner: Owner, line_id: int) -> dict[str, Any]:
-    record = records.get(chain.ctx, owner[0].key, owner[2])
-    return next(dict(line) for line in record.get(owner[1]) or () if int(line["id"]) == line_id)
+def _write_line(chain: Chain, owner: Owner, line_id: int, compute: Callable[[Mapping[str, Any]], Mapping[str, Any]]
+                ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    """One read-modify-write of the line's record (locked, read once): every line kept, this one changed.
+    The line before and after, and the record after."""
+    held: dict[str, Any] = {}
 
+    def change(record: Mapping[str, Any]) -> dict[str, Any]:
+        lines = record.get(owner[1]) or ()
+        held.update(next(dict(line) for line in lines if int(line["id"]) == line_id))
+        values = compute(held)
+        return {owner[1]: [{"id": line["id"], **(values if int(line["id"]) == line_id else {})} for line in lines]}
 
-def _write_line(chain: Chain, owner: Owner, line_id: int, values: Mapping[str, Any]) -> dict[str, Any]:
-    """One update of the line's record: every line kept, this one changed."""
-    current = records.get(chain.ctx, owner[0].key, owner[2])
-    lines = [{"id": line["id"], **(values if int(line["id"]) == line_id else {})}
-             for line in current.get(owner[1]) or ()]
-    updated = records.update(chain.ctx, owner[0].key, owner[2], {owner[1]: lines})
-    return next(dict(line) for line in updated.get(owner[1]) or () if int(line["id"]) == line_id)
+    _, updated = records.modify(chain.ctx, owner[0].key, owner[2], change)
+    return held, next(dict(line) for line in updated.get(owner[1]) or () if int(line["id"]) == line_id), updated
 
 
 def _row_name(action: Mapping[str, Any]) -> str:

@@ -166,5 +166,6 @@ def _rejected(ctx: Context, row: Any, process: ProcessDef, transition: Transitio
     if target != source:  # back to a chosen state: written by the engine, past the state's locks
         chain = Chain.start(ctx, workflow_defs(ctx.catalog), f"approval:{row.id}:rejected", dry_run=dry_run)
         records.update(chain.ctx, row.entity, row.record_id, {process.state_field: target})
+        chain.finish()
         effects += chain.effects.items
     return REJECTED

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from jimu.platform.audit import AuditEntry, write_entries
+from jimu.platform.audit import AuditEntry, audit_entries
 from jimu.platform.context import Context
 
 TIMELINE_ACTION = "approval"
@@ -17,6 +17,5 @@ def note(ctx: Context, entity: str, record_id: int, approval_id: int, event: str
          **data: Any) -> None:
     """One line in the record's timeline, written by the caller (the system for timers), and one effect."""
     change = {"field": "_approval", "event": event, "approval": approval_id, **data}
-    write_entries(ctx.conn, [AuditEntry(entity, record_id, TIMELINE_ACTION, None, [change])], user_id=ctx.user_id,
-                  at=ctx.now(), request_id=ctx.request_id)
+    audit_entries(ctx, [AuditEntry(entity, record_id, TIMELINE_ACTION, None, [change])])
     effects.append({"kind": f"approval.{event}", "entity": entity, "id": record_id, "approval": approval_id, **data})

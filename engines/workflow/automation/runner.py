@@ -54,7 +54,10 @@ def execute(ctx: Context, firing: Firing, record: dict[str, Any] | None, steps: 
         chain = Chain.start(ctx, workflow_defs(ctx.catalog), run_key)
         chain.journal = steps
     try:
-        return _run(chain, firing, record)
+        status = _run(chain, firing, record)
+        if outer is None:
+            chain.finish()
+        return status
     finally:
         if outer is not None:
             outer.journal = saved
