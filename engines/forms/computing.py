@@ -4,12 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+import sqlalchemy as sa
+
 from jimu.platform.context import Context
 from jimu.platform.storage.dependencies import affected_ids, dependency_graph
-from jimu.platform.storage.recompute import recompute
+from jimu.platform.storage.recompute import Recompute
 
 from .propagation import Propagation, cause_of
-from .reading import eval_env
+from .reading import watched_env
 
 CHUNK = 1000
 
@@ -42,14 +44,17 @@ class Recomputation:
         changed = None if changed is None else set(changed)
         if changed is None and self.graph.has_stored_computed(entity_key):
             self.pending.setdefault(entity_key, set()).update(ids)
+        paths: set[tuple[Any, ...]] = set()
         for dep in self.graph.dependents(entity_key, changed):
+            if (dep.target, dep.hops) in paths:  # another field along the same path: the same rows
+                continue
+            paths.add((dep.target, dep.hops))
             found = self.pending.setdefault(dep.target, set())
             for start in range(0, len(ids), CHUNK):
                 rows = self.ctx.conn.execute(affected_ids(self.ctx.tables, dep, ids[start:start + CHUNK])).scalars()
                 found.update(r for r in rows if r is not None)
 
     def run(self) -> None:
-        env = eval_env(self.ctx)
         propagation = Propagation(self.ctx, self.written, self.cause)
         for entity_key, ids in self.pending.items():
             self.recomputed.setdefault(entity_key, set()).update(ids)
@@ -57,9 +62,11 @@ class Recomputation:
             ordered = sorted(ids)
             tracked = propagation.tracked(entity_key, ordered)
             before = propagation.snapshot(entity_key, tracked)
+            plan = recompute_by_ids(self.ctx, entity_key)
             for start in range(0, len(ordered), CHUNK):
-                recompute(self.ctx.conn, self.ctx.definitions, entity_key,
-                          table.c.id.in_(ordered[start:start + CHUNK]), env)
+                chunk = ordered[start:start + CHUNK]
+                if plan is not None:
+                    plan.run(self.ctx.conn, {_IDS: chunk}, table.c.id.in_(chunk))
             if before:
                 propagation.compare(entity_key, before, propagation.snapshot(entity_key, list(before)))
         propagation.finish()
@@ -69,3 +76,23 @@ class Recomputation:
         """Whether `run` recomputed any of these rows of `entity_key`."""
         done = self.recomputed.get(entity_key)
         return bool(done) and any(i in done for i in ids)  # type: ignore[operator]
+
+
+_IDS = "jimu_ids"  # the bound ids of the rows a Recompute rewrites
+
+
+def recompute_by_ids(ctx: Context, entity_key: str) -> Recompute | None:
+    """The entity's Recompute of rows by id (bind `jimu_ids`): built once per catalog and dialect, per call
+    when a stored formula reads the user or the clock."""
+    cache = ctx.catalog.caches["recomputes"]
+    key = (entity_key, ctx.dialect)
+    found = cache.get(key)
+    if found is not None:
+        return found[0]  # type: ignore[no-any-return]
+    env = watched_env(ctx)
+    table = ctx.tables[entity_key]
+    plan = Recompute.build(ctx.definitions, entity_key, ctx.dialect, env,
+                           table.c.id.in_(sa.bindparam(_IDS, expanding=True)))
+    if not env.touched:
+        cache.put(key, (plan,))  # a tuple: an entity with nothing to recompute is cached too
+    return plan

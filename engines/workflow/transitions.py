@@ -264,8 +264,8 @@ def complete(ctx: Context, process: ProcessDef, transition: TransitionDef, recor
     frame = transition_frame(chain, entity, record, transition)
     frame.record = records.update(chain.ctx, entity.key, record_id, {process.state_field: transition.target})
     run_actions(chain, frame, transition.actions, "actions")
-    chain.finish()
-    _note_run(ctx, entity, record_id, transition, source, comment, idempotency_key, requested_by)
+    _note_run(chain.ctx, entity, record_id, transition, source, comment, idempotency_key, requested_by)
+    chain.finish()  # the timeline line with the chain's audit rows, in one INSERT
     final = records.get(ctx, entity.key, record_id)
     return {"entity": entity.key, "id": record_id, "transition": transition.key, "from": source,
             "to": transition.target, "dry_run": dry_run, "record": final, "effects": chain.effects.items}

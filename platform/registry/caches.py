@@ -22,6 +22,7 @@ CACHE_SIZES: Mapping[str, int] = {
     "expressions": 1024,  # ad-hoc expressions compiled in an entity's scope: list filters, record rules
     "list_shapes": 512,  # the SELECT and sort keys of a list, per entity, dialect, columns, sort and readable fields
     "read_plans": 1024,  # an entity's record SELECTs, per dialect
+    "recomputes": 512,  # the UPDATE recomputing an entity's stored computed fields of rows by id, per dialect
     "write_plans": 512,  # what a write needs to know of an entity's fields, per set of fields the writer may write
     "engines": 64,  # an engine's compiled definitions (workflow processes, and those of older app revisions)
     "role_grants": 256,  # a set of roles' grants at one security snapshot (platform/security/cache.py)

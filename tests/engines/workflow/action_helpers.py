@@ -15,11 +15,14 @@ from jimu.platform.context import Context
 
 def run_on(ctx: Context, entity: str, record_id: int, actions: Sequence[Mapping[str, Any]], *,
            run_key: str = "test-run", var_types: Mapping[str, ExprType] | None = None) -> Chain:
-    """Run `actions` on a record in a chain of their own; the chain (effects) back, the frame in `chain.frame`."""
+    """Run `actions` on a record in a chain of their own, in a savepoint rolled back when one fails (as every
+    chain runs); the chain (effects) back, the frame in `chain.frame`."""
     chain = Chain.start(ctx, workflow_defs(ctx.catalog), run_key)
     frame = Frame.on_record(chain, ctx.catalog.require_entity(entity), records.get(ctx, entity, record_id),
                             var_types=var_types)
-    run_actions(chain, frame, actions, "actions")
+    with ctx.conn.begin_nested():
+        run_actions(chain, frame, actions, "actions")
+        chain.finish()
     chain.ctx.extras["test.frame"] = frame
     return chain
 

@@ -276,6 +276,7 @@ def test_the_last_approval_is_refused_when_a_guard_no_longer_holds(office: Offic
 
         chain = Chain.start(ctx, workflow_defs(ctx.catalog), "test")
         records.update(chain.ctx, "request", request, {"amount": "0"})
+        chain.finish()
     task = task_of(office, "mona")
     with pytest.raises(TransitionBlockedError):
         act(office, "mona", "approve", task)
