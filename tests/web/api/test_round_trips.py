@@ -49,8 +49,8 @@ EXPECTED = {
     "list": (2, 2),                  # token lookup, page
     # [BEGIN, token lookup], [SAVEPOINT, INSERT], read back, [audit, RELEASE, COMMIT]
     "create": (8, 4),
-    # [BEGIN, token lookup], read for the write, [SAVEPOINT, UPDATE], read back, [audit, RELEASE, COMMIT]
-    "update": (9, 5),
+    # [BEGIN, token lookup], read for the write, [SAVEPOINT, UPDATE ... RETURNING the record], [audit, RELEASE, COMMIT]
+    "update": (8, 4),
     "delete": (9, 5),  # as an update (a soft delete)
 }
 
