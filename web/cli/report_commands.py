@@ -1,4 +1,5 @@
-"""`jimu report run APP REPORT [--param k=v] [--format table|csv|json]`: run a report on the configured database."""
+"""`jimu report run APP REPORT [--param k=v] [--format table|csv|json]`: run a report on the configured database;
+`jimu report schedules`: the scheduled exports of reports (one line each, or JSON with --json)."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +8,8 @@ from typing import Any
 
 from jimu.engines.reports import RunOptions, run_report
 from jimu.engines.reports.export import export_csv, table_lines
+from jimu.engines.reports.schedules import list_report_schedules
+from jimu.platform.i18n import translate
 from jimu.web.cli.failures import cli_error
 from jimu.web.cli.output import Output
 from jimu.web.cli.runtime import open_kernel
@@ -23,6 +26,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
                      help="a parameter (repeatable; a JSON value such as true or [\"a\",\"b\"], else text)")
     run.add_argument("--format", choices=("table", "csv", "json"), default="table")
     run.set_defaults(handler=run_command)
+    schedules = sub.add_parser("schedules", parents=[common], help="list the scheduled exports of reports")
+    schedules.set_defaults(handler=schedules_command)
 
 
 def parse_params(pairs: list[str], locale: str) -> dict[str, Any]:
@@ -57,4 +62,20 @@ def run_command(args: argparse.Namespace, session: Session, out: Output) -> int:
         out.result(result, [])
     else:
         out.result(result, table_lines(result, session.locale))
+    return 0
+
+
+def _schedule_line(found: dict[str, Any], locale: str) -> str:
+    recipients = [*(found.get("to") or ()), *(f"#{u}" for u in found.get("users") or ())]
+    return translate("reports.schedules_line", locale, key=found["key"], app=found["app"], report=found["report"],
+                     format=found["format"], cron=found["cron"], timezone=found["timezone"], channel=found["channel"],
+                     recipients=", ".join(recipients) or "-",
+                     next=found["next_run_at"] or "-", last=found["last_run_at"] or "-")
+
+
+def schedules_command(args: argparse.Namespace, session: Session, out: Output) -> int:
+    with open_kernel(session.settings) as kernel, kernel.unit_of_work(locale=session.locale, read_only=True) as ctx:
+        found = list_report_schedules(ctx)
+    lines = [_schedule_line(s, session.locale) for s in found] or [translate("reports.schedules_empty", session.locale)]
+    out.result(found, lines)
     return 0

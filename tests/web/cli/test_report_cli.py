@@ -1,12 +1,17 @@
 """`jimu report run`: a report's rows and totals as a table, CSV or JSON; a bad parameter is exit 2 with a sentence."""
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
 
+from jimu.engines.reports import RunOptions
+from jimu.engines.reports.schedules import set_report_schedule
+from jimu.platform.settings import Settings
 from jimu.web.cli.main import main
+from jimu.web.cli.runtime import open_kernel
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "apps"
 
@@ -54,3 +59,26 @@ def test_a_bad_parameter_is_exit_2_with_a_sentence(shop: None, capsys: pytest.Ca
     assert status == 2 and "KEY=VALUE" in err
     status, _, err = _run(capsys, "report", "run", "shop", "ghost")
     assert status == 2 and "ghost" in err
+
+
+def test_report_schedules_lists_the_scheduled_exports(shop: None, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    status, out, _ = _run(capsys, "report", "schedules")
+    assert status == 0 and out.strip() == "No report schedules."
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"host": "smtp.example.com", "from": "j@example.com"})))
+    assert _run(capsys, "channels", "set", "mail", "--type", "email", "--config-file", "-")[0] == 0
+    with open_kernel(Settings.from_env()) as kernel, kernel.unit_of_work() as ctx:
+        set_report_schedule(ctx, "weekly", {"app": "shop", "report": "by_region", "cron": "0 8 * * 1",
+                                            "timezone": "Asia/Shanghai", "format": "csv", "channel": "mail",
+                                            "to": ["boss@example.com"]}, owner=0, options=RunOptions())
+    status, out, _ = _run(capsys, "report", "schedules")
+    assert status == 0
+    assert out.splitlines() == [out.strip()]
+    assert out.startswith("weekly: shop/by_region as csv, cron '0 8 * * 1' (Asia/Shanghai), via mail to "
+                          "boss@example.com; next ")
+    status, out, _ = _run(capsys, "--json", "report", "schedules")
+    listed = json.loads(out)
+    assert status == 0 and [(s["key"], s["report"], s["cron"]) for s in listed] == [("weekly", "by_region", "0 8 * * 1")]
+    monkeypatch.setenv("JIMU_LOCALE", "zh-CN")
+    status, out, _ = _run(capsys, "report", "schedules")
+    assert status == 0 and "经 mail 发送给 boss@example.com" in out
