@@ -1,8 +1,11 @@
 import { createApp } from 'vue'
-import ElementPlus from 'element-plus'
-import 'element-plus/dist/index.css'
+// Element Plus is imported component by component where templates use them (unplugin-vue-components in
+// vite.config.js); the services called from scripts (ElMessage, ElMessageBox) bring no CSS of their own.
+import 'element-plus/es/components/base/style/css'
+import 'element-plus/es/components/message/style/css'
+import 'element-plus/es/components/message-box/style/css'
 import App from './App.vue'
 import { router } from './router.js'
 import './style.css'
 
-createApp(App).use(ElementPlus).use(router).mount('#app')
+createApp(App).use(router).mount('#app')
