@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from jimu.platform.read_ahead import ReadyRows
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.storage.tables import EntityTables
 
@@ -81,6 +82,7 @@ class Context:
     hooks: Hooks | None = None
     request_id: str | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    ready: ReadyRows | None = None  # rows read ahead with the request's first statement (platform/read_ahead.py)
 
     @property
     def catalog(self) -> Catalog:

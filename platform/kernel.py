@@ -88,6 +88,10 @@ class Kernel:
             self._definitions = fresh
         return fresh
 
+    def cached_definitions(self) -> Definitions | None:
+        """The definitions last loaded (at the stamp last seen), without asking the database; None before any."""
+        return self._definitions
+
     def invalidate(self) -> None:
         with self._lock:
             self._definitions = None

@@ -18,6 +18,7 @@ from jimu.engines.expressions.env import EvalEnv
 from jimu.engines.expressions.limits import integer_in_range
 from jimu.platform.context import Context
 from jimu.platform.fields.registry import FIELD_TYPES
+from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import CHILD_COLUMNS, SYSTEM_COLUMNS, EntityDef, FieldDef
 from jimu.platform.storage.bindings import EntityBinding
 from jimu.platform.transactions import one_snapshot
@@ -114,7 +115,9 @@ class ReadPlan:
 
     def fetch(self, ctx: Context, statement: sa.Select[Any], params: dict[str, Any] | None = None) -> list[Record]:
         names = self.names
-        return [dict(zip(names, row)) for row in ctx.conn.execute(statement, params)]
+        ready = None if ctx.ready is None else ctx.ready.take(statement, params)  # read along the token check
+        rows = ctx.conn.execute(statement, params) if ready is None else ready
+        return [dict(zip(names, row)) for row in rows]
 
 
 def read_plan(ctx: Context, entity: EntityDef) -> ReadPlan:
@@ -154,6 +157,17 @@ def _build_plan(ctx: Context, entity: EntityDef, env: EvalEnv, guard: ReaderGuar
     return ReadPlan(entity, table, select, (*system, *(f.name for f in fields)), by_id, select.where(one),
                     lines_of, children, select.where(one).with_for_update(of=table),
                     tuple(columns) if plain else None, guarded, guarded.returning(*columns) if plain else None)
+
+
+def ready_by_id(catalog: Catalog, dialect: str, entity_key: str) -> sa.Select[Any] | None:
+    """The ready statement of one live record of an entity without lines (bind `record_id`), if its plan is
+    built already: a request may read it ahead (platform/read_ahead.py). `fetch_records` runs that very
+    statement only for a reader no record rule limits, so the rows read ahead serve no one else."""
+    cached = catalog.caches["read_plans"].get((entity_key, dialect))
+    if cached is None or cached[0].children:
+        return None
+    statement: sa.Select[Any] = cached[0].by_id
+    return statement
 
 
 def record_select(ctx: Context, entity: EntityDef) -> tuple[sa.Select[Any], sa.Table]:

@@ -25,6 +25,7 @@ CACHE_SIZES: Mapping[str, int] = {
     "recomputes": 512,  # the UPDATE recomputing an entity's stored computed fields of rows by id, per dialect
     "write_plans": 512,  # what a write needs to know of an entity's fields, per set of fields the writer may write
     "engines": 64,  # an engine's compiled definitions (workflow processes, and those of older app revisions)
+    "record_encoders": 1024,  # how each field of an entity becomes JSON (web/api/serialize.py)
     "role_grants": 256,  # a set of roles' grants at one security snapshot (platform/security/cache.py)
 }
 

@@ -64,9 +64,14 @@ def revoke_api_token(conn: sa.Connection, token_id: int, *, now: datetime, user_
         raise NotFoundError(f"No API token {token_id}.", code="security.unknown_token", token=token_id)
 
 
+_CHECKED = ("id", "user_id", "last_used_at", "expires_at", "revoked_at")  # what `check_token_row` reads
+
+
 def token_query(*extra: ColumnElement[Any]) -> sa.Select[Any]:
-    """The lookup of an API token by hash (bind `token_hash`), with `extra` columns read in the same statement."""
-    return sa.select(api_tokens, *extra).where(api_tokens.c.token_hash == sa.bindparam("token_hash"))
+    """The lookup of an API token by hash (bind `token_hash`): the columns `check_token_row` reads, and
+    `extra` columns read in the same statement."""
+    return sa.select(*(api_tokens.c[name] for name in _CHECKED), *extra).where(
+        api_tokens.c.token_hash == sa.bindparam("token_hash"))
 
 
 _TOKEN_QUERY = token_query()

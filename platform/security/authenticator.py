@@ -20,6 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
+from jimu.platform.read_ahead import Rider, Riding, riding
+from jimu.platform.registry.caches import BoundedCache
 from jimu.platform.security.api_tokens import check_token_row, token_query
 from jimu.platform.security.config import DEFAULT_AUTH_SETTINGS, AuthSettings
 from jimu.platform.security.errors import AuthenticationError
@@ -30,6 +32,7 @@ from jimu.platform.security.tokens import API_TOKEN_PREFIX, SESSION_PREFIX, toke
 
 STAMP_LABEL = "jimu_security_stamp"
 MAX_PRINCIPALS = 10_000
+MAX_RIDINGS = 256  # token queries combined with a rider (one per kind of credential and ready statement)
 
 _RowCheck = Callable[[sa.Connection, Any, datetime, AuthSettings], tuple[int, Credential]]
 
@@ -42,6 +45,7 @@ class CheckedToken:
     credential: Credential
     security_stamp: int
     extra: tuple[Any, ...] = ()
+    rider_rows: list[tuple[Any, ...]] | None = None  # the rider's rows, when one was read along
 
 
 @dataclass(frozen=True)
@@ -78,21 +82,48 @@ class Authenticator:
         # another stamp's entries
         self._cached: tuple[int | None, dict[tuple[str, str], Principal]] = (None, {})
         self._lock = threading.Lock()
+        # (the rider statement itself, kept so its id is not reused while cached; the combined query)
+        self._ridings: BoundedCache[tuple[str, int], tuple[sa.Select[Any], Riding]] = BoundedCache(MAX_RIDINGS)
 
-    def check(self, conn: sa.Connection, token: str | None, now: datetime) -> CheckedToken:
-        """The live credential of a token; AuthenticationError when missing, unknown, expired or revoked."""
+    def check(self, conn: sa.Connection, token: str | None, now: datetime, rider: Rider | None = None) -> CheckedToken:
+        """The live credential of a token; AuthenticationError when missing, unknown, expired or revoked.
+
+        `rider`: a one-row SELECT read in the same statement (platform/read_ahead.py); its rows come back in
+        `CheckedToken.rider_rows`. Should the combined statement fail (say, a column the rider reads was
+        just dropped by a definition change), the token is looked up alone and the rider left unread: riders
+        are for read-only work, outside a transaction on PostgreSQL or in SQLite's, which a failed SELECT
+        leaves intact."""
         if not token:
             raise AuthenticationError("Authentication required.", code="security.authentication_required")
-        kind = next((k for prefix, k in self._kinds.items() if token.startswith(prefix)), None)
+        prefix, kind = next(((p, k) for p, k in self._kinds.items() if token.startswith(p)), ("", None))
         if kind is None:
             raise AuthenticationError("Authentication failed.")
-        row = conn.execute(kind.query, {"token_hash": token_hash(token)}).first()
+        params: dict[str, Any] = {"token_hash": token_hash(token)}
+        row, combined = None, self._riding(prefix, kind, rider) if rider is not None else None
+        if combined is not None and rider is not None:
+            try:
+                row = conn.execute(combined.query, {**rider.params, **params}).first()
+            except sa.exc.DBAPIError as error:
+                if error.connection_invalidated:
+                    raise
+                combined = None
+        if combined is None:
+            row = conn.execute(kind.query, params).first()
         user_id, credential = kind.check(conn, row, now, self.settings)
         if row is None:  # the check refuses an unknown token; this only tells the type checker
             raise AuthenticationError("Authentication failed.")
         mapping = row._mapping
         return CheckedToken(user_id, credential, int(mapping[STAMP_LABEL] or 0),
-                            tuple(mapping[label] for label in self._extra_labels))
+                            tuple(mapping[label] for label in self._extra_labels),
+                            None if combined is None else combined.rider_rows(row))
+
+    def _riding(self, prefix: str, kind: _TokenKind, rider: Rider) -> Riding:
+        """The token query of `kind` with `rider` joined, built once per rider statement (kept while cached)."""
+        key = (prefix, id(rider.statement))
+        found = self._ridings.get(key)
+        if found is not None and found[0] is rider.statement:
+            return found[1]
+        return self._ridings.put(key, (rider.statement, riding(kind.query, rider.statement)))[1]
 
     def principal(self, conn: sa.Connection, checked: CheckedToken) -> Principal:
         """The principal of a checked credential: cached when loaded at the same security stamp."""

@@ -45,9 +45,13 @@ def create_session(conn: sa.Connection, user_id: int, *, kind: str, now: datetim
     return session
 
 
+_CHECKED = ("id", "user_id", "kind", "last_seen_at", "expires_at", "revoked_at", "csrf_hash")  # check_session_row
+
+
 def session_query(*extra: ColumnElement[Any]) -> sa.Select[Any]:
     """The lookup of a session by token hash (bind `token_hash`), with `extra` columns read in the same statement."""
-    return sa.select(sessions, *extra).where(sessions.c.id == sa.bindparam("token_hash"))
+    return sa.select(*(sessions.c[name] for name in _CHECKED), *extra).where(
+        sessions.c.id == sa.bindparam("token_hash"))
 
 
 _SESSION_QUERY = session_query()

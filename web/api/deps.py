@@ -26,6 +26,8 @@ from starlette.responses import Response
 
 from jimu.platform.context import Context
 from jimu.platform.kernel import Kernel, definitions_stamp_column
+from jimu.platform.read_ahead import ReadyRows, Rider
+from jimu.platform.registry.caches import BoundedCache
 from jimu.platform.security import (
     AuthenticationError,
     Authenticator,
@@ -42,6 +44,7 @@ from jimu.web.api.request_info import request_id, request_locale
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
+UNUSED_RIDERS = 4096  # (credential, statement) pairs whose read-ahead went unused: not read ahead again
 
 
 @dataclass
@@ -52,6 +55,8 @@ class ApiServices:
     settings: ApiSettings
     security: SecurityCache = field(default_factory=SecurityCache)
     authenticator: Authenticator = field(init=False)  # principals cached per credential and security stamp
+    # reads ahead that a caller's policy did not use (a record rule, no permission): not tried again for them
+    unused_riders: BoundedCache[tuple[int, int], bool] = field(default_factory=lambda: BoundedCache(UNUSED_RIDERS))
 
     def __post_init__(self) -> None:
         self.authenticator = Authenticator(self.settings.auth, extra=(definitions_stamp_column(),))
@@ -85,23 +90,34 @@ def presented_credential(request: Request, settings: ApiSettings) -> Presented:
 
 
 class RequestCredential:
-    """The request's credential, checked as the unit of work's first statement (`kernel.unit_of_work(first=...)`)."""
+    """The request's credential, checked as the unit of work's first statement (`kernel.unit_of_work(first=...)`),
+    with the endpoint's read along when it has one (`rider`, platform/read_ahead.py)."""
 
-    def __init__(self, api: ApiServices, presented: Presented, now: datetime) -> None:
+    def __init__(self, api: ApiServices, presented: Presented, now: datetime, rider: Rider | None = None) -> None:
         self.api = api
         self.presented = presented
         self.now = now
+        self.rider = rider
         self.checked: CheckedToken | None = None
 
     def __call__(self, conn: sa.Connection) -> int:
         """Check the token (AuthenticationError otherwise); the definitions stamp read along."""
-        self.checked = self.api.authenticator.check(conn, self.presented.token, self.now)
+        self.checked = self.api.authenticator.check(conn, self.presented.token, self.now, self.rider)
         return int(self.checked.extra[0])
 
     def result(self) -> CheckedToken:
         if self.checked is None:
             raise RuntimeError("The credential is checked by the unit of work's first statement.")
         return self.checked
+
+    def ready_rows(self) -> ReadyRows | None:
+        """The rider's rows for the unit of work, when it was read along."""
+        rows = self.result().rider_rows
+        if self.rider is None or rows is None:
+            return None
+        ready = ReadyRows()
+        ready.put(self.rider, rows)
+        return ready
 
 
 def authenticate(ctx: Context, request: Request, credential: RequestCredential) -> Principal:
@@ -116,19 +132,43 @@ def authenticate(ctx: Context, request: Request, credential: RequestCredential) 
     return principal
 
 
+RiderOf = Callable[[ApiServices, dict[str, Any]], Rider | None]
+"""The read an endpoint will run first, from its arguments (None: nothing to read ahead)."""
+
+
 @contextmanager
-def open_request_context(request: Request, cancellation: Cancellation | None = None) -> Iterator[Context]:
+def open_request_context(request: Request, cancellation: Cancellation | None = None,
+                         rider: Rider | None = None) -> Iterator[Context]:
     """The request's unit of work, its principal authenticated and its policy bound (see the module doc);
-    `cancellation` stops its statements when the client goes away."""
+    `cancellation` stops its statements when the client goes away; `rider` is read along the credential."""
     api = services_of(request)
-    credential = RequestCredential(api, presented_credential(request, api.settings), api.kernel.clock())
+    credential = RequestCredential(api, presented_credential(request, api.settings), api.kernel.clock(), rider)
     with api.kernel.unit_of_work(locale=request_locale(request), request_id=request_id(request),
                                  read_only=request.method in SAFE_METHODS, first=credential,
                                  cancellation=cancellation) as ctx:
         principal = authenticate(ctx, request, credential)
         bind_policy(ctx, principal, api.security, security_stamp=credential.result().security_stamp)
         request.state.principal = principal
-        yield ctx
+        ctx.ready = credential.ready_rows()
+        try:
+            yield ctx
+        finally:
+            if ctx.ready is not None and len(ctx.ready) and rider is not None:
+                api.unused_riders.put(_rider_key(credential.presented, rider), True)
+
+
+def _rider_key(presented: Presented, rider: Rider) -> tuple[int, int]:
+    return hash(presented.token), id(rider.statement)
+
+
+def _request_rider(request: Request, rider_of: RiderOf | None, arguments: dict[str, Any]) -> Rider | None:
+    if rider_of is None or request.method not in SAFE_METHODS:
+        return None
+    api = services_of(request)
+    rider = rider_of(api, arguments)
+    if rider is None or api.unused_riders.get(_rider_key(presented_credential(request, api.settings), rider)):
+        return None
+    return rider
 
 
 _INJECTED = ("ctx", "principal")
@@ -140,6 +180,16 @@ def in_unit_of_work(endpoint: Callable[..., Response]) -> Callable[..., Awaitabl
     FastAPI sees the endpoint's other parameters unchanged (plus `request`); the body and the unit of
     work share one worker-thread call, so a request costs one thread hop instead of three.
     """
+    return _in_unit_of_work(endpoint, None)
+
+
+def reading_ahead(rider_of: RiderOf) -> Callable[[Callable[..., Response]], Callable[..., Awaitable[Response]]]:
+    """`in_unit_of_work` for a GET whose first read `rider_of(api, arguments)` can tell before the credential
+    is checked: that read travels in the credential's statement (platform/read_ahead.py)."""
+    return lambda endpoint: _in_unit_of_work(endpoint, rider_of)
+
+
+def _in_unit_of_work(endpoint: Callable[..., Response], rider_of: RiderOf | None) -> Callable[..., Awaitable[Response]]:
     hints = typing.get_type_hints(endpoint, include_extras=True)
     signature = inspect.signature(endpoint)
     parameters = [p.replace(annotation=hints.get(p.name, p.annotation))
@@ -150,7 +200,8 @@ def in_unit_of_work(endpoint: Callable[..., Response]) -> Callable[..., Awaitabl
     wants_principal = "principal" in signature.parameters
 
     def run(request: Request, arguments: dict[str, Any], cancellation: Cancellation) -> Response:
-        with open_request_context(request, cancellation) as ctx:
+        rider = _request_rider(request, rider_of, arguments)
+        with open_request_context(request, cancellation, rider) as ctx:
             injected: dict[str, Any] = {"ctx": ctx}
             if wants_principal:
                 injected["principal"] = request.state.principal

@@ -5,16 +5,17 @@ Decimals become strings (exact), dates ISO `YYYY-MM-DD`, datetimes ISO in UTC.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from starlette.responses import Response
 
+from jimu.platform.fields.base import FieldType
 from jimu.platform.fields.registry import FIELD_TYPES
 from jimu.platform.registry.catalog import Catalog
-from jimu.platform.registry.model import EntityDef
+from jimu.platform.registry.model import EntityDef, FieldDef
 
 
 def plain(value: Any) -> Any:
@@ -37,17 +38,25 @@ def plain(value: Any) -> Any:
 
 def record_json(catalog: Catalog, entity: EntityDef, record: Mapping[str, Any]) -> dict[str, Any]:
     """A record (and its lines) as JSON: field values by their type, system columns as plain values."""
-    out: dict[str, Any] = {}
-    for key, value in record.items():
-        field = entity.field(key)
-        if field is None or field.type not in FIELD_TYPES:
-            out[key] = plain(value)
-        elif FIELD_TYPES[field.type].owns_rows:
-            child = catalog.require_related(field)
-            out[key] = [record_json(catalog, child, line) for line in value or []]
-        else:
-            out[key] = None if value is None else plain(FIELD_TYPES[field.type].to_json(field, value))
-    return out
+    cached = catalog.caches["record_encoders"].get_or_build(entity.key, lambda: (entity, _converters(catalog, entity)))
+    get = (cached[1] if cached[0] is entity else _converters(catalog, entity)).get
+    return {key: (get(key) or plain)(value) for key, value in record.items()}
+
+
+def _converters(catalog: Catalog, entity: EntityDef) -> dict[str, Callable[[Any], Any]]:
+    """How each field of an entity becomes JSON, resolved once per catalog (other keys: `plain`)."""
+    return {f.name: _converter(catalog, f) for f in entity.fields if f.type in FIELD_TYPES}
+
+
+def _converter(catalog: Catalog, field: FieldDef) -> Callable[[Any], Any]:
+    field_type = FIELD_TYPES[field.type]
+    if field_type.owns_rows:
+        child = catalog.require_related(field)
+        return lambda value: [record_json(catalog, child, line) for line in value or []]
+    if type(field_type).to_json is FieldType.to_json:  # the value is its own JSON form
+        return plain
+    to_json = field_type.to_json
+    return lambda value: None if value is None else plain(to_json(field, value))
 
 
 def etag(version: Any) -> str:

@@ -10,6 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from jimu.platform.kernel import Kernel, definitions_stamp_column
+from jimu.platform.meta import users
+from jimu.platform.read_ahead import ReadyRows, Rider
+from jimu.platform.transactions import work_mode
 from jimu.platform.security import (
     AuthenticationError,
     Authenticator,
@@ -157,3 +160,39 @@ def test_security_cache_shares_role_grants_until_the_stamp_moves(kernel: Kernel,
         create_role(conn, "boss", now=NOW)
         fresh = cache.snapshot(conn, security_stamp(conn))
         assert fresh is not snapshot and cache.grants(fresh, catalog, frozenset({"rep"})) is not grants
+
+
+def test_a_rider_is_read_in_the_same_statement_and_handed_out_once(db: Engine, bob: Bob) -> None:
+
+    by_id = sa.select(users.c.id, users.c.username).where(users.c.id == sa.bindparam("user_id"))
+    authenticator = Authenticator()
+    with db.begin() as conn, counted(db) as statements:
+        found = authenticator.check(conn, bob.token, NOW, Rider(by_id, {"user_id": bob.id}))
+        nothing = authenticator.check(conn, bob.token, NOW, Rider(by_id, {"user_id": bob.id + 999}))
+    reads = [s for s in statements if s.startswith("SELECT")]  # (the first check touches last_used_at too)
+    assert len(reads) == 2 and all("jimu_user" in s and "jimu_api_token" in s for s in reads), statements
+    assert found.rider_rows == [(bob.id, "bob")] and nothing.rider_rows == []
+    ready = ReadyRows()
+    ready.put(Rider(by_id, {"user_id": bob.id}), found.rider_rows)
+    same_shape = sa.select(users.c.id, users.c.username).where(users.c.id == sa.bindparam("user_id"))
+    assert ready.take(same_shape, {"user_id": bob.id}) is None  # another statement object: not its rows
+    assert ready.take(by_id, {"user_id": bob.id + 1}) is None  # other parameters
+    assert ready.take(by_id, {"user_id": bob.id}) == [(bob.id, "bob")]
+    assert ready.take(by_id, {"user_id": bob.id}) is None and len(ready) == 0  # once
+
+
+def test_a_failing_rider_leaves_the_check_alone_and_a_revoked_token_is_refused_with_one(db: Engine,
+                                                                                      bob: Bob) -> None:
+
+    gone = sa.table("t_no_such_table", sa.column("id"))
+    rider = Rider(sa.select(gone.c.id).where(gone.c.id == sa.bindparam("record_id")), {"record_id": 1})
+    authenticator = Authenticator()
+    with db.connect().execution_options(**work_mode(db.dialect, read_only=True).options) as conn:  # as GETs run
+        checked = authenticator.check(conn, bob.token, NOW, rider)
+        assert checked.user_id == bob.id and checked.rider_rows is None
+        conn.rollback()
+    with db.begin() as conn:
+        revoke_api_token(conn, bob.token_id, now=NOW)
+    users_rider = Rider(sa.select(sa.literal_column("1").label("one")), {})
+    with db.begin() as conn, pytest.raises(AuthenticationError):
+        authenticator.check(conn, bob.token, NOW, users_rider)

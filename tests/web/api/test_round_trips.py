@@ -1,6 +1,6 @@
 """What each kind of request sends PostgreSQL, counted on the wire (bench/wire.py), so it cannot grow silently.
 
-A GET is the credential check plus its read, with no BEGIN/COMMIT and no liveness check; a GET with
+A GET by id is the credential check with its read in the same statement, with no BEGIN/COMMIT and no liveness check; a GET with
 lines reads header and lines in one REPEATABLE READ snapshot; a create is four round trips. Counts are per request, on a warmed
 pool, with the token's `last_used_at` already fresh (a touch adds one statement once a minute).
 """
@@ -44,7 +44,7 @@ WARM_UP, MEASURED = 6, 4  # psycopg prepares a statement on its 5th use (one ext
 # (statements, round trips) per request. Writes run in psycopg's pipeline: BEGIN travels with the token
 # lookup, SAVEPOINT with the write, RELEASE SAVEPOINT and the audit row with the COMMIT.
 EXPECTED = {
-    "GET by id": (2, 2),             # token lookup, read
+    "GET by id": (1, 1),             # token lookup with the read joined (platform/read_ahead.py)
     "GET by id with lines": (5, 4),  # token lookup, [BEGIN REPEATABLE READ, header], lines, COMMIT
     "list": (2, 2),                  # token lookup, page
     # [BEGIN, token lookup], [SAVEPOINT, INSERT], read back, [audit, RELEASE, COMMIT]

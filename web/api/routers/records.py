@@ -14,11 +14,13 @@ from jimu.engines.forms.common import header_entity
 from jimu.engines.forms.importing import import_records
 from jimu.engines.forms.listing import count_records, list_records
 from jimu.engines.forms.query import parse_list_params
+from jimu.engines.forms.reading import ready_by_id
 from jimu.platform.context import Context
 from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.i18n import translate
+from jimu.platform.read_ahead import Rider
 from jimu.platform.security import Principal
-from jimu.web.api.deps import Services, in_unit_of_work
+from jimu.web.api.deps import ApiServices, Services, in_unit_of_work, reading_ahead
 from jimu.web.api.exporting import MEDIA_TYPES, Format, Headers, check_export, stream_export
 from jimu.web.api.request_info import request_id
 from jimu.web.api.serialize import etag, json_response, record_json
@@ -99,8 +101,17 @@ def import_(ctx: Context, entity: str, file: Annotated[UploadFile, File()],
     return json_response(report.as_dict())
 
 
+def _record_rider(api: ApiServices, arguments: dict[str, Any]) -> Rider | None:
+    """The record a GET by id reads, read along the credential check (when its read plan is ready)."""
+    definitions = api.kernel.cached_definitions()
+    if definitions is None:
+        return None
+    statement = ready_by_id(definitions.catalog, api.kernel.engine.dialect.name, arguments["entity"])
+    return None if statement is None else Rider(statement, {"record_id": arguments["record_id"]})
+
+
 @router.get("/{entity}/{record_id}")
-@in_unit_of_work
+@reading_ahead(_record_rider)
 def read(ctx: Context, entity: str, record_id: RecordId) -> Response:
     header_entity(ctx, entity)
     return _record_response(ctx, entity, records.get(ctx, entity, record_id))
