@@ -12,7 +12,6 @@ from sqlalchemy.engine import Engine
 from jimu.platform.kernel import Kernel, definitions_stamp_column
 from jimu.platform.meta import users
 from jimu.platform.read_ahead import ReadyRows, Rider
-from jimu.platform.transactions import work_mode
 from jimu.platform.security import (
     AuthenticationError,
     Authenticator,
@@ -34,6 +33,7 @@ from jimu.platform.security import (
     update_user,
 )
 from jimu.platform.security.revision import security_stamp
+from jimu.platform.transactions import work_mode
 
 from .conftest import NOW
 
