@@ -137,12 +137,14 @@ RiderOf = Callable[[ApiServices, dict[str, Any]], Rider | None]
 
 
 @contextmanager
-def open_request_context(request: Request, cancellation: Cancellation | None = None,
-                         rider: Rider | None = None) -> Iterator[Context]:
+def open_request_context(request: Request, cancellation: Cancellation | None = None, rider: Rider | None = None,
+                         presented: Presented | None = None) -> Iterator[Context]:
     """The request's unit of work, its principal authenticated and its policy bound (see the module doc);
-    `cancellation` stops its statements when the client goes away; `rider` is read along the credential."""
+    `cancellation` stops its statements when the client goes away; `rider` is read along the credential
+    (`presented`: the request's credential, when the caller took it already)."""
     api = services_of(request)
-    credential = RequestCredential(api, presented_credential(request, api.settings), api.kernel.clock(), rider)
+    presented = presented or presented_credential(request, api.settings)
+    credential = RequestCredential(api, presented, api.kernel.clock(), rider)
     with api.kernel.unit_of_work(locale=request_locale(request), request_id=request_id(request),
                                  read_only=request.method in SAFE_METHODS, first=credential,
                                  cancellation=cancellation) as ctx:
@@ -161,12 +163,13 @@ def _rider_key(presented: Presented, rider: Rider) -> tuple[int, int]:
     return hash(presented.token), id(rider.statement)
 
 
-def _request_rider(request: Request, rider_of: RiderOf | None, arguments: dict[str, Any]) -> Rider | None:
-    if rider_of is None or request.method not in SAFE_METHODS:
+def _request_rider(request: Request, rider_of: RiderOf, arguments: dict[str, Any],
+                   presented: Presented) -> Rider | None:
+    if request.method not in SAFE_METHODS:
         return None
     api = services_of(request)
     rider = rider_of(api, arguments)
-    if rider is None or api.unused_riders.get(_rider_key(presented_credential(request, api.settings), rider)):
+    if rider is None or api.unused_riders.get(_rider_key(presented, rider)):
         return None
     return rider
 
@@ -200,8 +203,11 @@ def _in_unit_of_work(endpoint: Callable[..., Response], rider_of: RiderOf | None
     wants_principal = "principal" in signature.parameters
 
     def run(request: Request, arguments: dict[str, Any], cancellation: Cancellation) -> Response:
-        rider = _request_rider(request, rider_of, arguments)
-        with open_request_context(request, cancellation, rider) as ctx:
+        rider = presented = None
+        if rider_of is not None:
+            presented = presented_credential(request, services_of(request).settings)
+            rider = _request_rider(request, rider_of, arguments, presented)
+        with open_request_context(request, cancellation, rider, presented) as ctx:
             injected: dict[str, Any] = {"ctx": ctx}
             if wants_principal:
                 injected["principal"] = request.state.principal
