@@ -15,4 +15,5 @@ TABLE_MODULES = (
     "jimu.engines.workflow.automation.tables",
     "jimu.engines.workflow.approvals.tables",
     "jimu.engines.forms.views.tables",
+    "jimu.engines.forms.public_forms.tables",
 )

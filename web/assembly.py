@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jimu.engines import reports, workflow
+from jimu.engines.forms import public_forms
 from jimu.engines.forms.install import install as install_forms
 from jimu.engines.reports.scheduled_export import register_report_jobs
 from jimu.engines.workflow.approvals.timer_jobs import register_approval_jobs
@@ -17,10 +18,11 @@ from jimu.platform.settings import Settings
 
 def assemble(kernel: Kernel) -> Kernel:
     """Install the engines into `kernel` (idempotent): the workflow engine's sections and hooks, the report
-    engine's sections, the forms engine's shared list views."""
+    engine's sections, the forms engine's shared list views and public forms."""
     workflow.install(kernel)
     reports.install(kernel)
     install_forms(kernel)
+    public_forms.install(kernel)
     return kernel
 
 

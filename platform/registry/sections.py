@@ -2,7 +2,7 @@
 
 The platform validates, versions and applies the entities; an engine (the workflow engine's
 `processes`, `action_lists` and `automations`, the report engine's `reports` and `dashboards`, the forms
-engine's shared list `views`) registers a section to check its own part of the same
+engine's shared list `views` and `public_forms`) registers a section to check its own part of the same
 definition, in the same apply, with the same JSON paths. A definition holding a section no engine
 registered is refused, so nothing is ever stored unchecked.
 """
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from jimu.platform.registry.model import AppDef
 
 # The top-level properties of an app definition that belong to an engine (app.schema.json lists them).
-ENGINE_SECTIONS = ("processes", "action_lists", "automations", "reports", "dashboards", "views")
+ENGINE_SECTIONS = ("processes", "action_lists", "automations", "reports", "dashboards", "views", "public_forms")
 
 
 class DefinitionSection(Protocol):

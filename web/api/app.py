@@ -23,6 +23,7 @@ from jimu.web.api.routers import (
     admin_departments,
     admin_effective,
     admin_jobs,
+    admin_public_forms,
     admin_report_schedules,
     admin_roles,
     admin_users,
@@ -34,6 +35,7 @@ from jimu.web.api.routers import (
     designer,
     files,
     notifications,
+    public_forms,
     records,
     reports,
     search,
@@ -71,7 +73,8 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
                    admin_channels.router,
                    admin_report_schedules.router,
                    notifications.router, reports.router, reports.dashboards, admin_jobs.router,
-                   search.router, views.router, bulk.router):
+                   search.router, views.router, bulk.router, public_forms.router,
+                   admin_public_forms.router):
         app.include_router(router, prefix=API_PREFIX)
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
     install_openapi(app)  # the entity-aware document, rebuilt when a definition is applied
