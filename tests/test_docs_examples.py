@@ -20,6 +20,7 @@ Other blocks (```` ```sh ````, ```` ```python ````...) are illustrations and are
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import os
 import re
@@ -34,6 +35,7 @@ import pytest
 
 from jimu.platform.errors import DefinitionError
 from jimu.platform.registry.model import AppDef
+from jimu.platform.registry.sections import Sections
 from jimu.platform.registry.validation import validate_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,11 +99,22 @@ def _apps_before(block: Block) -> list[AppDef]:
     return apps
 
 
+@functools.cache
+def _engine_sections() -> Sections:
+    """The definition sections of every engine (processes, reports, public forms...), as `jimu serve` has them."""
+    import sqlalchemy as sa
+
+    from jimu.platform.kernel import Kernel
+    from jimu.web.assembly import assemble
+
+    return dict(assemble(Kernel(sa.create_engine("sqlite://"))).sections)
+
+
 @pytest.mark.parametrize("block", _all(lambda b: b.kind == "json" and "app" in b.tags), ids=_id)
 def test_app_examples_are_valid(block: Block) -> None:
     raw = json.loads(block.text)
     try:
-        validate_app(raw, _apps_before(block))
+        validate_app(raw, _apps_before(block), sections=_engine_sections())
     except DefinitionError as error:
         pytest.fail(f"{block.where}: {error}")
 

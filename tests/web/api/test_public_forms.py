@@ -157,3 +157,10 @@ def test_the_definition_is_checked(world: World, form: dict[str, Any], path: str
     with pytest.raises(DefinitionError) as refused:
         world.kernel.apply_app(leads_app(**form))
     assert (path, code) in [(d.path, d.code) for d in refused.value.details]
+
+
+def test_the_page_is_served_with_a_strict_policy(crm: World) -> None:
+    page = crm.client.get("/f/some-token")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy

@@ -14,6 +14,7 @@ export const router = createRouter({
   routes: [
     { path: '/', redirect: '/apps' },
     { path: '/login', component: LoginView, meta: { public: true } },
+    { path: '/f/:token', component: () => import('./views/PublicFormView.vue'), props: true, meta: { public: true } },
     { path: '/apps', component: LauncherView },
     // the designers: lazy-loaded, so the runtime shell stays small
     { path: '/design', component: () => import('./views/DesignHome.vue') },
@@ -33,6 +34,7 @@ export const router = createRouter({
         { path: 'users', component: () => import('./views/admin/AdminUsers.vue') },
         { path: 'roles', component: () => import('./views/admin/AdminRoles.vue') },
         { path: 'departments', component: () => import('./views/admin/AdminDepartments.vue') },
+        { path: 'forms', component: () => import('./views/admin/AdminPublicForms.vue') },
       ],
     },
   ],
