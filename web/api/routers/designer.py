@@ -66,7 +66,7 @@ def write_draft(ctx: Context, app: str, body: JsonBody, if_match: IfMatch = None
     return _draft_response(draft)
 
 
-@router.delete("/apps/{app}/draft")
+@router.delete("/apps/{app}/draft", status_code=204)
 @in_unit_of_work
 def drop_draft(ctx: Context, app: str, if_match: IfMatch = None) -> Response:
     """Discard the stored draft (If-Match: the version to discard)."""
