@@ -110,21 +110,27 @@ def create(ctx: Context, entity_key: str, data: Mapping[str, Any]) -> Record:
     return visible(ctx, entity, created)
 
 
-def insert_record(ctx: Context, entity: EntityDef, record: NewRecord) -> Record:
-    """Hooks, numbers, inserts, recompute, checks on the result and audit (inside the caller's savepoint)."""
+def insert_record(ctx: Context, entity: EntityDef, record: NewRecord, *, draft: bool = False) -> Record:
+    """Hooks, numbers, inserts, recompute, checks on the result and audit (inside the caller's savepoint).
+
+    A `draft` (a form's preview, rolled back by the caller) stops after the recompute: no numbers, checks,
+    audit or after-hooks; the caller checks the record it gets back."""
     run_hook(ctx, "before_create", entity, None, None, {**record.values, **record.lines})
-    assign_numbers(ctx, entity, [record.values])
+    if not draft:
+        assign_numbers(ctx, entity, [record.values])
     record_id = insert_header(ctx, entity, record.values)
     recomputation = Recomputation(ctx)
     recomputation.touch(entity.key, [record_id])
     for name, lines in record.lines.items():
         child = ctx.catalog.require_related(entity.field(name))  # type: ignore[arg-type]
-        if lines:
+        if lines and not draft:
             assign_numbers(ctx, child, lines)
         recomputation.touch(child.key, insert_lines(ctx, child, record_id, list(enumerate(lines))))
     recomputation.run()
     created = fetch_record(ctx, entity, record_id)
     assert created is not None
+    if draft:
+        return created
     problems = Problems(ctx.locale)
     check_record(ctx, entity, created, problems, LinkCache(ctx))
     problems.raise_if_any()

@@ -70,7 +70,7 @@ def _update(ctx: Context, entity: EntityDef, current: Record, changes: Mapping[s
     check_required(ctx, entity, values, problems, only=changed)
     check_read_only_if(ctx, entity, current, changed, problems, LinkCache(ctx))
     links = [link for link in link_values(ctx, entity, values) if link.field.name in changed]
-    lines = {name: _lines(ctx, entity, name, rows, current, problems, links) for name, rows in children.items()}
+    lines = {name: sent_lines(ctx, entity, name, rows, current, problems, links) for name, rows in children.items()}
     check_links(ctx, links, problems)
     after = merged(current, values)
 
@@ -89,15 +89,15 @@ def _update(ctx: Context, entity: EntityDef, current: Record, changes: Mapping[s
         return visible(ctx, entity, current)
     try:
         with write_savepoint(ctx):
-            updated = _write(ctx, entity, current, {n: values[n] for n in changed}, lines)
+            updated = write_changes(ctx, entity, current, {n: values[n] for n in changed}, lines)
             attach(ctx, uploads, record_id)
     except sa.exc.IntegrityError as error:
         raise integrity_error(ctx, error, recheck) from error
     return visible(ctx, entity, updated)
 
 
-def _lines(ctx: Context, entity: EntityDef, name: str, rows: Any, current: Record, problems: Problems,
-           links: list[LinkValue]) -> list[LineInput]:
+def sent_lines(ctx: Context, entity: EntityDef, name: str, rows: Any, current: Record, problems: Problems,
+               links: list[LinkValue]) -> list[LineInput]:
     """Lines sent for one child table, converted; new ones get defaults; required and links checked."""
     field = entity.field(name)
     assert field is not None
@@ -126,8 +126,10 @@ def _same_lines(lines: list[LineInput], current: list[Record]) -> bool:
                for line in lines)
 
 
-def _write(ctx: Context, entity: EntityDef, current: Record, values: dict[str, Any],
-           lines: dict[str, list[LineInput]]) -> Record:
+def write_changes(ctx: Context, entity: EntityDef, current: Record, values: dict[str, Any],
+                  lines: dict[str, list[LineInput]], *, draft: bool = False) -> Record:
+    """Hooks, writes, recompute, checks on the result and audit (inside the caller's savepoint); a `draft`
+    (a form's preview, rolled back by the caller) stops after the recompute, like `insert_record`'s."""
     record_id = current["id"]
     run_hook(ctx, "before_update", entity, record_id, current, merged(current, values))
     recomputation = Recomputation(ctx)
@@ -140,13 +142,15 @@ def _write(ctx: Context, entity: EntityDef, current: Record, values: dict[str, A
     for name, sent in lines.items():
         child = ctx.catalog.require_related(entity.field(name))  # type: ignore[arg-type]
         new = [line.values for line in sent if line.id is None]
-        if new:
+        if new and not draft:
             assign_numbers(ctx, child, new)
         added, changed, _ = write_lines(ctx, child, record_id, sent, current.get(name) or [])
         recomputation.touch(child.key, added + changed)
     recomputation.run()
     updated = _as_written(ctx, entity, current, written, bool(lines), recomputation)
     assert updated["_version"] == version
+    if draft:
+        return updated
     problems = Problems(ctx.locale)
     check_record(ctx, entity, updated, problems, LinkCache(ctx))
     problems.raise_if_any()

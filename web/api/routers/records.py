@@ -13,6 +13,7 @@ from jimu.engines.forms.comments import add_comment
 from jimu.engines.forms.common import header_entity
 from jimu.engines.forms.importing import import_records
 from jimu.engines.forms.listing import count_records, list_records
+from jimu.engines.forms.preview import Preview, preview
 from jimu.engines.forms.query import parse_list_params
 from jimu.engines.forms.reading import ready_by_id
 from jimu.platform.context import Context
@@ -66,6 +67,21 @@ def create(ctx: Context, request: Request, entity: str, body: RecordBody) -> Res
     record = records.create(ctx, entity, body)
     location = str(request.url_for("read", entity=entity, record_id=record["id"]).path)
     return _record_response(ctx, entity, record, 201, {"Location": location})
+
+
+def _preview_response(ctx: Context, entity_key: str, result: Preview) -> Response:
+    entity = ctx.catalog.require_entity(entity_key)
+    return json_response({"record": record_json(ctx.catalog, entity, result.record), "fields": result.fields,
+                          "lines": result.lines, "errors": [d.as_dict() for d in result.errors]})
+
+
+@router.post("/{entity}/preview")
+@in_unit_of_work
+def preview_new(ctx: Context, entity: str, body: RecordBody) -> Response:
+    """A new record's draft as a save would compute it (formulas, rollups, lookups), each field's
+    visible/required/read-only state, and every error a save would report; nothing is kept."""
+    header_entity(ctx, entity)
+    return _preview_response(ctx, entity, preview(ctx, entity, body))
 
 
 @router.get("/{entity}/export")
@@ -124,6 +140,14 @@ def change(ctx: Context, entity: str, record_id: RecordId, body: RecordBody, if_
     header_entity(ctx, entity)
     version = expected_version(if_match, body, ctx.locale)
     return _record_response(ctx, entity, records.update(ctx, entity, record_id, body, expected_version=version))
+
+
+@router.post("/{entity}/{record_id}/preview")
+@in_unit_of_work
+def preview_change(ctx: Context, entity: str, record_id: RecordId, body: RecordBody) -> Response:
+    """A change's draft (the fields sent, over the stored record) as a save would compute it; nothing is kept."""
+    header_entity(ctx, entity)
+    return _preview_response(ctx, entity, preview(ctx, entity, body, record_id))
 
 
 @router.delete("/{entity}/{record_id}", status_code=204)
