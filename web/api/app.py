@@ -40,6 +40,7 @@ from jimu.web.api.routers import (
     reports,
     search,
     transitions,
+    users,
     views,
 )
 from jimu.web.api.serialize import json_response
@@ -72,7 +73,7 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
                    admin_users.router, admin_effective.router, admin_roles.router, admin_departments.router,
                    admin_channels.router,
                    admin_report_schedules.router,
-                   notifications.router, reports.router, reports.dashboards, admin_jobs.router,
+                   notifications.router, users.router, reports.router, reports.dashboards, admin_jobs.router,
                    search.router, views.router, bulk.router, public_forms.router,
                    admin_public_forms.router):
         app.include_router(router, prefix=API_PREFIX)
