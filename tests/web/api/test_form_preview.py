@@ -65,3 +65,33 @@ def test_any_user_finds_active_users_by_name_and_by_id(world: World) -> None:
     bad = c.get("/api/v1/users", params={"ids": "1,x"}, headers=world.headers("nora"))
     assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "ids"
     assert c.get("/api/v1/users").status_code == 401
+
+
+def test_a_customers_page_lists_what_links_to_it(world: World, admin: dict[str, str]) -> None:
+    c = world.client
+    customer, product = _sales(world, admin)
+    for _ in range(3):
+        c.post(f"{R}/sales_order", json={"customer": customer["id"]}, headers=admin)
+    panels = c.get(f"{R}/customer/{customer['id']}/related", params={"limit": 2}, headers=admin).json()["data"]
+    orders = next(p for p in panels if p["entity"] == "sales_order" and p["field"] == "customer")
+    assert orders["count"] == 3 and orders["has_more"] is True and len(orders["records"]) == 2
+    assert orders["records"][0]["id"] > orders["records"][1]["id"]
+    assert all(p["entity"] != "sales_order_line" for p in panels)  # lines are not listed
+    assert c.get(f"{R}/customer/999/related", headers=admin).status_code == 404
+    assert c.get(f"{R}/customer/{customer['id']}/related", params={"limit": 0}, headers=admin).status_code == 422
+
+
+def test_a_mention_tells_the_mentioned_user_who_may_read_the_record(world: World, admin: dict[str, str]) -> None:
+    c = world.client
+    task = c.post(f"{R}/task", json={"title": "Call ACME", "owner": world.users["alice"]}, headers=admin).json()
+    users = world.users
+    body = {"text": "@alice and @vera and @nora, look", "mentions": [users["alice"], users["vera"], users["nora"], users["bob"]]}
+    added = c.post(f"{R}/task/{task['id']}/comments", json=body, headers=admin)
+    assert added.status_code == 201, added.text
+    assert added.json()["changes"][0]["mentions"] == [users["alice"], users["vera"]]  # nora may not read; bob not named
+    inbox = c.get("/api/v1/notifications", headers=world.headers("alice")).json()["data"]
+    assert inbox[0]["body"] == body["text"] and "admin" in inbox[0]["title"] and inbox[0]["link"] == {"entity": "task", "record_id": task["id"]}
+    assert c.get("/api/v1/notifications", headers=world.headers("nora")).json()["data"] == []
+    assert c.get("/api/v1/notifications", headers=world.headers("bob")).json()["data"] == []
+    bad = c.post(f"{R}/task/{task['id']}/comments", json={"text": "x", "mentions": ["alice"]}, headers=admin)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["path"] == "mentions"

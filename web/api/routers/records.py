@@ -16,6 +16,8 @@ from jimu.engines.forms.listing import count_records, list_records
 from jimu.engines.forms.preview import Preview, preview
 from jimu.engines.forms.query import parse_list_params
 from jimu.engines.forms.reading import ready_by_id
+from jimu.engines.forms.related import MAX_LIMIT as RELATED_LIMIT
+from jimu.engines.forms.related import related as related_panels
 from jimu.platform.context import Context
 from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.i18n import translate
@@ -172,15 +174,31 @@ def history(ctx: Context, entity: str, record_id: RecordId) -> Response:
     return json_response({"data": records.history(ctx, entity, record_id)})
 
 
+@router.get("/{entity}/{record_id}/related")
+@in_unit_of_work
+def related(ctx: Context, entity: str, record_id: RecordId,
+            limit: Annotated[int, Query(ge=1, le=RELATED_LIMIT)] = 5) -> Response:
+    """Everything that links to the record: per link field elsewhere, its newest records and a count."""
+    header_entity(ctx, entity)
+    panels = []
+    for panel in related_panels(ctx, entity, record_id, limit=limit):
+        panels.append({"entity": panel.entity.key, "entity_label": panel.entity.label, "field": panel.field.name,
+                       "field_label": panel.field.label, "title_field": ctx.catalog.title_field(panel.entity),
+                       "count": panel.count, "count_exact": panel.count_exact, "has_more": panel.has_more,
+                       "records": [record_json(ctx.catalog, panel.entity, row) for row in panel.records]})
+    return json_response({"data": panels})
+
+
 @router.post("/{entity}/{record_id}/comments", status_code=201)
 @in_unit_of_work
 def comment(ctx: Context, entity: str, record_id: RecordId, body: RecordBody) -> Response:
-    """Add a comment (`{"text": ...}`) to the record's timeline (permission: read the record)."""
+    """Add a comment (`{"text": ..., "mentions": [user ids]}`) to the record's timeline (permission: read
+    the record); the mentioned users who may read it are told in their inbox."""
     header_entity(ctx, entity)
-    unknown = sorted(set(body) - {"text"})
+    unknown = sorted(set(body) - {"text", "mentions"})
     if unknown:
         code = "api.unknown_property"
         message = translate(code, ctx.locale, property=unknown[0])
         raise ValidationError(message, code=code, details=[ErrorDetail(unknown[0], code, {"property": unknown[0]},
                                                                        message)], property=unknown[0])
-    return json_response(add_comment(ctx, entity, record_id, body.get("text")), 201)
+    return json_response(add_comment(ctx, entity, record_id, body.get("text"), body.get("mentions")), 201)
