@@ -146,6 +146,12 @@ def _check_entity(entity: EntityDef, path: str, catalog: Catalog, problems: Prob
         if entity.field(name) is None:
             problems.add(f"{path}/search_fields/{s_index}", "definition.unknown_field", field=name, entity=entity.key)
     _check_indexes(entity, path, catalog, problems)
+    if isinstance(entity.raw.get("print_template"), str):
+        # imported here: the notifications package imports the jobs worker, which imports the kernel
+        from jimu.platform.notifications.templates import template_problems
+
+        for found in template_problems(entity.raw["print_template"], path=f"{path}/print_template"):
+            problems.add(found.path, found.code, **found.params)
     for r_index, rule in enumerate(entity.rules):
         problems.extend(f"{path}/rules/{r_index}/expression",
                         catalog.check_expression(entity.key, rule.expression, ExprType.BOOLEAN, queries=True))

@@ -16,6 +16,7 @@ from jimu.web.api.errors import install_error_handlers
 from jimu.web.api.middleware import BodyLimitMiddleware, RequestIdMiddleware
 from jimu.web.api.openapi import ROOT_OPENAPI_URL, install_openapi
 from jimu.web.api.openapi_caller import install_caller_documents
+from jimu.web.api.print_page import install_print
 from jimu.web.api.problems import problem, problem_response
 from jimu.web.api.request_info import request_locale
 from jimu.web.api.routers import (
@@ -81,6 +82,7 @@ def create_app(kernel: Kernel | None = None, *, settings: Settings | None = None
     install_openapi(app)  # the entity-aware document, rebuilt when a definition is applied
     install_caller_documents(app, (OPENAPI_URL, ROOT_OPENAPI_URL), API_PREFIX)
     install_docs(app, OPENAPI_URL)
+    install_print(app)  # records' print views at /print/...
     install_ui(app)  # the browser UI at / (web/ui/dist)
     return app
 
