@@ -68,14 +68,14 @@ export function apiUrl(path, query = {}) {
   return url.pathname + url.search
 }
 
-// A multipart upload with its progress: onProgress(fraction 0..1) while the file is sent.
+// A multipart upload with its progress: onProgress(fraction 0..1, optional) while the file is sent.
 export function upload(path, form, onProgress) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest()
     xhr.open('POST', BASE + path)
     xhr.setRequestHeader('Accept', 'application/json')
     xhr.setRequestHeader('X-CSRF-Token', window.localStorage.getItem(CSRF_KEY) || '')
-    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total) }
+    xhr.upload.onprogress = (e) => { if (onProgress && e.lengthComputable) onProgress(e.loaded / e.total) }
     xhr.onerror = () => reject(new ApiError(0, null))
     xhr.onload = () => {
       let data = null
@@ -85,4 +85,11 @@ export function upload(path, form, onProgress) {
     }
     xhr.send(form)
   })
+}
+
+// The bytes at a same-origin URL (a stored file), as a Blob.
+export async function fetchBlob(url) {
+  const response = await fetch(url, { credentials: 'same-origin' })
+  if (!response.ok) throw new ApiError(response.status, null)
+  return response.blob()
 }

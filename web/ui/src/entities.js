@@ -9,7 +9,13 @@ export function entityDef(key) {
   return cache.get(key)
 }
 
-export const fieldLabel = (field) => label(field.label, field.name)
+// A field without a label shows its name made readable ("cancel_reason" → "Cancel reason"), not the raw key.
+export function humanise(name) {
+  const words = String(name || '').replace(/[_-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').trim()
+  return words ? words.charAt(0).toUpperCase() + words.slice(1).toLowerCase() : ''
+}
+
+export const fieldLabel = (field) => label(field.label, humanise(field.name))
 
 // The fields placed by the layout: [{key, label, sections: [{key, label, columns, fields: [field]}]}]
 export function layoutTabs(definition) {
