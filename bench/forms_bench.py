@@ -77,7 +77,8 @@ def seed(kernel: Kernel, customers: int) -> tuple[str, int]:
     with kernel.unit_of_work() as ctx:
         user = create_user(ctx.conn, "bench", is_superuser=True)
         token = create_api_token(ctx.conn, user, "bench", now=ctx.now())[1]
-        rows = ({"name": f"Customer {n:06d}", "active": n % 10 != 0, "credit_limit": "100000"} for n in range(customers))
+        rows = ({"name": f"Customer {n:06d}", "active": n % 10 != 0, "credit_limit": "100000"}
+                for n in range(customers))
         records.create_many(ctx, "customer", rows)
         products = records.create_many(ctx, "product", ({"name": f"Part {n}"} for n in range(LINES)))
         product_ids = [int(i) for i in products.ids]
