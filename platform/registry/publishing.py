@@ -59,8 +59,11 @@ class Preview:
     def confirm_token(self) -> str | None:
         if not self.needs_confirmation:
             return None
-        stated = {"app": self.app, "draft": self.draft_version, "installed": self.installed_revision,
-                  "changes": [{k: c.get(k) for k in ("kind", "entity", "field_key", "details")} for c in self.changes]}
+        # the changes confirmed, not the others: a record created meanwhile (another default fill count) does not
+        # make the confirmation stale, another draft version, installed revision or risky change does
+        risky = [{k: c.get(k) for k in ("kind", "entity", "field_key", "details")}
+                 for c in self.changes if c["needs_confirmation"]]
+        stated = {"app": self.app, "draft": self.draft_version, "installed": self.installed_revision, "changes": risky}
         return hashlib.sha256(json.dumps(stated, sort_keys=True, default=str).encode()).hexdigest()[:24]
 
     def as_dict(self) -> dict[str, Any]:

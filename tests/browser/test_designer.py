@@ -185,6 +185,12 @@ def test_drag_a_field_type_in_and_lay_out_the_form(page: Any, server_kernel: Ker
         entity = get_draft(ctx.conn, "shop").definition["entities"][0]
     assert [f["name"] for f in entity["fields"]] == ["joined_on", "name", "code"]
     assert entity["layout"]["sections"][0]["fields"] == ["name", "joined_on"]
+    # the live preview: the runtime's widgets in the draft's layout, with sample values
+    page.get_by_role("tab", name="Preview").click()
+    preview = page.get_by_test_id("form-preview")
+    expect(preview.get_by_test_id("preview-joined_on")).to_contain_text("Joined")
+    expect(preview.get_by_test_id("preview-name").locator("input")).to_have_value("Sample")
+    expect(preview.locator("form").first.locator("[data-test^=preview-]")).to_have_count(2)  # the section's two
     page.get_by_test_id("publish-open").click()
     dialog = page.get_by_test_id("publish-dialog")
     expect(dialog.get_by_test_id("change-add_field")).to_contain_text("New field “Joined” (Date)")
@@ -232,3 +238,65 @@ def test_build_a_new_app_from_scratch(page: Any, server_kernel: Kernel) -> None:
         from jimu.engines.forms.records import get
 
         assert get(ctx, "contact", 1)["email"] == "ann@example.com"
+
+
+def test_undo_redo_and_a_phone_sized_screen(page: Any, server_kernel: Kernel) -> None:
+    seed(server_kernel)
+    page.set_viewport_size({"width": 375, "height": 800})
+    login(page)
+    page.goto("/design/shop")
+    page.get_by_test_id("field-add").click()
+    rows = page.get_by_test_id("field-rows").locator("[data-drag]")
+    expect(rows).to_have_count(3)
+    page.get_by_test_id("undo").click()
+    expect(rows).to_have_count(2)
+    page.get_by_test_id("redo").click()
+    expect(rows).to_have_count(3)
+    saved(page)
+    # at 375 px everything stacks: nothing wider than the screen
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 375, width
+    for test_id in ("design-fields", "field-properties", "publish-open"):
+        box = page.get_by_test_id(test_id).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 375, (test_id, box)
+    page.get_by_test_id("publish-open").click()
+    dialog = page.get_by_test_id("publish-dialog")
+    expect(dialog.get_by_test_id("change-add_field")).to_be_visible()
+    box = dialog.bounding_box()
+    assert box and box["width"] <= 375
+
+
+def test_a_rule_written_in_the_expression_editor(page: Any, server_kernel: Kernel) -> None:
+    seed(server_kernel)
+    login(page)
+    page.goto("/design/shop")
+    page.get_by_role("tab", name="Rules").click()
+    page.get_by_test_id("rule-add").click()
+    expression = page.get_by_test_id("rule-expression-0")
+    expression.get_by_test_id("expr-input").fill("code != 'bad' and\n  nosuch = 1")
+    expect(expression.get_by_test_id("expr-error")).to_contain_text("Line 2, column 3:")
+    expect(expression.get_by_test_id("expr-error")).to_contain_text("nosuch")
+    expression.get_by_test_id("expr-input").fill("")
+    expression.get_by_test_id("expr-fields").click()
+    page.get_by_role("option", name=re.compile(r"^code — Code")).click()
+    expect(expression.get_by_test_id("expr-input")).to_have_value("code")
+    expression.get_by_test_id("expr-input").fill("code != 'bad'")
+    expect(expression.get_by_test_id("expr-ok")).to_contain_text("boolean")
+    expression.get_by_test_id("expr-functions").click()
+    page.get_by_role("option", name="ROUND", exact=True).click()
+    expect(expression.get_by_test_id("expr-help")).to_contain_text("rounds half away from zero")
+    expression.get_by_test_id("expr-input").fill("code != 'bad'")
+    page.get_by_test_id("rule-message-en-0").fill("Not a bad code.")
+    page.get_by_test_id("rule-message-zh-0").fill("编码不能是 bad。")
+    page.get_by_test_id("rule-0").locator(".el-select").first.click()
+    page.get_by_role("option", name="Code", exact=True).click()
+    saved(page)
+    page.get_by_test_id("publish-open").click()
+    dialog = page.get_by_test_id("publish-dialog")
+    dialog.get_by_test_id("publish-run").click()
+    expect(dialog).to_be_hidden()
+    page.goto("/apps/shop/customer/new")
+    page.get_by_test_id("field-name").locator("input").fill("Fay")
+    page.get_by_test_id("field-code").locator("input").fill("bad")
+    page.get_by_test_id("form-save").click()
+    expect(page.get_by_test_id("error-code")).to_have_text("Not a bad code.")
