@@ -14,6 +14,7 @@ from jimu.platform.transactions import one_snapshot
 from .charts import ChartSpec, chart_option
 from .definitions import report_defs
 from .errors import ReportNotFoundError, error
+from .listing import dashboard_filters
 from .model import ReportDefs
 from .params import invalid_param
 from .runner import RunOptions, run_report
@@ -45,7 +46,7 @@ def run_dashboard(ctx: Context, app: str, key: str, filters: Mapping[str, Any] |
         for widget in dashboard["widgets"]:
             widgets.append(_widget(ctx, app, widget, defs, filters, options))
     return {"dashboard": key, "app": app, "label": dashboard.get("label") or {}, "filters": sorted(shared),
-            "widgets": widgets}
+            "filter_params": dashboard_filters(ctx, app, dashboard), "widgets": widgets}
 
 
 def _widget(ctx: Context, app: str, widget: Mapping[str, Any], defs: ReportDefs, filters: Mapping[str, Any],
@@ -56,5 +57,6 @@ def _widget(ctx: Context, app: str, widget: Mapping[str, Any], defs: ReportDefs,
     result = run_report(ctx, app, report.key, {k: v for k, v in filters.items() if k in own}, options)
     spec = ChartSpec.build(widget.get("chart"))
     return {"key": widget["key"], "report": report.key, "label": widget.get("label") or report.label,
-            "chart": spec.type, "position": {p: widget[p] for p in POSITION if p in widget},
+            "chart": spec.type, "axes": {"x": spec.x, "y": list(spec.y), "series": spec.series},
+            "position": {p: widget[p] for p in POSITION if p in widget},
             "result": result, "option": chart_option(spec, result, ctx.locale)}

@@ -248,3 +248,28 @@ def _check_layout(entity: EntityDef, path: str, problems: Problems) -> None:
     for n, name in enumerate(layout.get("list_columns", [])):
         if entity.field(name) is None:
             problems.add(f"{path}/layout/list_columns/{n}", "definition.unknown_field", field=name, entity=entity.key)
+    _check_views(entity, layout, path, problems)
+
+
+CALENDAR_TYPES = ("date", "datetime")
+
+
+def _check_views(entity: EntityDef, layout: dict[str, Any], path: str, problems: Problems) -> None:
+    """`layout.board` groups cards by a choice field (a select, or a process's state field); `layout.calendar`
+    places records by a date or datetime field; their `card_fields` must exist."""
+    for view in ("board", "calendar"):
+        spec = layout.get(view)
+        if not isinstance(spec, dict):
+            continue
+        field = entity.field(spec["field"])
+        if field is None:
+            problems.add(f"{path}/layout/{view}/field", "definition.unknown_field", field=spec["field"],
+                         entity=entity.key)
+        elif view == "board" and (FIELD_TYPES.get(field.type) is None or FIELD_TYPES[field.type].choices(field) is None):
+            problems.add(f"{path}/layout/board/field", "definition.board_field_not_choice", field=field.name)
+        elif view == "calendar" and field.type not in CALENDAR_TYPES:
+            problems.add(f"{path}/layout/calendar/field", "definition.calendar_field_not_date", field=field.name)
+        for n, name in enumerate(spec.get("card_fields", [])):
+            if entity.field(name) is None:
+                problems.add(f"{path}/layout/{view}/card_fields/{n}", "definition.unknown_field", field=name,
+                             entity=entity.key)

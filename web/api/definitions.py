@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from jimu.engines.reports.listing import app_reports
 from jimu.engines.workflow.definitions import workflow_defs
 from jimu.engines.workflow.model import ProcessDef
 from jimu.platform.context import Context
@@ -49,7 +50,8 @@ def visible_apps(ctx: Context) -> list[dict[str, Any]]:
         if any(_can(ctx, e.key, "read") or _can(ctx, e.key, "design") for e in app.entities):
             shown.append({"key": key, "version": app.version, "label": app.label,
                           "revision": app_revision(ctx.conn, key),
-                          "entities": [e.key for e in app.entities if not e.is_child and _can(ctx, e.key, "read")]})
+                          "entities": [e.key for e in app.entities if not e.is_child and _can(ctx, e.key, "read")],
+                          **app_reports(ctx, key)})
     return shown
 
 

@@ -304,3 +304,21 @@ def test_stored_fields_only_can_be_indexed() -> None:
         ("/entities/0/indexes/0/fields/0", "definition.not_indexable"),
         ("/entities/0/indexes/2/key", "definition.duplicate_index"),
     ]
+
+
+def _viewed(layout: dict[str, Any]) -> dict[str, Any]:
+    return {"key": "views", "entities": [{"key": "task", "fields": [
+        {"name": "title", "type": "text"}, {"name": "due", "type": "date"},
+        {"name": "stage", "type": "select", "options": [{"value": "todo"}, {"value": "done"}]}],
+        "layout": layout}]}
+
+
+def test_a_board_and_a_calendar_are_declared_in_the_layout() -> None:
+    validate_app(_viewed({"board": {"field": "stage", "card_fields": ["due"]}, "calendar": {"field": "due"}}))
+    assert _problems(_viewed({"board": {"field": "title"}, "calendar": {"field": "stage", "card_fields": ["x"]}})) == [
+        ("/entities/0/layout/board/field", "definition.board_field_not_choice"),
+        ("/entities/0/layout/calendar/field", "definition.calendar_field_not_date"),
+        ("/entities/0/layout/calendar/card_fields/0", "definition.unknown_field")]
+    assert _problems(_viewed({"board": {"field": "ghost"}})) == [
+        ("/entities/0/layout/board/field", "definition.unknown_field")]
+    assert {p for _, p in _problems(_viewed({"board": {"colour": "red"}}))} == {"definition.schema"}

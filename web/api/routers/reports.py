@@ -12,6 +12,7 @@ from starlette.responses import Response, StreamingResponse
 from jimu.engines.reports import RunOptions, run_report
 from jimu.engines.reports.dashboards import run_dashboard
 from jimu.engines.reports.export import export_report
+from jimu.engines.reports.listing import describe_report
 from jimu.platform.context import Context
 from jimu.platform.errors import ErrorDetail, ValidationError
 from jimu.platform.i18n import translate
@@ -34,6 +35,13 @@ def _params(ctx: Context, body: dict[str, Any] | None) -> dict[str, Any]:
         raise ValidationError(message, code="reports.params_not_object",
                               details=[ErrorDetail("params", "reports.params_not_object", {}, message)])
     return params
+
+
+@router.get("/{app}/{report}")
+@in_unit_of_work
+def describe(ctx: Context, app: Key, report: Key) -> Response:
+    """A report's label, source entity and parameters (type, label, default, choices) for a client to offer."""
+    return json_response(describe_report(ctx, app, report))
 
 
 @router.post("/{app}/{report}/run")
