@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, Response
 DIST = Path(__file__).resolve().parents[1] / "ui" / "dist"
 ASSETS_URL = "/assets"
 CLIENT_ROUTES = ("/", "/login", "/apps", "/apps/{rest:path}", "/design", "/design/{rest:path}", "/admin",
-                 "/admin/{rest:path}", "/f/{token}")
+                 "/admin/{rest:path}", "/f/{token}", "/inbox/{rest:path}")
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'",

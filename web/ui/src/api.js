@@ -1,5 +1,7 @@
 // Calls to /api/v1 with the browser session cookie; unsafe requests carry the CSRF token that the
 // login returned (kept in localStorage so other tabs of the same session can write too).
+import { locale } from './i18n.js'
+
 const BASE = '/api/v1'
 const CSRF_KEY = 'jimu.csrf'
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -33,7 +35,8 @@ export async function request(method, path, { body, query, headers = {} } = {}) 
   for (const [k, v] of Object.entries(query || {})) {
     if (v !== undefined && v !== null && v !== '') url.searchParams.set(k, v)
   }
-  const options = { method, credentials: 'same-origin', headers: { Accept: 'application/json', ...headers } }
+  // the server's messages and labels in the language the user reads the UI in
+  const options = { method, credentials: 'same-origin', headers: { Accept: 'application/json', 'Accept-Language': locale.value, ...headers } }
   if (UNSAFE.has(method)) options.headers['X-CSRF-Token'] = window.localStorage.getItem(CSRF_KEY) || ''
   if (body !== undefined) {
     options.headers['Content-Type'] = 'application/json'

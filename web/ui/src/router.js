@@ -19,10 +19,16 @@ export const router = createRouter({
     // the designers: lazy-loaded, so the runtime shell stays small
     { path: '/design', component: () => import('./views/DesignHome.vue') },
     { path: '/design/:app', component: () => import('./views/DesignApp.vue'), props: true },
+    { path: '/inbox/approvals', component: () => import('./views/ApprovalInbox.vue') },
+    { path: '/inbox/notifications', component: () => import('./views/NotificationInbox.vue') },
     {
       path: '/apps/:app', component: AppView, props: true,
       children: [
+        { path: 'dashboards/:dashboard', component: () => import('./views/DashboardView.vue'), props: true },
+        { path: 'reports/:report', component: () => import('./views/ReportView.vue'), props: true },
         { path: ':entity', component: RecordList, props: true },
+        { path: ':entity/board', component: () => import('./views/BoardView.vue'), props: true },
+        { path: ':entity/calendar', component: () => import('./views/CalendarView.vue'), props: true },
         { path: ':entity/new', component: RecordForm, props: true },
         { path: ':entity/:id(\\d+)', component: RecordForm, props: true },
       ],
