@@ -254,6 +254,11 @@ def _check_layout(entity: EntityDef, path: str, problems: Problems) -> None:
 CALENDAR_TYPES = ("date", "datetime")
 
 
+def _is_choice(field: FieldDef) -> bool:
+    field_type = FIELD_TYPES.get(field.type)
+    return field_type is not None and field_type.choices(field) is not None
+
+
 def _check_views(entity: EntityDef, layout: dict[str, Any], path: str, problems: Problems) -> None:
     """`layout.board` groups cards by a choice field (a select, or a process's state field); `layout.calendar`
     places records by a date or datetime field; their `card_fields` must exist."""
@@ -265,7 +270,7 @@ def _check_views(entity: EntityDef, layout: dict[str, Any], path: str, problems:
         if field is None:
             problems.add(f"{path}/layout/{view}/field", "definition.unknown_field", field=spec["field"],
                          entity=entity.key)
-        elif view == "board" and (FIELD_TYPES.get(field.type) is None or FIELD_TYPES[field.type].choices(field) is None):
+        elif view == "board" and not _is_choice(field):
             problems.add(f"{path}/layout/board/field", "definition.board_field_not_choice", field=field.name)
         elif view == "calendar" and field.type not in CALENDAR_TYPES:
             problems.add(f"{path}/layout/calendar/field", "definition.calendar_field_not_date", field=field.name)

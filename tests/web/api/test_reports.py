@@ -171,3 +171,39 @@ def test_a_linked_record_the_user_may_not_read_counts_as_absent(shop: World) -> 
     body = _run(shop, "alice", "by_region").json()
     assert [(r["region"], r["orders"]) for r in body["rows"]] == [(None, 2)]
     assert _run(shop, "admin", "by_region").json()["rows"][0]["region"] == "north"
+
+
+def test_apps_list_the_reports_and_dashboards_the_caller_may_open(shop: World) -> None:
+    def listed(user: str) -> dict[str, Any]:
+        apps = shop.client.get("/api/v1/apps", headers=shop.headers(user)).json()["data"]
+        return next(a for a in apps if a["key"] == "shop")
+
+    admin = listed("admin")
+    assert [r["key"] for r in admin["reports"]] == [r["key"] for r in SHOP["reports"]] + ["by_note"]
+    assert admin["reports"][0] == {"key": "by_region", "label": SHOP["reports"][0]["label"], "source": "order"}
+    assert admin["dashboards"] == [{"key": "home", "label": {"en": "Sales", "zh-CN": "销售"}}]
+    with shop.kernel.unit_of_work() as ctx:
+        create_role(ctx.conn, "buyers")
+        set_permission(ctx.conn, "buyers", "customer", ["read"], catalog=ctx.catalog)
+        set_user_roles(ctx.conn, shop.users["nora"], ["buyers"])
+    nora = listed("nora")  # reads customers, not orders: no report (all are over orders), no dashboard
+    assert (nora["entities"], nora["reports"], nora["dashboards"]) == (["customer"], [], [])
+
+
+def test_a_report_describes_its_parameters(shop: World) -> None:
+    response = shop.client.get("/api/v1/reports/shop/by_month", headers=shop.headers("admin"))
+    assert response.status_code == 200, response.text
+    period, status = response.json()["params"]
+    assert (period["type"], period["default"], "this_month" in period["presets"]) == ("date_range", None, True)
+    assert (status["type"], status["multiple"], [o["value"] for o in status["options"]]) == \
+        ("select", True, ["open", "won", "lost"])
+    assert shop.client.get("/api/v1/reports/shop/ghost", headers=shop.headers("admin")).status_code == 404
+    assert shop.client.get("/api/v1/reports/shop/by_month", headers=shop.headers("nora")).status_code == 403
+
+
+def test_a_dashboard_describes_its_filters_and_each_widgets_axes(shop: World) -> None:
+    body = shop.client.get("/api/v1/dashboards/shop/home", headers=shop.headers("admin")).json()
+    assert [(f["key"], f["type"]) for f in body["filter_params"]] == [("period", "date_range")]
+    widgets = {w["key"]: w for w in body["widgets"]}
+    assert widgets["monthly"]["axes"] == {"x": "month", "y": ["revenue"], "series": "status"}
+    assert widgets["kpi"]["axes"] == {"x": None, "y": ["revenue"], "series": None}

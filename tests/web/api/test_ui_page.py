@@ -5,7 +5,8 @@ import re
 
 from tests.web.api.conftest import World
 
-CLIENT_ROUTES = ("/", "/login", "/apps", "/apps/tasks/task", "/apps/tasks/task/new", "/apps/tasks/task/7")
+CLIENT_ROUTES = ("/", "/login", "/apps", "/apps/tasks/task", "/apps/tasks/task/new", "/apps/tasks/task/7",
+                 "/apps/tasks/task/board", "/apps/tasks/dashboards/home", "/inbox/approvals", "/inbox/notifications")
 
 
 def test_index_at_root_and_client_routes(world: World) -> None:
