@@ -21,7 +21,7 @@ from ..errors import error
 from . import store, timeline
 from .errors import ApprovalClosedError, ApprovalInputError, ApprovalNotAllowedError, ApprovalNotFoundError
 from .notices import TASK, notify
-from .runtime import current_level, settle
+from .runtime import current_level, reject_choices, settle
 from .tables import APPROVED, CLOSED, DELEGATE, DELEGATED, PENDING, RECALLED, REJECTED, SIGNER, WITHDRAWN
 from .views import approval_view
 
@@ -32,10 +32,13 @@ def approve(ctx: Context, task_id: int, *, comment: str | None = None, dry_run: 
     return _in_savepoint(ctx, dry_run, lambda: _decide(ctx, task_id, APPROVED, comment, dry_run))
 
 
-def reject(ctx: Context, task_id: int, *, comment: str | None, dry_run: bool = False) -> dict[str, Any]:
+def reject(ctx: Context, task_id: int, *, comment: str | None, dry_run: bool = False,
+           to: str | None = None) -> dict[str, Any]:
+    """Reject one's task with a comment; `to` chooses the state the record goes back to among
+    `reject_choices` (default: the level's `reject_to`, the approval's, else the state it was submitted from)."""
     if not (comment or "").strip():
         raise _invalid(ctx, "comment", "approval.comment_required")
-    return _in_savepoint(ctx, dry_run, lambda: _decide(ctx, task_id, REJECTED, comment, dry_run))
+    return _in_savepoint(ctx, dry_run, lambda: _decide(ctx, task_id, REJECTED, comment, dry_run, to))
 
 
 def delegate(ctx: Context, task_id: int, to_user: int, *, comment: str | None = None) -> dict[str, Any]:
@@ -103,14 +106,19 @@ def withdraw_pending(ctx: Context, entity: str, record_id: int, *, transition: s
     return effects
 
 
-def _decide(ctx: Context, task_id: int, status: str, comment: str | None, dry_run: bool) -> tuple[int, Effects]:
+def _decide(ctx: Context, task_id: int, status: str, comment: str | None, dry_run: bool,
+            reject_to: str | None = None) -> tuple[int, Effects]:
     approval, task = _own_task(ctx, task_id)
+    if reject_to is not None:
+        choices = reject_choices(ctx, approval)
+        if reject_to not in choices:
+            raise _invalid(ctx, "to", "approval.reject_target", state=reject_to, states=", ".join(choices))
     effects: Effects = []
     store.decide(ctx.conn, task_id, status, comment, ctx.now())
     event = timeline.APPROVED if status == APPROVED else timeline.REJECTED
     timeline.note(ctx, approval.entity, approval.record_id, int(approval.id), event, effects, level=task.level_key,
                   task=task_id, comment=comment)
-    settle(ctx, int(approval.id), effects, comment=comment, dry_run=dry_run)
+    settle(ctx, int(approval.id), effects, comment=comment, dry_run=dry_run, reject_to=reject_to)
     return int(approval.id), effects
 
 

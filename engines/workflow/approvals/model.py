@@ -58,6 +58,12 @@ class ApprovalDef:
         """Where a rejection at `level` sends the record: the level's, the approval's, else the source state."""
         return level.reject_to or self.reject_to or source
 
+    def reject_choices(self, level: LevelDef, source: str) -> list[str]:
+        """The states a rejector at `level` may send the record back to: where it goes by default first, then
+        the other states this approval names as `reject_to`, then the state it was submitted from."""
+        named = [level.reject_to, self.reject_to, *(other.reject_to for other in self.levels), source]
+        return list(dict.fromkeys([self.reject_state(level, source), *(s for s in named if s is not None)]))
+
     @staticmethod
     def build(raw: Mapping[str, Any]) -> ApprovalDef:
         channels = tuple(raw.get("channels", ()))

@@ -81,6 +81,14 @@ def process_and_transition(ctx: Context, row: Any) -> tuple[ProcessDef, Transiti
     return process, transition
 
 
+def reject_choices(ctx: Context, row: Any) -> list[str]:
+    """The states a rejection at the approval's current level may send its record back to (default first)."""
+    _, transition = process_and_transition(ctx, row)
+    approval = ApprovalDef.build(transition.approval or {})
+    level = approval.level(int(row.level))
+    return approval.reject_choices(level, row.from_state) if level is not None else [row.from_state]
+
+
 def current_level(ctx: Context, row: Any) -> LevelDef:
     """The level an approval (a jimu_wf_approval row) is at, in the process version its record follows."""
     _, transition = process_and_transition(ctx, row)
@@ -117,9 +125,10 @@ def open_level(ctx: Context, approval_id: int, level: LevelDef, record: dict[str
 
 
 def settle(ctx: Context, approval_id: int, effects: list[dict[str, Any]], *, comment: str | None,
-           dry_run: bool) -> str | None:
+           dry_run: bool, reject_to: str | None = None) -> str | None:
     """After a decision: if the current level's mode says it is over, move on — to the next level, to the
-    transition (the last level approved) or back to `reject_to` (rejected). The outcome when the approval
+    transition (the last level approved) or back to `reject_to` (rejected; the rejector's choice, else the
+    definition's). The outcome when the approval
     ended (APPROVED or REJECTED), else None; what happened is added to `effects`."""
     row = store.approval_row(ctx.conn, approval_id)
     assert row is not None
@@ -134,8 +143,8 @@ def settle(ctx: Context, approval_id: int, effects: list[dict[str, Any]], *, com
     store.close_pending(ctx.conn, approval_id, CLOSED, now, level=level.index)
     record = records.get(ctx, row.entity, row.record_id)
     if outcome == REJECTED:
-        return _rejected(ctx, row, process, transition, approval.reject_state(level, row.from_state), record,
-                         effects, dry_run)
+        return _rejected(ctx, row, process, transition, reject_to or approval.reject_state(level, row.from_state),
+                         record, effects, dry_run)
     following = next_level(ctx, process, transition, approval, record, after=level.index)
     if following is not None:
         open_level(ctx, approval_id, following, record, row.submitted_by, effects)

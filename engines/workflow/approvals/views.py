@@ -62,7 +62,21 @@ def approval_view(ctx: Context, approval_id: int) -> dict[str, Any]:
         "tasks": [{"id": int(t.id), "level": t.level_key, "user": _person(names, t.user_id), "status": t.status,
                    "origin": t.origin, "comment": t.comment, "delegated_from": t.delegated_from,
                    "created_at": t.created_at, "decided_at": t.decided_at} for t in tasks],
+        "reject_targets": _reject_targets(ctx, process, row),
     }
+
+
+def _reject_targets(ctx: Context, process: ProcessDef | None, row: Any) -> list[dict[str, Any]]:
+    """While pending: the states a rejection may send the record to (the default first), with their labels."""
+    from .runtime import reject_choices
+
+    if row.status != PENDING or process is None:
+        return []
+    out = []
+    for key in reject_choices(ctx, row):
+        state = process.state(key)
+        out.append({"key": key, "label": label(state.label, ctx.locale) if state is not None else key})
+    return out
 
 
 def pending_summary(ctx: Context, process: ProcessDef, record_id: int) -> dict[str, Any] | None:

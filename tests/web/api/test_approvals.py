@@ -152,3 +152,21 @@ def test_bad_input_is_a_4xx_with_a_stable_code_and_nothing_written(office: World
     assert _act(office, "bob", task, "approve").status_code == 200
     again = _act(office, "bob", task, "approve")
     assert (again.status_code, again.json()["code"]) == (409, "approval.closed")
+
+
+def test_the_rejector_chooses_the_state_the_record_goes_back_to(office: World) -> None:
+    _submitted(office)
+    [item] = _inbox(office, "bob")["data"]
+    shown = office.client.get(f"/api/v1/approvals/requests/{item['approval']}", headers=office.headers("bob"))
+    assert shown.status_code == 200, shown.text
+    assert [t["key"] for t in shown.json()["reject_targets"]] == ["returned", "draft"]  # the default first
+    bad = _act(office, "bob", item["task"], "reject", {"comment": "no", "to": "approved"})
+    assert bad.status_code == 422, bad.text
+    assert [(e["path"], e["code"]) for e in bad.json()["errors"]] == [("to", "approval.reject_target")]
+    assert _act(office, "bob", item["task"], "reject", {"comment": "no", "to": 7}).status_code == 422
+    dry = _act(office, "bob", item["task"], "reject?dry_run=true", {"comment": "no", "to": "draft"})
+    assert dry.status_code == 200 and dry.json()["record"]["state"] == "draft", dry.text
+    done = _act(office, "bob", item["task"], "reject", {"comment": "start again", "to": "draft"})
+    assert done.status_code == 200, done.text
+    assert (done.json()["approval"]["status"], done.json()["record"]["state"]) == ("rejected", "draft")
+    assert done.json()["approval"]["reject_targets"] == []

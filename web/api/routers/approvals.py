@@ -53,9 +53,11 @@ def approve(ctx: Context, task_id: Id, body: Body_ = None, dry_run: Annotated[bo
 @router.post("/{task_id}/reject")
 @in_unit_of_work
 def reject(ctx: Context, task_id: Id, body: Body_ = None, dry_run: Annotated[bool, Query()] = False) -> Response:
-    """Reject one's task with a comment; a rejected approval sends the record to its `reject_to` state."""
-    sent = _body(body, ctx.locale, allowed={"comment"})
-    return _answer(ctx, decisions.reject(ctx, task_id, comment=_comment(sent, ctx.locale), dry_run=dry_run))
+    """Reject one's task with a comment; a rejected approval sends the record to `to` (one of the approval's
+    `reject_targets`), else to its `reject_to` state."""
+    sent = _body(body, ctx.locale, allowed={"comment", "to"})
+    return _answer(ctx, decisions.reject(ctx, task_id, comment=_comment(sent, ctx.locale), dry_run=dry_run,
+                                         to=_state(sent, ctx.locale)))
 
 
 @router.post("/{task_id}/delegate")
@@ -115,6 +117,13 @@ def _comment(body: dict[str, Any], locale: str) -> str | None:
     if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_COMMENT):
         raise _invalid("comment", "api.comment_invalid", locale, limit=MAX_COMMENT)
     return comment
+
+
+def _state(body: dict[str, Any], locale: str) -> str | None:
+    state = body.get("to")
+    if state is not None and (not isinstance(state, str) or not 0 < len(state) <= 64):
+        raise _invalid("to", "approval.reject_target", locale, state=str(state)[:64], states="-")
+    return state
 
 
 def _user(body: dict[str, Any], locale: str) -> int:
