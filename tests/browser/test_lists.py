@@ -59,7 +59,7 @@ def test_filter_sort_columns_and_a_saved_view(page: Any, server_kernel: Kernel) 
     page.get_by_test_id("view-select").click()
     page.get_by_role("option", name="Small claims").click()
     expect(rows(page)).to_have_count(2)
-    assert header_texts(page) == ["Title", "Amount", "state"]
+    assert header_texts(page) == ["Title", "Amount", "State"]  # an unlabeled field shows its humanised name
     expect(rows(page).first).to_contain_text("Lunch")
     with server_kernel.unit_of_work() as ctx:
         from jimu.engines.forms.views.store import list_views
