@@ -3,17 +3,15 @@ entities (unknown field, a sum of text, a grain on a non-date...), each problem 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
-
-import jsonschema
 
 from jimu.platform.errors import DefinitionError
 from jimu.platform.problems import Problems
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import AppDef
+from jimu.platform.registry.sections import schema_checked_part
 
 from .charts import ChartSpec, check_chart
 from .model import ReportDef
@@ -30,22 +28,14 @@ def reports_schema() -> dict[str, Any]:
     return schema
 
 
-def _path(parts: Iterable[Any]) -> str:
-    return "/" + "/".join(str(p) for p in parts)
-
-
 class ReportsSection:
     """The report engine's definition section (a `DefinitionSection`)."""
 
     keys = SECTION_KEYS
 
     def check(self, app: AppDef, catalog: Catalog, problems: Problems[DefinitionError]) -> None:
-        part = {key: app.raw[key] for key in SECTION_KEYS if key in app.raw}
-        errors = sorted(jsonschema.Draft202012Validator(reports_schema()).iter_errors(part),
-                        key=lambda e: list(e.absolute_path))
-        for found in errors:
-            problems.add(_path(found.absolute_path), "definition.schema", error=found.message)
-        if errors:
+        part = schema_checked_part(app, SECTION_KEYS, reports_schema(), problems)
+        if part is None:
             return
         keys: dict[str, ReportDef] = {}
         for n, raw in enumerate(part.get("reports", [])):

@@ -15,6 +15,7 @@ from jimu.platform.errors import DefinitionError
 from jimu.platform.problems import Problems
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import AppDef, EntityDef
+from jimu.platform.registry.sections import schema_checked_part
 
 from .actions import ACTION_TYPES, Checking
 from .actions.base import COMMON_PROPERTIES
@@ -62,12 +63,8 @@ class WorkflowSection:
     keys = SECTION_KEYS
 
     def check(self, app: AppDef, catalog: Catalog, problems: Problems[DefinitionError]) -> None:
-        part = {key: app.raw[key] for key in SECTION_KEYS if key in app.raw}
-        errors = sorted(jsonschema.Draft202012Validator(workflow_schema()).iter_errors(part),
-                        key=lambda e: list(e.absolute_path))
-        for found in errors:
-            problems.add(_path(found.absolute_path), "definition.schema", error=found.message)
-        if errors:
+        part = schema_checked_part(app, SECTION_KEYS, workflow_schema(), problems)
+        if part is None:
             return
         defs = WorkflowDefs.build({**catalog.apps, app.key: app})
         _check_processes(app, catalog, defs, problems)

@@ -9,7 +9,9 @@ registered is refused, so nothing is ever stored unchecked.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+import jsonschema
 
 if TYPE_CHECKING:
     from jimu.platform.errors import DefinitionError
@@ -36,3 +38,14 @@ class DefinitionSection(Protocol):
 
 
 Sections = Mapping[str, DefinitionSection]  # section key -> the engine's check
+
+
+def schema_checked_part(app: AppDef, keys: tuple[str, ...], schema: Mapping[str, Any],
+                        problems: Problems[DefinitionError]) -> dict[str, Any] | None:
+    """The app's sections `keys` as one object; None when it breaks the engine's JSON `schema`, after adding
+    a `definition.schema` problem at the JSON path of every place that does (in path order)."""
+    part = {key: app.raw[key] for key in keys if key in app.raw}
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(part), key=lambda e: list(e.absolute_path))
+    for found in errors:
+        problems.add("/" + "/".join(str(p) for p in found.absolute_path), "definition.schema", error=found.message)
+    return None if errors else part

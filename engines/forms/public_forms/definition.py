@@ -8,12 +8,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from jimu.platform.errors import DefinitionError
 from jimu.platform.problems import Problems
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import AppDef
+from jimu.platform.registry.sections import schema_checked_part
 
 from .model import PublicFormDef, public_fillable
 
@@ -34,12 +33,8 @@ class PublicFormsSection:
     keys = SECTION_KEYS
 
     def check(self, app: AppDef, catalog: Catalog, problems: Problems[DefinitionError]) -> None:
-        part = {key: app.raw[key] for key in SECTION_KEYS if key in app.raw}
-        errors = sorted(jsonschema.Draft202012Validator(public_forms_schema()).iter_errors(part),
-                        key=lambda e: list(e.absolute_path))
-        for found in errors:
-            problems.add("/" + "/".join(str(p) for p in found.absolute_path), "definition.schema", error=found.message)
-        if errors:
+        part = schema_checked_part(app, SECTION_KEYS, public_forms_schema(), problems)
+        if part is None:
             return
         keys: set[str] = set()
         for n, raw in enumerate(part.get("public_forms", [])):

@@ -2,12 +2,11 @@
 entity, each problem at its JSON path (a `DefinitionSection`, installed by jimu.engines.forms.install)."""
 from __future__ import annotations
 
-import jsonschema
-
 from jimu.platform.errors import DefinitionError
 from jimu.platform.problems import Problems
 from jimu.platform.registry.catalog import Catalog
 from jimu.platform.registry.model import AppDef
+from jimu.platform.registry.sections import schema_checked_part
 
 from .model import check_view, views_schema
 
@@ -20,12 +19,8 @@ class ViewsSection:
     keys = SECTION_KEYS
 
     def check(self, app: AppDef, catalog: Catalog, problems: Problems[DefinitionError]) -> None:
-        part = {key: app.raw[key] for key in SECTION_KEYS if key in app.raw}
-        errors = sorted(jsonschema.Draft202012Validator(views_schema()).iter_errors(part),
-                        key=lambda e: list(e.absolute_path))
-        for found in errors:
-            problems.add("/" + "/".join(str(p) for p in found.absolute_path), "definition.schema", error=found.message)
-        if errors:
+        part = schema_checked_part(app, SECTION_KEYS, views_schema(), problems)
+        if part is None:
             return
         seen: set[tuple[str, str]] = set()
         for n, raw in enumerate(part.get("views", [])):
