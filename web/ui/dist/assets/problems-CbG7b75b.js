@@ -1,1 +1,0 @@
-import{x as o}from"./index-Dslblvy-.js";function a(e){const s=[e.message];for(const t of e.body&&e.body.errors||[])t.message&&s.push(t.message);return[...new Set(s.filter(Boolean))].join(" ")}const f=e=>typeof e=="string"?e:[e.type||e.kind,o(e.message,"")||e.summary||e.field||e.entity||""].filter(Boolean).join(": ");export{f as e,a as p};

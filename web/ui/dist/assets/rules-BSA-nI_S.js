@@ -1,1 +1,0 @@
-import{t as i}from"./index-Dslblvy-.js";function t(r){const s=r.rule||r,e=[];return s.expression&&e.push(s.expression),s.field&&e.push(`${s.field} ∈ ${i(`userset.${s.is}`)}`),e.join(" · ")}export{t as r};
